@@ -1,0 +1,124 @@
+# pgstunnel: a per-connection TLS terminator for PostgreSQL.
+# See README.md. Targets: all (default), check, asan, unit, integration,
+# certs, demo, install, clean, lint, format, man-check.
+
+VERSION = 0.1.0
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+
+# BearSSL: headers and the static archive, so the binary needs only libc.
+# Point these at another BearSSL for a cross-build.
+BEARSSL_CFLAGS ?=
+BEARSSL_LIBS   ?= $(shell $(CC) -print-file-name=libbearssl.a)
+
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla
+DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	   -DPGSTUNNEL_VERSION='"$(VERSION)"'
+ALL_CFLAGS = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(CFLAGS) $(CPPFLAGS)
+ifeq ($(STATIC),1)
+LDFLAGS += -static
+endif
+
+SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+
+SRCS     = $(sort $(wildcard src/*.c))
+HDRS     = $(wildcard src/*.h)
+LIB_SRCS = $(filter-out src/main.c,$(SRCS))
+OBJS     = $(SRCS:src/%.c=build/obj/%.o)
+LIB_OBJS = $(LIB_SRCS:src/%.c=build/obj/%.o)
+ASAN_OBJS     = $(SRCS:src/%.c=build/asan/%.o)
+ASAN_LIB_OBJS = $(LIB_SRCS:src/%.c=build/asan/%.o)
+
+UNIT_SRCS  = $(sort $(wildcard tests/unit/check_*.c))
+UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+ASAN_UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/asan-tests/%)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+.PHONY: all asan unit unit-asan integration check certs demo bench install \
+	uninstall clean lint format format-check man-check fuzz
+
+all: pgstunnel
+
+pgstunnel: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BEARSSL_LIBS)
+
+build/obj/%.o: src/%.c $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Sanitizer build: build/asan/pgstunnel, run by `make check`.
+asan: build/asan/pgstunnel
+
+build/asan/pgstunnel: $(ASAN_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $(ASAN_OBJS) $(BEARSSL_LIBS)
+
+build/asan/%.o: src/%.c $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+build/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) -Isrc $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< \
+	    $(LIB_OBJS) $(BEARSSL_LIBS) $(CHECK_LIBS)
+
+build/asan-tests/%: tests/unit/%.c $(ASAN_LIB_OBJS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) -Isrc $(CHECK_CFLAGS) $(SANFLAGS) -o $@ $< \
+	    $(ASAN_LIB_OBJS) $(BEARSSL_LIBS) $(CHECK_LIBS)
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+unit-asan: $(ASAN_UNIT_BINS)
+	@tests/run-unit.sh $(ASAN_UNIT_BINS)
+
+integration: pgstunnel build/asan/pgstunnel certs
+	@tests/run-integration.sh
+
+# Everything: unit tests (plain and sanitized), the man page, then the
+# integration suite against real PostgreSQL, psql, socat, systemd and xinetd.
+check: all man-check unit unit-asan integration
+
+man-check:
+	@out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 groff -man -ww -z pgstunnel.8 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	echo "man-check: pgstunnel.8 renders without warnings"
+
+certs:
+	@certs/mkcerts.sh certs
+
+demo: pgstunnel
+	@tests/demo.sh
+
+bench: pgstunnel
+	@tests/bench/run.sh
+
+install: pgstunnel
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 pgstunnel $(DESTDIR)$(SBINDIR)/pgstunnel
+	install -m 0644 pgstunnel.8 $(DESTDIR)$(MANDIR)/man8/pgstunnel.8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/pgstunnel $(DESTDIR)$(MANDIR)/man8/pgstunnel.8
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	    --inline-suppr -Isrc $(SRCS)
+	clang-tidy --quiet $(SRCS) -- $(WARN) $(DEFS) -Isrc
+
+format:
+	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS)
+
+format-check:
+	clang-format --dry-run -Werror $(SRCS) $(HDRS) $(UNIT_SRCS)
+
+clean:
+	rm -rf build pgstunnel
+	certs/mkcerts.sh --clean certs

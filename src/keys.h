@@ -1,0 +1,84 @@
+/*
+ * keys: PEM certificate chains, private keys and trust anchors, decoded
+ * into caller-owned fixed storage. Nothing here allocates; everything is
+ * done once at start-up, before the first byte from the client is read.
+ *
+ * The TLS engine keeps pointers into these structs (certificate DER,
+ * decoded key): they must outlive the engine, so main keeps them static.
+ */
+#ifndef PGSTUNNEL_KEYS_H
+#define PGSTUNNEL_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bearssl.h>
+
+#define KEYS_FILE_MAX    65536 /* largest PEM file we read */
+#define KEYS_CHAIN_MAX   8     /* certificates in one chain */
+#define KEYS_CHAIN_BYTES 24576 /* DER bytes of one whole chain */
+#define KEYS_ANCHORS_MAX 32    /* trust anchors from one CA file */
+#define KEYS_ANCHOR_BYTES 24576 /* DN + public key bytes of all anchors */
+
+enum keys_status {
+	KEYS_OK = 0,
+	KEYS_ERR_IO,           /* cannot open or read the file (errno set) */
+	KEYS_ERR_TOO_BIG,      /* file or chain over the fixed limits */
+	KEYS_ERR_PEM,          /* not valid PEM */
+	KEYS_ERR_NO_CERT,      /* no CERTIFICATE object found */
+	KEYS_ERR_CERT,         /* a certificate does not decode */
+	KEYS_ERR_NO_KEY,       /* no private key object found */
+	KEYS_ERR_KEY,          /* the private key does not decode */
+	KEYS_ERR_KEY_TYPE,     /* key type or curve not supported */
+	KEYS_ERR_MISMATCH,     /* key is not the leaf certificate's key */
+};
+
+/* A certificate chain, leaf first. */
+struct keys_chain {
+	br_x509_certificate cert[KEYS_CHAIN_MAX];
+	size_t count;
+	unsigned char der[KEYS_CHAIN_BYTES];
+	size_t used;
+};
+
+/* A private key: RSA or EC (P-256, P-384, P-521). */
+struct keys_private {
+	br_skey_decoder_context dec; /* owns the decoded key bytes */
+	int type;                    /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
+};
+
+/* Trust anchors (CA certificates) for verifying a peer. */
+struct keys_anchors {
+	br_x509_trust_anchor ta[KEYS_ANCHORS_MAX];
+	size_t count;
+	unsigned char data[KEYS_ANCHOR_BYTES];
+	size_t used;
+};
+
+/* Pure parsers over a PEM buffer. */
+int keys_chain_parse(struct keys_chain *chain, const uint8_t *pem,
+    size_t len);
+int keys_private_parse(struct keys_private *key, const uint8_t *pem,
+    size_t len);
+int keys_anchors_parse(struct keys_anchors *anchors, const uint8_t *pem,
+    size_t len);
+
+/* KEYS_OK when the private key belongs to the chain's leaf certificate. */
+int keys_match(const struct keys_chain *chain, const struct keys_private *key);
+
+/* The decoded key, or NULL when the key is of the other type. */
+const br_rsa_private_key *keys_private_rsa(const struct keys_private *key);
+const br_ec_private_key *keys_private_ec(const struct keys_private *key);
+
+/* Read a whole file of at most cap bytes into buf (start-up only). */
+int keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
+
+/* File wrappers around the parsers; they use one static read buffer. */
+int keys_chain_load(struct keys_chain *chain, const char *path);
+int keys_private_load(struct keys_private *key, const char *path);
+int keys_anchors_load(struct keys_anchors *anchors, const char *path);
+
+/* A short English text for a keys_status value. */
+const char *keys_strerror(int status);
+
+#endif
