@@ -5,6 +5,13 @@
  *
  * The TLS engine keeps pointers into these structs (certificate DER,
  * decoded key): they must outlive the engine, so main keeps them static.
+ * They also point into themselves: never copy one after parsing.
+ *
+ * PEM labels: CERTIFICATE (also "X509 CERTIFICATE", "X.509 CERTIFICATE");
+ * PRIVATE KEY (PKCS#8), RSA PRIVATE KEY, EC PRIVATE KEY. Other objects
+ * (EC PARAMETERS, a key next to a chain, ...) are skipped, so one file may
+ * hold both the chain and the key. Encrypted keys are refused. CRLF line
+ * ends and a missing final newline are accepted.
  */
 #ifndef PGSTUNNEL_KEYS_H
 #define PGSTUNNEL_KEYS_H
@@ -14,23 +21,23 @@
 
 #include <bearssl.h>
 
-#define KEYS_FILE_MAX    65536 /* largest PEM file we read */
-#define KEYS_CHAIN_MAX   8     /* certificates in one chain */
-#define KEYS_CHAIN_BYTES 24576 /* DER bytes of one whole chain */
-#define KEYS_ANCHORS_MAX 32    /* trust anchors from one CA file */
+#define KEYS_FILE_MAX     65536 /* largest PEM file we read */
+#define KEYS_CHAIN_MAX    8     /* certificates in one chain */
+#define KEYS_CHAIN_BYTES  24576 /* DER bytes of one whole chain */
+#define KEYS_ANCHORS_MAX  32    /* trust anchors from one CA file */
 #define KEYS_ANCHOR_BYTES 24576 /* DN + public key bytes of all anchors */
 
 enum keys_status {
 	KEYS_OK = 0,
-	KEYS_ERR_IO,           /* cannot open or read the file (errno set) */
-	KEYS_ERR_TOO_BIG,      /* file or chain over the fixed limits */
-	KEYS_ERR_PEM,          /* not valid PEM */
-	KEYS_ERR_NO_CERT,      /* no CERTIFICATE object found */
-	KEYS_ERR_CERT,         /* a certificate does not decode */
-	KEYS_ERR_NO_KEY,       /* no private key object found */
-	KEYS_ERR_KEY,          /* the private key does not decode */
-	KEYS_ERR_KEY_TYPE,     /* key type or curve not supported */
-	KEYS_ERR_MISMATCH,     /* key is not the leaf certificate's key */
+	KEYS_ERR_IO,       /* cannot open or read the file (errno set) */
+	KEYS_ERR_TOO_BIG,  /* file, chain or anchors over the fixed limits */
+	KEYS_ERR_PEM,      /* not valid PEM */
+	KEYS_ERR_NO_CERT,  /* no CERTIFICATE object found */
+	KEYS_ERR_CERT,     /* a certificate does not decode */
+	KEYS_ERR_NO_KEY,   /* no private key object found */
+	KEYS_ERR_KEY,      /* the private key does not decode */
+	KEYS_ERR_KEY_TYPE, /* key type or curve not supported */
+	KEYS_ERR_MISMATCH, /* key is not the leaf certificate's key */
 };
 
 /* A certificate chain, leaf first. */
@@ -41,10 +48,15 @@ struct keys_chain {
 	size_t used;
 };
 
-/* A private key: RSA or EC (P-256, P-384, P-521). */
+/*
+ * A private key: RSA (up to 4096 bits) or EC (P-256, P-384, P-521).
+ * After a failed parse, why is NULL or a static text more precise than
+ * keys_strerror() (e.g. that encrypted keys are not supported).
+ */
 struct keys_private {
 	br_skey_decoder_context dec; /* owns the decoded key bytes */
 	int type;                    /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
+	const char *why;
 };
 
 /* Trust anchors (CA certificates) for verifying a peer. */
@@ -55,25 +67,41 @@ struct keys_anchors {
 	size_t used;
 };
 
-/* Pure parsers over a PEM buffer. */
-int keys_chain_parse(struct keys_chain *chain, const uint8_t *pem,
-    size_t len);
+/*
+ * Pure parsers over a PEM buffer. On error the struct is left empty
+ * (count 0, type 0). keys_chain_parse keeps every certificate, in file
+ * order; keys_private_parse wants exactly one unencrypted key;
+ * keys_anchors_parse makes every certificate an anchor, flagged
+ * BR_X509_TA_CA when its Basic Constraints say CA.
+ */
+int keys_chain_parse(struct keys_chain *chain, const uint8_t *pem, size_t len);
 int keys_private_parse(struct keys_private *key, const uint8_t *pem,
-    size_t len);
+                       size_t len);
 int keys_anchors_parse(struct keys_anchors *anchors, const uint8_t *pem,
-    size_t len);
+                       size_t len);
 
-/* KEYS_OK when the private key belongs to the chain's leaf certificate. */
+/*
+ * KEYS_OK when the private key belongs to the chain's leaf certificate.
+ * For RSA this also runs one private-key operation checked against the
+ * certificate's public key, so a key with corrupt CRT values is refused.
+ */
 int keys_match(const struct keys_chain *chain, const struct keys_private *key);
 
 /* The decoded key, or NULL when the key is of the other type. */
 const br_rsa_private_key *keys_private_rsa(const struct keys_private *key);
 const br_ec_private_key *keys_private_ec(const struct keys_private *key);
 
-/* Read a whole file of at most cap bytes into buf (start-up only). */
+/*
+ * Read a whole file of at most cap bytes into buf (start-up only).
+ * KEYS_ERR_IO keeps the errno of the failing call; a larger file is
+ * KEYS_ERR_TOO_BIG (errno EFBIG).
+ */
 int keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
 
-/* File wrappers around the parsers; they use one static read buffer. */
+/*
+ * File wrappers around the parsers; they share one static read buffer of
+ * KEYS_FILE_MAX bytes (not reentrant), wiped after each use.
+ */
 int keys_chain_load(struct keys_chain *chain, const char *path);
 int keys_private_load(struct keys_private *key, const char *path);
 int keys_anchors_load(struct keys_anchors *anchors, const char *path);

@@ -29,18 +29,44 @@
 
 enum x509check_mode { X509CHECK_NONE, X509CHECK_CA, X509CHECK_FULL };
 
-/* Codes beyond BearSSL's BR_ERR_X509_* range, returned by end_chain(). */
-#define X509CHECK_ERR_NAME      400 /* host name does not match */
-#define X509CHECK_ERR_LEAF_SIZE 401 /* leaf larger than X509CHECK_LEAF_MAX */
-#define X509CHECK_ERR_LEAF      402 /* leaf does not decode */
+/*
+ * Codes returned by end_chain() besides BearSSL's BR_ERR_X509_*; the SSL
+ * engine reports them unchanged through br_ssl_engine_last_error(). They
+ * lie above every range BearSSL uses (SSL 0-31, X.509 32-63, received
+ * alerts 256-511, sent alerts 512-767), so callers never mistake them for
+ * an alert.
+ */
+#define X509CHECK_ERR_NAME      1024 /* host name does not match */
+#define X509CHECK_ERR_LEAF_SIZE 1025 /* leaf over X509CHECK_LEAF_MAX bytes */
+#define X509CHECK_ERR_LEAF      1026 /* leaf does not decode */
+#define X509CHECK_ERR_BAD_NAME  1027 /* a name in the leaf is malformed */
+#define X509CHECK_ERR_HOST      1028 /* FULL without a usable host name */
 
 enum hostcheck_result {
 	HOSTCHECK_MATCH = 0,
 	HOSTCHECK_MISMATCH,
-	HOSTCHECK_BAD_CERT,
+	HOSTCHECK_BAD_CERT, /* DER does not parse (strict, bounds-checked) */
+	/*
+	 * libpq's errors, met before any match: a dNSName or CN with an
+	 * embedded NUL, an iPAddress neither 4 nor 16 bytes long.
+	 */
+	HOSTCHECK_BAD_NAME,
 };
 
-/* Pure: does this DER certificate match host (DNS name or IP literal)? */
+/*
+ * Pure: does this DER certificate match host (DNS name or IP literal)?
+ * libpq 15+ rules (fe-secure-openssl.c and fe-secure-common.c):
+ *  - host is an IP address if inet_aton() or inet_pton(AF_INET6) takes it;
+ *  - the SANs are walked in order; a dNSName is compared as a name, an
+ *    iPAddress as 4 or 16 bytes; the first match or error ends the walk;
+ *  - names compare case-insensitively (ASCII); a name "*.rest" matches a
+ *    host that ends in ".rest" with no dot before that (one label; never
+ *    the bare "rest");
+ *  - the first subject CN is compared as a name only when no SAN has the
+ *    host's type: no dNSName for a DNS host, no iPAddress for an IP host
+ *    (so an IP host may match the CN of a certificate with dNSNames).
+ * A NULL or empty host never matches.
+ */
 int hostcheck_match(const uint8_t *der, size_t len, const char *host);
 
 struct x509check {
@@ -48,10 +74,13 @@ struct x509check {
 	br_x509_minimal_context minimal;
 	enum x509check_mode mode;
 	char host[X509CHECK_HOST_MAX];
-	unsigned char leaf[X509CHECK_LEAF_MAX];
+	int host_ok; /* host given, non-empty and under X509CHECK_HOST_MAX */
+	unsigned char leaf[X509CHECK_LEAF_MAX]; /* the leaf, when it fits */
 	size_t leaf_len;
-	int depth;   /* certificates seen so far */
+	int depth; /* certificates seen so far */
 	int leaf_err;
+	/* The last end_chain() result; BR_ERR_X509_TRUNCATED before one. */
+	unsigned err;
 	br_x509_decoder_context dec; /* leaf key when mode is NONE */
 	br_x509_pkey pkey;
 	unsigned char pkey_data[BR_X509_BUFSIZE_KEY];
@@ -60,11 +89,17 @@ struct x509check {
 /*
  * Set up ctx. anchors may be NULL/0 with X509CHECK_NONE. host is copied;
  * it may be NULL unless mode is X509CHECK_FULL. Hash functions are set up
- * here (all that BearSSL's minimal engine supports).
+ * here (SHA-1, SHA-224, SHA-256, SHA-384, SHA-512), with RSA PKCS#1 and
+ * ECDSA. A FULL context whose host is NULL, empty or too long (never
+ * truncated) fails every chain with X509CHECK_ERR_HOST. The server name
+ * the SSL engine passes to start_chain() is ignored: host is the name.
+ * Give the engine &ctx->vtable (br_ssl_engine_set_x509). get_pkey()
+ * returns NULL unless end_chain() returned 0; in mode NONE it reports
+ * the usages BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN.
  */
 void x509check_init(struct x509check *ctx, enum x509check_mode mode,
-    const br_x509_trust_anchor *anchors, size_t anchor_count,
-    const char *host);
+                    const br_x509_trust_anchor *anchors, size_t anchor_count,
+                    const char *host);
 
 /* A short English text for a BR_ERR_X509_* or X509CHECK_ERR_* code. */
 const char *x509check_strerror(int err);

@@ -1,0 +1,111 @@
+/*
+ * config: the option table, shared by the command line and --config
+ * files, plus address parsing and the sanity checks. Pure: strings in, a
+ * struct config and an error text out; main does the I/O.
+ */
+#ifndef PGSTUNNEL_CONFIG_H
+#define PGSTUNNEL_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_HOST_MAX  256
+#define CONFIG_PORT_MAX  8
+#define CONFIG_PATH_MAX  108 /* sun_path */
+#define CONFIG_ERR_MAX   256
+#define CONFIG_POOL_SIZE 8192 /* bytes for strings from a --config file */
+#define CONFIG_FILE_MAX  65536
+
+enum addr_kind { ADDR_NONE, ADDR_TCP, ADDR_UNIX };
+
+struct addr {
+	enum addr_kind kind;
+	char host[CONFIG_HOST_MAX]; /* without the IPv6 brackets */
+	char port[CONFIG_PORT_MAX];
+	char path[CONFIG_PATH_MAX];
+};
+
+/* libpq's sslmode words, for the upstream side. */
+enum upstream_tls {
+	UPSTREAM_TLS_DISABLE,
+	UPSTREAM_TLS_PREFER,
+	UPSTREAM_TLS_REQUIRE,
+	UPSTREAM_TLS_VERIFY_CA,
+	UPSTREAM_TLS_VERIFY_FULL,
+};
+
+enum log_choice { LOG_CHOICE_SYSLOG, LOG_CHOICE_STDERR };
+
+struct config {
+	const char *cert;
+	const char *key;
+	const char *client_ca;
+	const char *config_file;
+	struct addr upstream;
+	struct addr listen;
+	int max_connections;
+	int connect_timeout;   /* seconds */
+	int handshake_timeout; /* seconds */
+	int idle_timeout;      /* seconds, 0 = off */
+	enum log_choice log;
+	int tls;               /* client side: 1 = TLS (default), 0 = off */
+	int plaintext_allow;   /* --plaintext allow */
+	int direct_tls;        /* --direct-tls on */
+	int direct_without_alpn; /* --direct-tls-without-alpn allow */
+	enum upstream_tls upstream_tls;
+	const char *upstream_ca;
+	const char *upstream_servername;
+	const char *upstream_cert;
+	const char *upstream_key;
+	int upstream_direct;   /* --upstream-negotiation direct */
+	int help;
+	int version;
+	/* Storage for strings that come from a configuration file. */
+	char pool[CONFIG_POOL_SIZE];
+	size_t pool_used;
+};
+
+/* Defaults for every option. */
+void config_defaults(struct config *cfg);
+
+/*
+ * Set one option by its long name (without "--"). value is kept by
+ * pointer unless copy is set (configuration file text). Returns 0, or -1
+ * with a one-line message in err.
+ */
+int config_set(struct config *cfg, const char *name, const char *value,
+    int copy, char *err, size_t errlen);
+
+/* Whether an option takes no value (--help, --version). */
+int config_is_flag(const char *name);
+
+/*
+ * Parse the text of a configuration file: "name = value" lines, '#'
+ * comments, blank lines. Errors name the file and line.
+ */
+int config_parse_text(struct config *cfg, const char *text, size_t len,
+    const char *filename, char *err, size_t errlen);
+
+/*
+ * Parse argv. The command line wins over --config: main reads the file
+ * named by --config first (see config_find_file), then this applies argv.
+ */
+int config_parse_args(struct config *cfg, int argc, char **argv, char *err,
+    size_t errlen);
+
+/* The value of --config FILE or --config=FILE in argv, or NULL. */
+const char *config_find_file(int argc, char **argv);
+
+/* HOST:PORT, [IPv6]:PORT or /absolute/unix/socket. */
+int config_parse_addr(const char *text, struct addr *out, char *err,
+    size_t errlen);
+
+/* Cross-option checks after everything is set. */
+int config_check(const struct config *cfg, char *err, size_t errlen);
+
+/* Print an address as given ("host:port", "[::1]:5432" or the path). */
+void config_format_addr(const struct addr *a, char *out, size_t cap);
+
+/* The --help text. */
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,208 @@
+/* see io.h */
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t
+io_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+io_deadline_in(int seconds)
+{
+	if (seconds <= 0)
+		return IO_NO_DEADLINE;
+	return io_now_ms() + (int64_t)seconds * 1000;
+}
+
+int
+io_set_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0)
+		return -1;
+	if (flags & O_NONBLOCK)
+		return 0;
+	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+static int
+poll_timeout(int64_t deadline)
+{
+	int64_t left;
+
+	if (deadline == IO_NO_DEADLINE)
+		return -1;
+	left = deadline - io_now_ms();
+	if (left <= 0)
+		return 0;
+	return left > 3600000 ? 3600000 : (int)left;
+}
+
+int
+io_wait(int fd, short events, int64_t deadline)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+
+	for (;;) {
+		int timeout = poll_timeout(deadline);
+		int n = poll(&p, 1, timeout);
+
+		if (n > 0)
+			return 1;
+		if (n == 0 && timeout >= 0 && io_now_ms() >= deadline)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+ssize_t
+io_read_exact(int fd, void *buf, size_t n, int64_t deadline)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, (uint8_t *)buf + got, n - got);
+
+		if (r > 0) {
+			got += (size_t)r;
+			continue;
+		}
+		if (r == 0) {
+			if (got == 0)
+				return 0;
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		r = io_wait(fd, POLLIN, deadline);
+		if (r == 0)
+			errno = ETIMEDOUT;
+		if (r <= 0)
+			return -1;
+	}
+	return (ssize_t)got;
+}
+
+int
+io_write_all(int fd, const void *buf, size_t n, int64_t deadline)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(fd, (const uint8_t *)buf + done, n - done);
+
+		if (w > 0) {
+			done += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		w = io_wait(fd, POLLOUT, deadline);
+		if (w == 0)
+			errno = ETIMEDOUT;
+		if (w <= 0)
+			return -1;
+	}
+	return 0;
+}
+
+size_t
+io_pending(int fd)
+{
+	int n = 0;
+
+	if (ioctl(fd, FIONREAD, &n) != 0 || n < 0)
+		return 0;
+	return (size_t)n;
+}
+
+void
+io_shut_write(int fd)
+{
+	if (shutdown(fd, SHUT_WR) != 0 && errno == ENOTSOCK)
+		close(fd);
+}
+
+void
+io_linger(int rfd, int wfd, int millis)
+{
+	int64_t deadline = io_now_ms() + millis;
+	uint8_t sink[512];
+
+	io_shut_write(wfd);
+	while (io_wait(rfd, POLLIN, deadline) == 1) {
+		ssize_t r = read(rfd, sink, sizeof(sink));
+
+		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+			break;
+	}
+}
+
+int
+io_sslio_read(void *ctx, unsigned char *buf, size_t len)
+{
+	struct io_link *link = ctx;
+
+	for (;;) {
+		ssize_t r = read(link->rfd, buf, len);
+		int w;
+
+		if (r > 0)
+			return (int)r;
+		if (r == 0) {
+			link->eof = 1;
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		w = io_wait(link->rfd, POLLIN, link->deadline);
+		if (w == 0)
+			link->timed_out = 1;
+		if (w <= 0)
+			return -1;
+	}
+}
+
+int
+io_sslio_write(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct io_link *link = ctx;
+
+	for (;;) {
+		ssize_t r = write(link->wfd, buf, len);
+		int w;
+
+		if (r > 0)
+			return (int)r;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		w = io_wait(link->wfd, POLLOUT, link->deadline);
+		if (w == 0)
+			link->timed_out = 1;
+		if (w <= 0)
+			return -1;
+	}
+}

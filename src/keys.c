@@ -1,0 +1,741 @@
+/* keys: see keys.h */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keys.h"
+
+/* BearSSL's largest RSA modulus (4096 bits), in bytes. */
+#define RSA_MAX_BYTES 512
+
+enum pem_kind { PEM_OTHER, PEM_CERT, PEM_KEY, PEM_ENCRYPTED_KEY };
+
+/*
+ * What a PEM walk does with each object. begin() sees the object's label
+ * and says where its bytes go by setting the sink's state; data() gets
+ * the decoded bytes; end() closes the object. A non-zero status from
+ * begin() or end() stops the walk.
+ */
+struct pem_sink {
+	int (*begin)(void *ctx, enum pem_kind kind);
+	void (*data)(void *ctx, const void *buf, size_t len);
+	int (*end)(void *ctx);
+	void *ctx;
+};
+
+static const char encrypted_why[] =
+    "encrypted private keys are not supported; "
+    "decrypt it first (openssl pkey -in FILE -out NEWFILE)";
+
+/*
+ * Zero memory that held key material. The volatile access keeps the
+ * compiler from dropping stores to memory it sees as dead.
+ */
+static void
+wipe(void *p, size_t len)
+{
+	volatile unsigned char *v = p;
+
+	while (len-- > 0)
+		*v++ = 0;
+}
+
+static int
+label_is(const char *name, size_t len, const char *want)
+{
+	return len == strlen(want) && memcmp(name, want, len) == 0;
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * BearSSL 0.6 strips the closing "-----" only when the newline follows at
+ * once: with CRLF line ends (or trailing blanks) the label arrives as
+ * "CERTIFICATE-----", so trim both before comparing.
+ */
+static enum pem_kind
+pem_kind(const char *name, size_t len)
+{
+	while (len > 0 && is_blank(name[len - 1]))
+		len--;
+	if (len >= 5 && memcmp(name + len - 5, "-----", 5) == 0)
+		len -= 5;
+	while (len > 0 && is_blank(name[len - 1]))
+		len--;
+
+	if (label_is(name, len, "CERTIFICATE") ||
+	    label_is(name, len, "X509 CERTIFICATE") ||
+	    label_is(name, len, "X.509 CERTIFICATE"))
+		return PEM_CERT;
+	if (label_is(name, len, "PRIVATE KEY") ||
+	    label_is(name, len, "RSA PRIVATE KEY") ||
+	    label_is(name, len, "EC PRIVATE KEY"))
+		return PEM_KEY;
+	if (label_is(name, len, "ENCRYPTED PRIVATE KEY"))
+		return PEM_ENCRYPTED_KEY;
+	return PEM_OTHER;
+}
+
+/*
+ * Feed the whole buffer through BearSSL's PEM decoder. Its END event
+ * comes only after the newline that ends the -----END line, which the
+ * last line of a file often lacks: one extra "\n" is pushed at the end.
+ * An object still open after that is a truncated file.
+ */
+static int
+pem_walk(const uint8_t *pem, size_t len, const struct pem_sink *sink)
+{
+	static const uint8_t newline = '\n';
+	br_pem_decoder_context pc;
+	const char *name;
+	int in_obj = 0, tail = 0, rc = KEYS_OK;
+	size_t n;
+
+	br_pem_decoder_init(&pc);
+	for (;;) {
+		if (len == 0) {
+			if (tail)
+				break;
+			pem = &newline;
+			len = 1;
+			tail = 1;
+		}
+		n = br_pem_decoder_push(&pc, pem, len);
+		pem += n;
+		len -= n;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			in_obj = 1;
+			br_pem_decoder_setdest(&pc, sink->data, sink->ctx);
+			name = br_pem_decoder_name(&pc);
+			rc = sink->begin(
+			    sink->ctx,
+			    pem_kind(name, strnlen(name, sizeof pc.name)));
+			break;
+		case BR_PEM_END_OBJ:
+			in_obj = 0;
+			rc = sink->end(sink->ctx);
+			break;
+		case BR_PEM_ERROR:
+			rc = KEYS_ERR_PEM;
+			break;
+		default:
+			break;
+		}
+		if (rc != KEYS_OK)
+			goto out;
+	}
+	if (in_obj)
+		rc = KEYS_ERR_PEM;
+out:
+	/* Decoded key bytes pass through the decoder's line buffer. */
+	wipe(&pc, sizeof pc);
+	return rc;
+}
+
+/* Chain */
+
+struct chain_state {
+	struct keys_chain *chain;
+	int in_cert;
+	int overflow;
+	size_t start;
+};
+
+static int
+chain_begin(void *ctx, enum pem_kind kind)
+{
+	struct chain_state *st = ctx;
+
+	st->in_cert = kind == PEM_CERT;
+	if (!st->in_cert)
+		return KEYS_OK;
+	if (st->chain->count >= KEYS_CHAIN_MAX)
+		return KEYS_ERR_TOO_BIG;
+	st->start = st->chain->used;
+	return KEYS_OK;
+}
+
+static void
+chain_data(void *ctx, const void *buf, size_t len)
+{
+	struct chain_state *st = ctx;
+	struct keys_chain *chain = st->chain;
+
+	if (!st->in_cert || st->overflow)
+		return;
+	if (len > sizeof chain->der - chain->used) {
+		st->overflow = 1;
+		return;
+	}
+	memcpy(chain->der + chain->used, buf, len);
+	chain->used += len;
+}
+
+static int
+chain_end(void *ctx)
+{
+	struct chain_state *st = ctx;
+	struct keys_chain *chain = st->chain;
+	br_x509_decoder_context xd;
+	unsigned char *der;
+	size_t len;
+
+	if (!st->in_cert)
+		return KEYS_OK;
+	st->in_cert = 0;
+	if (st->overflow)
+		return KEYS_ERR_TOO_BIG;
+	der = chain->der + st->start;
+	len = chain->used - st->start;
+	/* The decoder also refuses bytes after the certificate. */
+	br_x509_decoder_init(&xd, NULL, NULL);
+	br_x509_decoder_push(&xd, der, len);
+	if (br_x509_decoder_last_error(&xd) != 0 ||
+	    br_x509_decoder_get_pkey(&xd) == NULL)
+		return KEYS_ERR_CERT;
+	chain->cert[chain->count].data = der;
+	chain->cert[chain->count].data_len = len;
+	chain->count++;
+	return KEYS_OK;
+}
+
+int
+keys_chain_parse(struct keys_chain *chain, const uint8_t *pem, size_t len)
+{
+	struct chain_state st = {.chain = chain};
+	struct pem_sink sink = {chain_begin, chain_data, chain_end, &st};
+	int rc;
+
+	chain->count = 0;
+	chain->used = 0;
+	rc = pem_walk(pem, len, &sink);
+	if (rc == KEYS_OK && chain->count == 0)
+		rc = KEYS_ERR_NO_CERT;
+	if (rc != KEYS_OK) {
+		chain->count = 0;
+		chain->used = 0;
+	}
+	return rc;
+}
+
+/* Private key */
+
+struct key_state {
+	struct keys_private *key;
+	int in_key;
+	int found;
+};
+
+static int
+key_begin(void *ctx, enum pem_kind kind)
+{
+	struct key_state *st = ctx;
+
+	st->in_key = 0;
+	switch (kind) {
+	case PEM_KEY:
+		if (st->found) {
+			st->key->why = "more than one private key in the file";
+			return KEYS_ERR_KEY;
+		}
+		br_skey_decoder_init(&st->key->dec);
+		st->in_key = 1;
+		return KEYS_OK;
+	case PEM_ENCRYPTED_KEY:
+		st->key->why = encrypted_why;
+		return KEYS_ERR_KEY;
+	default:
+		return KEYS_OK;
+	}
+}
+
+static void
+key_data(void *ctx, const void *buf, size_t len)
+{
+	struct key_state *st = ctx;
+
+	if (st->in_key)
+		br_skey_decoder_push(&st->key->dec, buf, len);
+}
+
+static int
+key_end(void *ctx)
+{
+	struct key_state *st = ctx;
+	struct keys_private *key = st->key;
+	const br_ec_private_key *ec;
+	int err;
+
+	if (!st->in_key)
+		return KEYS_OK;
+	st->in_key = 0;
+	st->found = 1;
+	err = br_skey_decoder_last_error(&key->dec);
+	if (err == BR_ERR_X509_UNSUPPORTED) {
+		key->why = "only RSA and EC (P-256, P-384, P-521) keys "
+		           "are supported";
+		return KEYS_ERR_KEY_TYPE;
+	}
+	if (err == BR_ERR_X509_LIMIT_EXCEEDED) {
+		key->why = "RSA keys over 4096 bits are not supported";
+		return KEYS_ERR_KEY_TYPE;
+	}
+	if (err != 0)
+		return KEYS_ERR_KEY;
+	key->type = br_skey_decoder_key_type(&key->dec);
+	switch (key->type) {
+	case BR_KEYTYPE_RSA:
+		return KEYS_OK;
+	case BR_KEYTYPE_EC:
+		ec = br_skey_decoder_get_ec(&key->dec);
+		/* The curves BearSSL's TLS engine signs with. */
+		if (ec->curve == BR_EC_secp256r1 ||
+		    ec->curve == BR_EC_secp384r1 ||
+		    ec->curve == BR_EC_secp521r1)
+			return KEYS_OK;
+		key->why = "only the EC curves P-256, P-384 and P-521 "
+		           "are supported";
+		return KEYS_ERR_KEY_TYPE;
+	default:
+		return KEYS_ERR_KEY_TYPE;
+	}
+}
+
+/*
+ * Traditional encrypted keys carry RFC 1421 headers, which BearSSL's PEM
+ * decoder rejects as bad base64: look for the header to say why.
+ */
+static int
+has_encrypted_header(const uint8_t *pem, size_t len)
+{
+	static const char hdr[] = "Proc-Type: 4,ENCRYPTED";
+	const size_t hlen = sizeof hdr - 1;
+	size_t i;
+
+	for (i = 0; len >= hlen && i <= len - hlen; i++)
+		if (memcmp(pem + i, hdr, hlen) == 0)
+			return 1;
+	return 0;
+}
+
+int
+keys_private_parse(struct keys_private *key, const uint8_t *pem, size_t len)
+{
+	struct key_state st = {.key = key};
+	struct pem_sink sink = {key_begin, key_data, key_end, &st};
+	int rc;
+
+	key->type = 0;
+	key->why = NULL;
+	rc = pem_walk(pem, len, &sink);
+	if (rc == KEYS_ERR_PEM && has_encrypted_header(pem, len)) {
+		key->why = encrypted_why;
+		rc = KEYS_ERR_KEY;
+	}
+	if (rc == KEYS_OK && !st.found)
+		rc = KEYS_ERR_NO_KEY;
+	if (rc != KEYS_OK) {
+		wipe(&key->dec, sizeof key->dec);
+		key->type = 0;
+	}
+	return rc;
+}
+
+const br_rsa_private_key *
+keys_private_rsa(const struct keys_private *key)
+{
+	if (key->type != BR_KEYTYPE_RSA)
+		return NULL;
+	return br_skey_decoder_get_rsa(&key->dec);
+}
+
+const br_ec_private_key *
+keys_private_ec(const struct keys_private *key)
+{
+	if (key->type != BR_KEYTYPE_EC)
+		return NULL;
+	return br_skey_decoder_get_ec(&key->dec);
+}
+
+/* Trust anchors */
+
+struct anchors_state {
+	struct keys_anchors *anchors;
+	int in_cert;
+	int overflow;
+	size_t start;
+	br_x509_decoder_context xd;
+};
+
+static void
+anchors_append(struct anchors_state *st, const void *buf, size_t len)
+{
+	struct keys_anchors *a = st->anchors;
+
+	if (st->overflow)
+		return;
+	if (len > sizeof a->data - a->used) {
+		st->overflow = 1;
+		return;
+	}
+	memcpy(a->data + a->used, buf, len);
+	a->used += len;
+}
+
+static void
+anchors_dn(void *ctx, const void *buf, size_t len)
+{
+	anchors_append(ctx, buf, len);
+}
+
+static int
+anchors_begin(void *ctx, enum pem_kind kind)
+{
+	struct anchors_state *st = ctx;
+
+	st->in_cert = kind == PEM_CERT;
+	if (!st->in_cert)
+		return KEYS_OK;
+	if (st->anchors->count >= KEYS_ANCHORS_MAX)
+		return KEYS_ERR_TOO_BIG;
+	st->start = st->anchors->used;
+	br_x509_decoder_init(&st->xd, anchors_dn, st);
+	return KEYS_OK;
+}
+
+static void
+anchors_data(void *ctx, const void *buf, size_t len)
+{
+	struct anchors_state *st = ctx;
+
+	if (st->in_cert)
+		br_x509_decoder_push(&st->xd, buf, len);
+}
+
+/* Copy a key element after the DN; NULL when the storage is full. */
+static unsigned char *
+anchors_copy(struct anchors_state *st, const unsigned char *buf, size_t len)
+{
+	struct keys_anchors *a = st->anchors;
+	size_t at = a->used;
+
+	anchors_append(st, buf, len);
+	return st->overflow ? NULL : a->data + at;
+}
+
+static int
+anchors_end(void *ctx)
+{
+	struct anchors_state *st = ctx;
+	struct keys_anchors *a = st->anchors;
+	br_x509_trust_anchor *ta;
+	const br_x509_pkey *pk;
+	size_t dn_len;
+
+	if (!st->in_cert)
+		return KEYS_OK;
+	st->in_cert = 0;
+	if (st->overflow)
+		return KEYS_ERR_TOO_BIG;
+	pk = br_x509_decoder_get_pkey(&st->xd);
+	if (br_x509_decoder_last_error(&st->xd) != 0 || pk == NULL)
+		return KEYS_ERR_CERT;
+	dn_len = a->used - st->start;
+
+	ta = &a->ta[a->count];
+	memset(ta, 0, sizeof *ta);
+	ta->dn.data = a->data + st->start;
+	ta->dn.len = dn_len;
+	ta->flags = br_x509_decoder_isCA(&st->xd) ? BR_X509_TA_CA : 0;
+	ta->pkey.key_type = pk->key_type;
+	switch (pk->key_type) {
+	case BR_KEYTYPE_RSA:
+		ta->pkey.key.rsa.n =
+		    anchors_copy(st, pk->key.rsa.n, pk->key.rsa.nlen);
+		ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+		ta->pkey.key.rsa.e =
+		    anchors_copy(st, pk->key.rsa.e, pk->key.rsa.elen);
+		ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+		break;
+	case BR_KEYTYPE_EC:
+		ta->pkey.key.ec.curve = pk->key.ec.curve;
+		ta->pkey.key.ec.q =
+		    anchors_copy(st, pk->key.ec.q, pk->key.ec.qlen);
+		ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+		break;
+	default:
+		return KEYS_ERR_CERT;
+	}
+	if (st->overflow)
+		return KEYS_ERR_TOO_BIG;
+	a->count++;
+	return KEYS_OK;
+}
+
+int
+keys_anchors_parse(struct keys_anchors *anchors, const uint8_t *pem, size_t len)
+{
+	struct anchors_state st = {.anchors = anchors};
+	struct pem_sink sink = {anchors_begin, anchors_data, anchors_end, &st};
+	int rc;
+
+	anchors->count = 0;
+	anchors->used = 0;
+	rc = pem_walk(pem, len, &sink);
+	if (rc == KEYS_OK && anchors->count == 0)
+		rc = KEYS_ERR_NO_CERT;
+	if (rc != KEYS_OK) {
+		anchors->count = 0;
+		anchors->used = 0;
+	}
+	return rc;
+}
+
+/* Key and certificate */
+
+/* Big-endian integers as the certificate and BearSSL encode them. */
+static void
+strip_zeros(const unsigned char **p, size_t *len)
+{
+	while (*len > 0 && **p == 0) {
+		(*p)++;
+		(*len)--;
+	}
+}
+
+static int
+same_integer(const unsigned char *a, size_t alen, const unsigned char *b,
+             size_t blen)
+{
+	strip_zeros(&a, &alen);
+	strip_zeros(&b, &blen);
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+static int
+match_ec(const br_ec_private_key *sk, const br_ec_public_key *cert)
+{
+	unsigned char q[BR_EC_KBUF_PUB_MAX_SIZE];
+	size_t qlen;
+
+	if (sk->curve != cert->curve)
+		return KEYS_ERR_MISMATCH;
+	qlen = br_ec_compute_pub(br_ec_get_default(), NULL, q, sk);
+	if (qlen == 0)
+		return KEYS_ERR_KEY_TYPE;
+	if (qlen != cert->qlen || memcmp(q, cert->q, qlen) != 0)
+		return KEYS_ERR_MISMATCH;
+	return KEYS_OK;
+}
+
+/*
+ * Same modulus means same primes; the public exponent is compared when
+ * BearSSL can recompute it, which it can only when p and q are 3 mod 4
+ * (true of BearSSL's keys, of about one OpenSSL key in four). So one
+ * private operation undone with the certificate's key settles e, and
+ * also catches a damaged d, dp, dq or iq, which the modulus cannot.
+ */
+static int
+match_rsa(const br_rsa_private_key *sk, const br_rsa_public_key *cert)
+{
+	br_rsa_compute_modulus modulus = br_rsa_compute_modulus_get_default();
+	br_rsa_compute_pubexp pubexp = br_rsa_compute_pubexp_get_default();
+	unsigned char n[RSA_MAX_BYTES], x[RSA_MAX_BYTES], m[RSA_MAX_BYTES];
+	const unsigned char *e;
+	size_t nlen, elen, i;
+	uint32_t e_key, e_cert;
+
+	nlen = modulus(NULL, sk);
+	if (nlen == 0 || nlen > sizeof n)
+		return KEYS_ERR_KEY_TYPE;
+	if (modulus(n, sk) != nlen)
+		return KEYS_ERR_KEY;
+	if (!same_integer(n, nlen, cert->n, cert->nlen))
+		return KEYS_ERR_MISMATCH;
+
+	e_key = pubexp(sk);
+	if (e_key != 0) {
+		e = cert->e;
+		elen = cert->elen;
+		strip_zeros(&e, &elen);
+		if (elen > 4)
+			return KEYS_ERR_MISMATCH;
+		for (e_cert = 0, i = 0; i < elen; i++)
+			e_cert = (e_cert << 8) | e[i];
+		if (e_cert != e_key)
+			return KEYS_ERR_MISMATCH;
+	}
+
+	/* x must be exactly as long as the modulus, and below it. */
+	if (((size_t)sk->n_bitlen + 7) / 8 != nlen)
+		return KEYS_ERR_KEY;
+	m[0] = 0;
+	for (i = 1; i < nlen; i++)
+		m[i] = (unsigned char)(i * 151 + 17);
+	memcpy(x, m, nlen);
+	if (!br_rsa_private_get_default()(x, sk))
+		return KEYS_ERR_KEY;
+	if (!br_rsa_public_get_default()(x, nlen, cert) ||
+	    memcmp(x, m, nlen) != 0)
+		return KEYS_ERR_MISMATCH;
+	return KEYS_OK;
+}
+
+int
+keys_match(const struct keys_chain *chain, const struct keys_private *key)
+{
+	br_x509_decoder_context xd;
+	const br_x509_pkey *pk;
+	const br_rsa_private_key *rsa;
+	const br_ec_private_key *ec;
+
+	if (chain->count == 0)
+		return KEYS_ERR_NO_CERT;
+	br_x509_decoder_init(&xd, NULL, NULL);
+	br_x509_decoder_push(&xd, chain->cert[0].data, chain->cert[0].data_len);
+	pk = br_x509_decoder_get_pkey(&xd);
+	if (pk == NULL)
+		return KEYS_ERR_CERT;
+
+	rsa = keys_private_rsa(key);
+	ec = keys_private_ec(key);
+	if (rsa == NULL && ec == NULL)
+		return KEYS_ERR_NO_KEY;
+	if (pk->key_type != key->type)
+		return KEYS_ERR_MISMATCH;
+	if (rsa != NULL)
+		return match_rsa(rsa, &pk->key.rsa);
+	return match_ec(ec, &pk->key.ec);
+}
+
+/* Files */
+
+int
+keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
+{
+	uint8_t extra;
+	ssize_t n;
+	size_t got = 0;
+	int fd, saved;
+
+	*len = 0;
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd == -1 && errno == EINTR);
+	if (fd == -1)
+		return KEYS_ERR_IO;
+	for (;;) {
+		/* Once buf is full, one more byte tells "too big" from EOF. */
+		if (got < cap)
+			n = read(fd, buf + got, cap - got);
+		else
+			n = read(fd, &extra, 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return KEYS_ERR_IO;
+		}
+		if (n == 0)
+			break;
+		if (got == cap) {
+			close(fd);
+			errno = EFBIG;
+			return KEYS_ERR_TOO_BIG;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return KEYS_OK;
+}
+
+/*
+ * One buffer for all three: start-up reads one file at a time, and a
+ * 64 KB static keeps the stack small and the heap untouched. It is wiped
+ * whole after each use, since any of the files may hold a private key
+ * (a chain and its key often share one file).
+ */
+static uint8_t file_buf[KEYS_FILE_MAX];
+
+int
+keys_chain_load(struct keys_chain *chain, const char *path)
+{
+	size_t len;
+	int rc;
+
+	chain->count = 0;
+	chain->used = 0;
+	rc = keys_read_file(path, file_buf, sizeof file_buf, &len);
+	if (rc == KEYS_OK)
+		rc = keys_chain_parse(chain, file_buf, len);
+	wipe(file_buf, sizeof file_buf);
+	return rc;
+}
+
+int
+keys_private_load(struct keys_private *key, const char *path)
+{
+	size_t len;
+	int rc;
+
+	key->type = 0;
+	key->why = NULL;
+	rc = keys_read_file(path, file_buf, sizeof file_buf, &len);
+	if (rc == KEYS_OK)
+		rc = keys_private_parse(key, file_buf, len);
+	wipe(file_buf, sizeof file_buf);
+	return rc;
+}
+
+int
+keys_anchors_load(struct keys_anchors *anchors, const char *path)
+{
+	size_t len;
+	int rc;
+
+	anchors->count = 0;
+	anchors->used = 0;
+	rc = keys_read_file(path, file_buf, sizeof file_buf, &len);
+	if (rc == KEYS_OK)
+		rc = keys_anchors_parse(anchors, file_buf, len);
+	wipe(file_buf, sizeof file_buf);
+	return rc;
+}
+
+const char *
+keys_strerror(int status)
+{
+	switch (status) {
+	case KEYS_OK:
+		return "success";
+	case KEYS_ERR_IO:
+		return "cannot read the file";
+	case KEYS_ERR_TOO_BIG:
+		return "file or chain is larger than the built-in limits";
+	case KEYS_ERR_PEM:
+		return "not valid PEM (bad base64 or missing END line)";
+	case KEYS_ERR_NO_CERT:
+		return "no CERTIFICATE found";
+	case KEYS_ERR_CERT:
+		return "a certificate does not decode";
+	case KEYS_ERR_NO_KEY:
+		return "no private key found";
+	case KEYS_ERR_KEY:
+		return "the private key does not decode";
+	case KEYS_ERR_KEY_TYPE:
+		return "unsupported key type or curve";
+	case KEYS_ERR_MISMATCH:
+		return "the private key does not match the certificate";
+	default:
+		return "unknown error";
+	}
+}

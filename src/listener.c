@@ -1,0 +1,169 @@
+/* see listener.h */
+#include "listener.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "log.h"
+
+/* Signals reach the poll loop through a pipe (no race with poll()). */
+static int wake_pipe[2] = {-1, -1};
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig == SIGTERM || sig == SIGINT)
+		stopping = 1;
+	(void)!write(wake_pipe[1], &c, 1);
+	errno = saved;
+}
+
+static int
+open_listener(const struct addr *a)
+{
+	struct addrinfo hints, *res, *ai;
+	int fd = -1, one = 1, rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(a->host, a->port, &hints, &res);
+	if (rc != 0) {
+		log_msg(LOG_ERR, "cannot resolve listen address %s: %s",
+			a->host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				 sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, 128) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		log_msg(LOG_ERR, "cannot listen on %s:%s: %s", a->host,
+			a->port, strerror(errno));
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int
+reap(void)
+{
+	int n = 0;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		n++;
+	return n;
+}
+
+static void
+child(const struct config *cfg, const struct session_keys *keys, int lfd,
+    int conn)
+{
+	int status;
+
+	close(lfd);
+	close(wake_pipe[0]);
+	close(wake_pipe[1]);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	status = session_run(cfg, keys, conn, conn);
+	close(conn);
+	_exit(status);
+}
+
+int
+listener_run(const struct config *cfg, const struct session_keys *keys)
+{
+	struct sigaction sa;
+	int lfd, active = 0;
+
+	lfd = open_listener(&cfg->listen);
+	if (lfd < 0)
+		return EXIT_OSERR;
+	if (pipe(wake_pipe) != 0) {
+		log_msg(LOG_ERR, "pipe: %s", strerror(errno));
+		return EXIT_OSERR;
+	}
+	fcntl(wake_pipe[0], F_SETFL, O_NONBLOCK);
+	fcntl(wake_pipe[1], F_SETFL, O_NONBLOCK);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	log_msg(LOG_INFO, "listening on %s:%s", cfg->listen.host,
+		cfg->listen.port);
+
+	while (!stopping) {
+		struct pollfd p[2] = {{.fd = lfd, .events = POLLIN},
+				      {.fd = wake_pipe[0], .events = POLLIN}};
+		char drain[64];
+		int conn;
+		pid_t pid;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR) {
+			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			break;
+		}
+		while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
+			;
+		active -= reap();
+		if (stopping || !(p[0].revents & POLLIN))
+			continue;
+		conn = accept(lfd, NULL, NULL);
+		if (conn < 0)
+			continue;
+		if (active >= cfg->max_connections) {
+			/* Refused before any byte: the client sees the
+			 * connection close. */
+			log_msg(LOG_WARNING,
+				"refusing connection: %d sessions already "
+				"(--max-connections)",
+				active);
+			close(conn);
+			continue;
+		}
+		pid = fork();
+		if (pid == 0)
+			child(cfg, keys, lfd, conn);
+		if (pid < 0)
+			log_msg(LOG_ERR, "fork: %s", strerror(errno));
+		else
+			active++;
+		close(conn);
+	}
+	close(lfd);
+	log_msg(LOG_INFO, "stopping: waiting for %d session(s)", active);
+	while (active > 0) {
+		if (waitpid(-1, NULL, 0) > 0)
+			active--;
+		else if (errno != EINTR)
+			break;
+	}
+	return EXIT_SESSION_OK;
+}

@@ -1,0 +1,729 @@
+/* see session.h */
+#include "session.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "io.h"
+#include "log.h"
+#include "pgproto.h"
+#include "pump.h"
+#include "tls.h"
+#include "upstream.h"
+#include "x509check.h"
+
+#define LINGER_MS 500 /* draining a refused client's input, at most */
+
+/*
+ * One side of the session during set-up: descriptors, and once TLS is up
+ * its engine driven through br_sslio with deadline-aware callbacks.
+ */
+struct side {
+	const char *name;
+	int rfd, wfd;
+	br_ssl_engine_context *eng; /* NULL: cleartext */
+	br_sslio_context io;
+	struct io_link link;
+};
+
+/*
+ * Per-connection state. Static: the BSS pages of an engine that is never
+ * used (upstream TLS off) are never touched and cost no memory.
+ */
+static struct {
+	br_ssl_server_context server;
+	unsigned char server_buf[BR_SSL_BUFSIZE_BIDI];
+	struct x509check client_verify;
+	br_ssl_client_context client;
+	unsigned char client_buf[BR_SSL_BUFSIZE_BIDI];
+	struct x509check upstream_verify;
+	struct pump_end pump_client, pump_upstream;
+	uint8_t packet[PGPROTO_PACKET_MAX];
+	size_t packet_len;
+} S;
+
+/* What the summary line reports. */
+struct outcome {
+	char peer[80];
+	char upstream[CONFIG_HOST_MAX + 16];
+	const char *tls;     /* "direct", "sslrequest", or "off" */
+	const char *upstream_tls;
+	char user[64], database[64];
+	const char *end;     /* how it ended */
+	char detail[256];
+	int64_t start_ms;
+};
+
+static void
+side_init(struct side *s, const char *name, int rfd, int wfd,
+    int64_t deadline)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->rfd = rfd;
+	s->wfd = wfd;
+	s->link.rfd = rfd;
+	s->link.wfd = wfd;
+	s->link.deadline = deadline;
+}
+
+static void
+side_start_tls(struct side *s, br_ssl_engine_context *eng)
+{
+	s->eng = eng;
+	br_sslio_init(&s->io, eng, io_sslio_read, &s->link, io_sslio_write,
+		      &s->link);
+}
+
+/* Read exactly n bytes: n, 0 on a close before any byte, -1 otherwise. */
+static ssize_t
+side_read(struct side *s, void *buf, size_t n)
+{
+	if (s->eng == NULL)
+		return io_read_exact(s->rfd, buf, n, s->link.deadline);
+	if (br_sslio_read_all(&s->io, buf, n) == 0)
+		return (ssize_t)n;
+	if (s->link.timed_out)
+		errno = ETIMEDOUT;
+	else
+		errno = ECONNRESET;
+	return -1;
+}
+
+static int
+side_write(struct side *s, const void *buf, size_t n)
+{
+	if (s->eng == NULL)
+		return io_write_all(s->wfd, buf, n, s->link.deadline);
+	if (br_sslio_write_all(&s->io, buf, n) != 0 ||
+	    br_sslio_flush(&s->io) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Read one packet with the reading discipline of pgproto.h: exactly the
+ * bytes it needs. Returns 1 with *pkt set, 0 on a close before the first
+ * byte, -1 on a close or timeout in the middle.
+ */
+static int
+read_packet(struct side *s, int allow_direct, struct pgproto_packet *pkt)
+{
+	size_t have = 0;
+
+	for (;;) {
+		ssize_t r;
+
+		pgproto_classify(S.packet, have, allow_direct, pkt);
+		if (pkt->kind != PGPROTO_NEED_MORE)
+			break;
+		/* pgproto never asks for more than PGPROTO_PACKET_MAX. */
+		if (pkt->need > sizeof(S.packet) || pkt->need <= have)
+			return -1;
+		r = side_read(s, S.packet + have, pkt->need - have);
+		if (r == 0 && have == 0)
+			return 0;
+		if (r <= 0)
+			return -1;
+		have += (size_t)r;
+	}
+	S.packet_len = pkt->need;
+	return 1;
+}
+
+/* Close a TLS side politely: close_notify, bounded by a short deadline. */
+static void
+side_close(struct side *s)
+{
+	if (s->eng != NULL) {
+		s->link.deadline = io_now_ms() + LINGER_MS;
+		br_ssl_engine_close(s->eng);
+		(void)br_sslio_flush(&s->io);
+	}
+}
+
+/*
+ * Refuse the client with a PostgreSQL ErrorResponse (FATAL) it can show,
+ * in cleartext or inside TLS, then close so that the text arrives.
+ */
+static void
+refuse(struct side *client, const char *sqlstate, const char *message,
+    const char *detail, const char *hint)
+{
+	uint8_t msg[1024];
+	size_t len = pgproto_error_response(msg, sizeof(msg), sqlstate, message,
+					    detail, hint);
+
+	client->link.deadline = io_now_ms() + LINGER_MS * 4;
+	if (len > 0 && side_write(client, msg, len) == 0)
+		side_close(client);
+	io_linger(client->rfd, client->wfd, LINGER_MS);
+}
+
+static void
+describe_peer(int fd, char *out, size_t cap)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN];
+	const char *env_addr = getenv("SOCAT_PEERADDR");
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+			snprintf(out, cap, "%s:%u", host,
+				 (unsigned)ntohs(in->sin_port));
+			return;
+		}
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &in6->sin6_addr, host,
+				  sizeof(host));
+			snprintf(out, cap, "[%s]:%u", host,
+				 (unsigned)ntohs(in6->sin6_port));
+			return;
+		}
+	}
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    env_addr == NULL) {
+		snprintf(out, cap, "local");
+		return;
+	}
+	/* socat EXEC: hands a socketpair, but says who the peer is. */
+	if (env_addr != NULL) {
+		const char *port = getenv("SOCAT_PEERPORT");
+
+		snprintf(out, cap, "%s:%s", env_addr, port ? port : "?");
+		return;
+	}
+	snprintf(out, cap, "stdin");
+}
+
+static void
+copy_field(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src != NULL ? src : "-");
+}
+
+static void
+log_outcome(const struct outcome *o, const struct pump_end *c,
+    const struct pump_end *u)
+{
+	int64_t ms = io_now_ms() - o->start_ms;
+	char tls[96] = "off";
+	br_ssl_session_parameters params;
+
+	br_ssl_engine_get_session_parameters(&S.server.eng, &params);
+	if (params.version != 0 && strcmp(o->tls, "off") != 0)
+		snprintf(tls, sizeof(tls), "%s/%s/%s",
+			 tls_version_name(params.version),
+			 tls_suite_name(params.cipher_suite), o->tls);
+	log_msg(LOG_INFO,
+		"peer=%s tls=%s user=%s db=%s upstream=%s upstream_tls=%s "
+		"bytes_in=%llu bytes_out=%llu duration=%lld.%03llds end=%s%s%s",
+		o->peer, tls, o->user, o->database, o->upstream,
+		o->upstream_tls != NULL ? o->upstream_tls : "-",
+		(unsigned long long)(c != NULL ? c->app_in : 0),
+		(unsigned long long)(u != NULL ? u->app_in : 0),
+		(long long)(ms / 1000), (long long)(ms % 1000), o->end,
+		o->detail[0] != '\0' ? ": " : "", o->detail);
+}
+
+/* The text PostgreSQL sends for a request it will not take twice. */
+static void
+refuse_repeat(struct side *client, uint32_t code)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg),
+		 "unsupported frontend protocol %u.%u: server supports 3.0 "
+		 "to 3.2",
+		 (unsigned)(code >> 16), (unsigned)(code & 0xffff));
+	refuse(client, "0A000", msg, NULL, NULL);
+}
+
+enum first { FIRST_TLS, FIRST_DIRECT_TLS, FIRST_STARTUP, FIRST_CANCEL,
+	     FIRST_GONE };
+
+/*
+ * Pre-TLS negotiation, as PostgreSQL's ProcessStartupPacket: SSLRequest
+ * and GSSENCRequest each at most once, in either order, then a
+ * StartupMessage or CancelRequest; or TLS at once. *stuffed is set to the
+ * number of bytes that were already waiting when 'S' was sent.
+ */
+static enum first
+negotiate(const struct config *cfg, struct side *client, size_t *stuffed,
+    struct outcome *o)
+{
+	int ssl_done = 0, gss_done = 0, first = 1;
+
+	*stuffed = 0;
+	for (;;) {
+		struct pgproto_packet pkt;
+		int r = read_packet(client,
+				    first && cfg->tls && cfg->direct_tls, &pkt);
+		uint8_t answer;
+
+		if (r == 0) {
+			o->end = "closed before sending a packet";
+			return FIRST_GONE;
+		}
+		if (r < 0) {
+			o->end = errno == ETIMEDOUT
+				     ? "handshake timeout"
+				     : "incomplete startup packet";
+			return FIRST_GONE;
+		}
+		first = 0;
+		switch (pkt.kind) {
+		case PGPROTO_DIRECT_TLS:
+			return FIRST_DIRECT_TLS;
+		case PGPROTO_INVALID:
+			o->end = pkt.why;
+			return FIRST_GONE;
+		case PGPROTO_CANCEL:
+			return FIRST_CANCEL;
+		case PGPROTO_STARTUP:
+			return FIRST_STARTUP;
+		case PGPROTO_SSLREQUEST:
+		case PGPROTO_GSSENCREQUEST: {
+			int ssl = pkt.kind == PGPROTO_SSLREQUEST;
+			size_t pending;
+
+			if (ssl ? ssl_done : gss_done) {
+				refuse_repeat(client, pkt.code);
+				o->end = "repeated encryption request";
+				return FIRST_GONE;
+			}
+			/* A client waits for the answer before it sends
+			 * more: bytes already here were sent blind, or
+			 * injected (CVE-2021-23214). */
+			pending = io_pending(client->rfd);
+			answer = ssl && cfg->tls ? 'S' : 'N';
+			if (side_write(client, &answer, 1) != 0) {
+				o->end = "client went away during negotiation";
+				return FIRST_GONE;
+			}
+			if (answer == 'S') {
+				*stuffed = pending;
+				return FIRST_TLS;
+			}
+			if (pending > 0) {
+				refuse(client, "08P01",
+				       ssl ? "received unencrypted data after "
+					     "SSL request"
+					   : "received unencrypted data after "
+					     "GSSAPI encryption request",
+				       "This could be either a client-software "
+				       "bug or evidence of an attempted "
+				       "man-in-the-middle attack.",
+				       NULL);
+				o->end = "unencrypted data after request";
+				return FIRST_GONE;
+			}
+			if (ssl)
+				ssl_done = 1;
+			else
+				gss_done = 1;
+			break;
+		}
+		case PGPROTO_NEED_MORE:
+			o->end = "incomplete startup packet";
+			return FIRST_GONE;
+		}
+	}
+}
+
+/* Discard exactly n bytes that arrived before 'S' (see negotiate). */
+static int
+discard_stuffed(struct side *client, size_t n)
+{
+	uint8_t sink[256];
+
+	while (n > 0) {
+		size_t chunk = n < sizeof(sink) ? n : sizeof(sink);
+
+		if (io_read_exact(client->rfd, sink, chunk,
+				  client->link.deadline) != (ssize_t)chunk)
+			return -1;
+		n -= chunk;
+	}
+	return 0;
+}
+
+static int
+tls_failed(struct side *s, struct outcome *o, const char *what)
+{
+	int err = br_ssl_engine_last_error(s->eng);
+
+	o->end = what;
+	if (s->link.timed_out)
+		snprintf(o->detail, sizeof(o->detail), "timeout");
+	else if (err == BR_ERR_OK || s->link.eof)
+		snprintf(o->detail, sizeof(o->detail), "peer closed");
+	else
+		snprintf(o->detail, sizeof(o->detail), "%s (BearSSL error %d)",
+			 tls_strerror(err), err);
+	return -1;
+}
+
+/* The client's TLS handshake; direct_byte is the 0x16 already read. */
+static int
+client_handshake(const struct config *cfg, const struct session_keys *keys,
+    struct side *client, int direct, struct outcome *o)
+{
+	const char *alpn;
+
+	if (tls_server_setup(&S.server, keys->chain, keys->key,
+			     cfg->client_ca != NULL ? &S.client_verify : NULL,
+			     keys->client_ca) != 0) {
+		o->end = "server key unusable";
+		return -1;
+	}
+	br_ssl_engine_set_buffer(&S.server.eng, S.server_buf,
+				 sizeof(S.server_buf), 1);
+	if (!br_ssl_server_reset(&S.server)) {
+		o->end = "TLS engine reset failed";
+		return -1;
+	}
+	side_start_tls(client, &S.server.eng);
+	if (direct) {
+		size_t len;
+		unsigned char *buf =
+		    br_ssl_engine_recvrec_buf(&S.server.eng, &len);
+
+		buf[0] = PGPROTO_TLS_HANDSHAKE;
+		br_ssl_engine_recvrec_ack(&S.server.eng, 1);
+	}
+	if (br_sslio_flush(&client->io) != 0)
+		return tls_failed(client, o, "client TLS handshake failed");
+	alpn = br_ssl_engine_get_selected_protocol(&S.server.eng);
+	if (direct && alpn == NULL && !cfg->direct_without_alpn) {
+		/* PostgreSQL 17 closes such a connection without a word. */
+		o->end = "direct TLS connection without ALPN "
+			 "\"postgresql\" refused";
+		side_close(client);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * STARTTLS towards the upstream, the libpq way: SSLRequest, exactly one
+ * byte of answer, then the handshake; or TLS at once (direct).
+ */
+static int
+upstream_tls(const struct config *cfg, const struct session_keys *keys,
+    struct side *up, struct outcome *o, char *why, size_t whylen)
+{
+	enum upstream_tls mode = (enum upstream_tls)cfg->upstream_tls;
+	const char *host = cfg->upstream_servername != NULL
+			       ? cfg->upstream_servername
+			       : cfg->upstream.host;
+	const char *sni = host;
+	struct in6_addr ip;
+	enum x509check_mode check =
+	    mode == UPSTREAM_TLS_VERIFY_FULL ? X509CHECK_FULL
+	    : mode == UPSTREAM_TLS_VERIFY_CA ? X509CHECK_CA
+					     : X509CHECK_NONE;
+
+	if (!cfg->upstream_direct) {
+		uint8_t req[8], answer;
+
+		pgproto_ssl_request(req);
+		if (side_write(up, req, sizeof(req)) != 0 ||
+		    side_read(up, &answer, 1) != 1) {
+			snprintf(why, whylen,
+				 "upstream closed the connection during SSL "
+				 "negotiation");
+			return -1;
+		}
+		if (answer == 'N' && mode == UPSTREAM_TLS_PREFER) {
+			o->upstream_tls = "off (server said N)";
+			return 0;
+		}
+		if (answer == 'N') {
+			snprintf(why, whylen,
+				 "upstream server does not support SSL, but "
+				 "SSL was required");
+			return -1;
+		}
+		if (answer == 'E') {
+			/* Unauthenticated text: never shown (CVE-2024-10977). */
+			snprintf(why, whylen,
+				 "upstream server refused the SSL request");
+			return -1;
+		}
+		if (answer != 'S') {
+			snprintf(why, whylen,
+				 "received invalid response to SSL negotiation "
+				 "from upstream: 0x%02x",
+				 answer);
+			return -1;
+		}
+		/* CVE-2021-23222: nothing may come before the handshake. */
+		if (io_pending(up->rfd) > 0) {
+			snprintf(why, whylen,
+				 "received unencrypted data after SSL response "
+				 "from upstream");
+			return -1;
+		}
+	}
+	x509check_init(&S.upstream_verify, check,
+		       keys->upstream_ca != NULL ? keys->upstream_ca->ta : NULL,
+		       keys->upstream_ca != NULL ? keys->upstream_ca->count : 0,
+		       check == X509CHECK_FULL ? host : NULL);
+	if (tls_client_setup(&S.client, &S.upstream_verify,
+			     keys->upstream_chain, keys->upstream_key) != 0) {
+		snprintf(why, whylen, "upstream client key is unusable");
+		return -1;
+	}
+	br_ssl_engine_set_buffer(&S.client.eng, S.client_buf,
+				 sizeof(S.client_buf), 1);
+	/* libpq sends no SNI for an IP address. */
+	if (inet_pton(AF_INET, host, &ip) == 1 ||
+	    inet_pton(AF_INET6, host, &ip) == 1)
+		sni = NULL;
+	if (!br_ssl_client_reset(&S.client, sni, 0)) {
+		snprintf(why, whylen, "upstream TLS engine reset failed");
+		return -1;
+	}
+	side_start_tls(up, &S.client.eng);
+	if (br_sslio_flush(&up->io) != 0) {
+		int err = br_ssl_engine_last_error(&S.client.eng);
+
+		snprintf(why, whylen, "upstream TLS handshake failed: %s",
+			 up->link.timed_out ? "timeout"
+			 : err == BR_ERR_OK ? "server closed the connection"
+					    : tls_strerror(err));
+		return -1;
+	}
+	if (cfg->upstream_direct &&
+	    br_ssl_engine_get_selected_protocol(&S.client.eng) == NULL) {
+		snprintf(why, whylen,
+			 "upstream did not select ALPN \"postgresql\" for a "
+			 "direct TLS connection");
+		return -1;
+	}
+	{
+		br_ssl_session_parameters params;
+
+		br_ssl_engine_get_session_parameters(&S.client.eng, &params);
+		o->upstream_tls = tls_suite_name(params.cipher_suite);
+	}
+	return 0;
+}
+
+/* Connect the upstream and send it the client's first packet. */
+static int
+open_upstream(const struct config *cfg, const struct session_keys *keys,
+    struct side *up, struct outcome *o, char *why, size_t whylen)
+{
+	int fd = upstream_connect(&cfg->upstream, cfg->connect_timeout, why,
+				  whylen);
+
+	if (fd < 0)
+		return -1;
+	side_init(up, "upstream", fd, fd,
+		  io_deadline_in(cfg->connect_timeout));
+	o->upstream_tls = "off";
+	if (cfg->upstream_tls != UPSTREAM_TLS_DISABLE &&
+	    upstream_tls(cfg, keys, up, o, why, whylen) != 0)
+		return -1;
+	if (side_write(up, S.packet, S.packet_len) != 0) {
+		snprintf(why, whylen, "cannot send to upstream: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+note_startup(struct outcome *o)
+{
+	struct pgproto_startup st;
+	const char *why;
+
+	if (pgproto_parse_startup(S.packet, S.packet_len, &st, &why) == 0) {
+		copy_field(o->user, sizeof(o->user), st.user);
+		copy_field(o->database, sizeof(o->database),
+			   st.database != NULL ? st.database : st.user);
+	}
+}
+
+static const char *
+pump_end_text(const struct pump_report *r, char *detail, size_t cap)
+{
+	switch (r->result) {
+	case PUMP_DONE:
+		return "done";
+	case PUMP_CLIENT_CLOSED:
+		return "client closed";
+	case PUMP_UPSTREAM_CLOSED:
+		return "upstream closed";
+	case PUMP_IDLE_TIMEOUT:
+		return "idle timeout";
+	case PUMP_TLS_ERROR:
+		snprintf(detail, cap, "%s: %s", r->which,
+			 tls_strerror(r->tls_err));
+		return "TLS error";
+	case PUMP_IO_ERROR:
+		snprintf(detail, cap, "%s: %s", r->which,
+			 strerror(r->sys_errno));
+		return "I/O error";
+	}
+	return "?";
+}
+
+int
+session_run(const struct config *cfg, const struct session_keys *keys,
+    int client_in, int client_out)
+{
+	struct side client, up;
+	struct outcome o;
+	struct pump_report report;
+	char why[256];
+	size_t stuffed = 0;
+	enum first first;
+	int cancel = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(&up, 0, sizeof(up));
+	up.rfd = up.wfd = -1;
+	o.start_ms = io_now_ms();
+	o.end = "?";
+	o.tls = "off";
+	snprintf(o.user, sizeof(o.user), "-");
+	snprintf(o.database, sizeof(o.database), "-");
+	describe_peer(client_in, o.peer, sizeof(o.peer));
+	config_format_addr(&cfg->upstream, o.upstream, sizeof(o.upstream));
+	if (io_set_nonblock(client_in) != 0 ||
+	    io_set_nonblock(client_out) != 0) {
+		log_msg(LOG_ERR, "peer=%s: cannot make the connection "
+				 "non-blocking: %s",
+			o.peer, strerror(errno));
+		return EXIT_OSERR;
+	}
+	upstream_nodelay(client_out);
+	side_init(&client, "client", client_in, client_out,
+		  io_deadline_in(cfg->handshake_timeout));
+
+	first = negotiate(cfg, &client, &stuffed, &o);
+	o.tls = "off";
+	if (first == FIRST_TLS || first == FIRST_DIRECT_TLS) {
+		struct pgproto_packet pkt;
+		int r;
+
+		o.tls = first == FIRST_TLS ? "sslrequest" : "direct";
+		if (stuffed > 0 && discard_stuffed(&client, stuffed) != 0)
+			goto gone;
+		if (cfg->client_ca != NULL)
+			x509check_init(&S.client_verify, X509CHECK_CA,
+				       keys->client_ca->ta,
+				       keys->client_ca->count, NULL);
+		if (client_handshake(cfg, keys, &client,
+				     first == FIRST_DIRECT_TLS,
+				     &o) != 0)
+			goto gone;
+		if (stuffed > 0) {
+			/* What PostgreSQL answers, inside TLS as it does. */
+			refuse(&client, "08P01",
+			       "received unencrypted data after SSL request",
+			       "This could be either a client-software bug or "
+			       "evidence of an attempted man-in-the-middle "
+			       "attack.",
+			       NULL);
+			o.end = "unencrypted data after SSL request";
+			goto gone;
+		}
+		r = read_packet(&client, 0, &pkt);
+		if (r <= 0) {
+			o.end = r == 0 ? "client closed after TLS handshake"
+				       : "incomplete startup packet in TLS";
+			goto gone;
+		}
+		if (pkt.kind == PGPROTO_SSLREQUEST ||
+		    pkt.kind == PGPROTO_GSSENCREQUEST) {
+			refuse_repeat(&client, pkt.code);
+			o.end = "encryption request inside TLS";
+			goto gone;
+		}
+		if (pkt.kind != PGPROTO_STARTUP && pkt.kind != PGPROTO_CANCEL) {
+			o.end = pkt.why != NULL ? pkt.why : "invalid packet";
+			goto gone;
+		}
+		cancel = pkt.kind == PGPROTO_CANCEL;
+	} else if (first == FIRST_STARTUP) {
+		if (cfg->tls && !cfg->plaintext_allow) {
+			refuse(&client, "28000",
+			       "pgstunnel: this server requires TLS; connect "
+			       "with sslmode=require or stronger",
+			       NULL,
+			       "Set sslmode=verify-full (with sslrootcert) in "
+			       "the connection string.");
+			note_startup(&o);
+			o.end = "cleartext startup refused";
+			goto gone;
+		}
+	} else if (first == FIRST_CANCEL) {
+		cancel = 1;
+	} else {
+		goto gone;
+	}
+	if (!cancel)
+		note_startup(&o);
+
+	if (open_upstream(cfg, keys, &up, &o, why, sizeof(why)) != 0) {
+		char msg[320];
+
+		snprintf(msg, sizeof(msg), "pgstunnel: %s", why);
+		if (!cancel)
+			refuse(&client,
+			       up.rfd >= 0 && cfg->upstream_tls ? "08001"
+								  : "08006",
+			       msg, NULL, NULL);
+		o.end = "upstream failed";
+		snprintf(o.detail, sizeof(o.detail), "%s", why);
+		goto gone;
+	}
+	if (cancel) {
+		/* PostgreSQL answers a cancel with nothing and closes. */
+		side_close(&up);
+		side_close(&client);
+		o.end = "cancel request forwarded";
+		goto gone;
+	}
+
+	/* Relay. The handshake deadline no longer applies. */
+	pump_end_init(&S.pump_client, "client", client_in, client_out,
+		      client.eng);
+	pump_end_init(&S.pump_upstream, "upstream", up.rfd, up.wfd, up.eng);
+	S.pump_client.app_in = S.packet_len; /* the startup packet */
+	pump_run(&S.pump_client, &S.pump_upstream, cfg->idle_timeout * 1000,
+		 &report);
+	o.end = pump_end_text(&report, o.detail, sizeof(o.detail));
+	log_outcome(&o, &S.pump_client, &S.pump_upstream);
+	if (up.rfd >= 0)
+		close(up.rfd);
+	return report.result == PUMP_TLS_ERROR || report.result == PUMP_IO_ERROR
+		   ? EXIT_SESSION_FAILED
+		   : EXIT_SESSION_OK;
+
+gone:
+	log_outcome(&o, NULL, NULL);
+	if (up.rfd >= 0)
+		close(up.rfd);
+	return strcmp(o.end, "cancel request forwarded") == 0
+		   ? EXIT_SESSION_OK
+		   : EXIT_SESSION_FAILED;
+}

@@ -1,0 +1,31 @@
+/*
+ * session: one client connection from its first byte to its last, in the
+ * order a PostgreSQL server would take it: pre-TLS negotiation, the TLS
+ * handshake, the first packet inside TLS, the upstream connection (with
+ * its own STARTTLS when configured), the relay, one summary log line.
+ *
+ * Called once per process: by main for inetd/systemd/socat launches, by
+ * the --listen child after fork(). The TLS engines are reset here, so
+ * every process seeds its own randomness.
+ */
+#ifndef PGSTUNNEL_SESSION_H
+#define PGSTUNNEL_SESSION_H
+
+#include "config.h"
+#include "keys.h"
+
+/* Everything loaded at start-up; NULL where not configured. */
+struct session_keys {
+	const struct keys_chain *chain;
+	const struct keys_private *key;
+	const struct keys_anchors *client_ca;
+	const struct keys_anchors *upstream_ca;
+	const struct keys_chain *upstream_chain;
+	const struct keys_private *upstream_key;
+};
+
+/* Serve the client on client_in/client_out; returns an exit status. */
+int session_run(const struct config *cfg, const struct session_keys *keys,
+    int client_in, int client_out);
+
+#endif

@@ -1,0 +1,230 @@
+/* see tls.h */
+#include "tls.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* BearSSL takes a non-const array; it never writes to it. */
+static const char *alpn_names[] = {TLS_ALPN_POSTGRESQL};
+
+/* Suites for one key type, in preference order for this CPU. */
+static size_t
+pick_suites(uint16_t *out, int rsa)
+{
+	int aes_fast = br_aes_x86ni_ctr_get_vtable() != NULL ||
+		       br_aes_pwr8_ctr_get_vtable() != NULL;
+	uint16_t gcm128 = rsa ? BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+			      : BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+	uint16_t gcm256 = rsa ? BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+			      : BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
+	uint16_t chapol =
+	    rsa ? BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+		: BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+
+	if (aes_fast) {
+		out[0] = gcm128;
+		out[1] = gcm256;
+		out[2] = chapol;
+	} else {
+		out[0] = chapol;
+		out[1] = gcm128;
+		out[2] = gcm256;
+	}
+	return 3;
+}
+
+/* What both sides share: versions, hashes, PRFs, AEADs, curves. */
+static void
+common_setup(br_ssl_engine_context *eng, const uint16_t *suites, size_t n)
+{
+	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(eng, suites, n);
+	br_ssl_engine_set_ec(eng, br_ec_get_default());
+	br_ssl_engine_set_hash(eng, br_sha1_ID, &br_sha1_vtable);
+	br_ssl_engine_set_hash(eng, br_sha224_ID, &br_sha224_vtable);
+	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
+	br_ssl_engine_set_hash(eng, br_sha384_ID, &br_sha384_vtable);
+	br_ssl_engine_set_hash(eng, br_sha512_ID, &br_sha512_vtable);
+	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
+	br_ssl_engine_set_default_aes_gcm(eng);
+	br_ssl_engine_set_default_chapol(eng);
+	br_ssl_engine_set_protocol_names(eng, alpn_names, 1);
+}
+
+int
+tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
+    const struct keys_private *key, struct x509check *verify,
+    const struct keys_anchors *client_anchors)
+{
+	uint16_t suites[8];
+	size_t n;
+	const br_rsa_private_key *rsa = keys_private_rsa(key);
+	const br_ec_private_key *ec = keys_private_ec(key);
+
+	br_ssl_server_zero(sc);
+	n = pick_suites(suites, rsa != NULL);
+	common_setup(&sc->eng, suites, n);
+	/* A client whose ALPN list lacks "postgresql" gets the fatal
+	 * no_application_protocol alert, as from PostgreSQL 17. */
+	br_ssl_engine_set_all_flags(&sc->eng,
+				    BR_OPT_ENFORCE_SERVER_PREFERENCES |
+					BR_OPT_NO_RENEGOTIATION |
+					BR_OPT_FAIL_ON_ALPN_MISMATCH);
+	if (rsa != NULL) {
+		br_ssl_server_set_single_rsa(sc, chain->cert, chain->count, rsa,
+					     BR_KEYTYPE_SIGN,
+					     br_rsa_private_get_default(),
+					     br_rsa_pkcs1_sign_get_default());
+	} else if (ec != NULL) {
+		/* The issuer key type matters only to static ECDH suites,
+		 * which are not offered. */
+		br_ssl_server_set_single_ec(sc, chain->cert, chain->count, ec,
+					    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
+					    br_ec_get_default(),
+					    br_ecdsa_sign_asn1_get_default());
+	} else {
+		return -1;
+	}
+	if (verify != NULL) {
+		br_ssl_server_set_trust_anchor_names_alt(
+		    sc, client_anchors->ta, client_anchors->count);
+		br_ssl_engine_set_x509(&sc->eng, &verify->vtable);
+		br_ssl_engine_set_default_rsavrfy(&sc->eng);
+		br_ssl_engine_set_default_ecdsa(&sc->eng);
+	}
+	return 0;
+}
+
+int
+tls_client_setup(br_ssl_client_context *cc, struct x509check *verify,
+    const struct keys_chain *chain, const struct keys_private *key)
+{
+	uint16_t suites[8];
+	size_t n;
+
+	br_ssl_client_zero(cc);
+	/* Either server key type: RSA and ECDSA suites, AEAD only. */
+	n = pick_suites(suites, 0);
+	n += pick_suites(suites + n, 1);
+	common_setup(&cc->eng, suites, n);
+	br_ssl_engine_set_all_flags(&cc->eng, BR_OPT_NO_RENEGOTIATION);
+	br_ssl_engine_set_default_rsavrfy(&cc->eng);
+	br_ssl_engine_set_default_ecdsa(&cc->eng);
+	br_ssl_engine_set_x509(&cc->eng, &verify->vtable);
+	if (chain != NULL && key != NULL) {
+		const br_rsa_private_key *rsa = keys_private_rsa(key);
+		const br_ec_private_key *ec = keys_private_ec(key);
+
+		if (rsa != NULL)
+			br_ssl_client_set_single_rsa(
+			    cc, chain->cert, chain->count, rsa,
+			    br_rsa_pkcs1_sign_get_default());
+		else if (ec != NULL)
+			br_ssl_client_set_single_ec(
+			    cc, chain->cert, chain->count, ec,
+			    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, br_ec_get_default(),
+			    br_ecdsa_sign_asn1_get_default());
+		else
+			return -1;
+	}
+	return 0;
+}
+
+struct name {
+	int code;
+	const char *text;
+};
+
+static const struct name errors[] = {
+    {BR_ERR_OK, "ok"},
+    {BR_ERR_BAD_PARAM, "bad parameter"},
+    {BR_ERR_BAD_STATE, "bad state"},
+    {BR_ERR_UNSUPPORTED_VERSION, "unsupported TLS version (need TLS 1.2)"},
+    {BR_ERR_BAD_VERSION, "bad record version"},
+    {BR_ERR_BAD_LENGTH, "bad record length"},
+    {BR_ERR_TOO_LARGE, "record too large"},
+    {BR_ERR_BAD_MAC, "bad record MAC"},
+    {BR_ERR_NO_RANDOM, "no random source"},
+    {BR_ERR_UNKNOWN_TYPE, "unknown record type (not TLS?)"},
+    {BR_ERR_UNEXPECTED, "unexpected message"},
+    {BR_ERR_BAD_CCS, "bad ChangeCipherSpec"},
+    {BR_ERR_BAD_ALERT, "bad alert"},
+    {BR_ERR_BAD_HANDSHAKE, "bad handshake message"},
+    {BR_ERR_OVERSIZED_ID, "oversized session ID"},
+    {BR_ERR_BAD_CIPHER_SUITE, "bad cipher suite"},
+    {BR_ERR_BAD_COMPRESSION, "bad compression"},
+    {BR_ERR_BAD_FRAGLEN, "bad fragment length"},
+    {BR_ERR_BAD_SECRENEG, "bad secure renegotiation"},
+    {BR_ERR_EXTRA_EXTENSION, "unexpected extension"},
+    {BR_ERR_BAD_SNI, "bad server name"},
+    {BR_ERR_BAD_HELLO_DONE, "bad ServerHelloDone"},
+    {BR_ERR_LIMIT_EXCEEDED, "limit exceeded"},
+    {BR_ERR_BAD_FINISHED, "bad Finished"},
+    {BR_ERR_RESUME_MISMATCH, "session resumption mismatch"},
+    {BR_ERR_INVALID_ALGORITHM, "invalid algorithm"},
+    {BR_ERR_BAD_SIGNATURE, "bad signature"},
+    {BR_ERR_WRONG_KEY_USAGE, "wrong key usage"},
+    {BR_ERR_NO_CLIENT_AUTH, "client sent no certificate"},
+    {BR_ERR_IO, "I/O error or peer closed"},
+    {BR_ERR_SEND_FATAL_ALERT + 40, "handshake failure (no common suite "
+				   "or curve; TLS 1.2 with ECDHE and AEAD "
+				   "needed)"},
+    {BR_ERR_SEND_FATAL_ALERT + 120,
+     "client offered ALPN without \"postgresql\" (no_application_protocol)"},
+};
+
+const char *
+tls_strerror(int err)
+{
+	static const char *const alerts = "peer sent a fatal alert";
+	static const char *const sent = "sent a fatal alert";
+
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+		if (errors[i].code == err)
+			return errors[i].text;
+	}
+	if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_RECV_FATAL_ALERT + 256)
+		return alerts;
+	if (err >= BR_ERR_SEND_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT + 256)
+		return sent;
+	return x509check_strerror(err);
+}
+
+static const struct name suites[] = {
+    {BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+     "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    {BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+     "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+     "ECDHE-ECDSA-CHACHA20-POLY1305"},
+    {BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256"},
+    {BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384"},
+    {BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+     "ECDHE-RSA-CHACHA20-POLY1305"},
+};
+
+const char *
+tls_suite_name(unsigned suite)
+{
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		if ((unsigned)suites[i].code == suite)
+			return suites[i].text;
+	}
+	return "unknown-suite";
+}
+
+const char *
+tls_version_name(unsigned version)
+{
+	switch (version) {
+	case BR_TLS10:
+		return "TLSv1.0";
+	case BR_TLS11:
+		return "TLSv1.1";
+	case BR_TLS12:
+		return "TLSv1.2";
+	default:
+		return "TLS?";
+	}
+}

@@ -1,0 +1,37 @@
+/*
+ * tls: BearSSL engine set-up for both sides, and names for what BearSSL
+ * reports. TLS 1.2 only (BearSSL's maximum; libpq's minimum), ECDHE with
+ * AEAD suites only, server preference, no renegotiation. AES-GCM comes
+ * first where the CPU has AES instructions, ChaCha20-Poly1305 otherwise.
+ */
+#ifndef PGSTUNNEL_TLS_H
+#define PGSTUNNEL_TLS_H
+
+#include <bearssl.h>
+
+#include "keys.h"
+#include "x509check.h"
+
+#define TLS_ALPN_POSTGRESQL "postgresql"
+
+/*
+ * Configure sc to serve chain with key. With verify non-NULL, a client
+ * certificate is required and checked by it (its anchors also name the
+ * acceptable CAs in the CertificateRequest). Returns 0 or -1 (key type).
+ */
+int tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
+    const struct keys_private *key, struct x509check *verify,
+    const struct keys_anchors *client_anchors);
+
+/*
+ * Configure cc as a client checking the server with verify; with chain
+ * and key non-NULL, present that client certificate.
+ */
+int tls_client_setup(br_ssl_client_context *cc, struct x509check *verify,
+    const struct keys_chain *chain, const struct keys_private *key);
+
+const char *tls_strerror(int err);
+const char *tls_suite_name(unsigned suite);
+const char *tls_version_name(unsigned version);
+
+#endif

@@ -1,0 +1,663 @@
+/* see x509check.h */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "x509check.h"
+
+/*
+ * A strict DER reader over a bounded span. Every read checks the bytes
+ * left first; lengths are definite, minimally encoded and at most four
+ * bytes long, which is plenty for a certificate.
+ */
+struct der {
+	const uint8_t *p;
+	size_t len;
+};
+
+#define DER_BOOLEAN      0x01
+#define DER_INTEGER      0x02
+#define DER_BIT_STRING   0x03
+#define DER_OCTET_STRING 0x04
+#define DER_OID          0x06
+#define DER_SEQUENCE     0x30
+#define DER_SET          0x31
+
+/* Context-specific tags of tbsCertificate and GeneralName. */
+#define DER_CTX_PRIM(n) (0x80 | (n))
+#define DER_CTX_CONS(n) (0xa0 | (n))
+
+#define GN_DNS DER_CTX_PRIM(2) /* dNSName [2] IA5String */
+#define GN_IP  DER_CTX_PRIM(7) /* iPAddress [7] OCTET STRING */
+
+static const uint8_t oid_san[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
+static const uint8_t oid_cn[] = {0x55, 0x04, 0x03};  /* 2.5.4.3 */
+
+/* Take the next element off d: its tag and contents. 0, or -1. */
+static int
+der_next(struct der *d, unsigned *tag, struct der *out)
+{
+	size_t hdr, n, nb, i;
+
+	if (d->len < 2)
+		return -1;
+	if ((d->p[0] & 0x1f) == 0x1f)
+		return -1; /* high tag numbers: none in what we walk */
+	hdr = 2;
+	n = d->p[1];
+	if (n & 0x80) {
+		nb = n & 0x7f;
+		if (nb == 0 || nb > 4)
+			return -1; /* indefinite, or absurdly long */
+		if (d->len - 2 < nb)
+			return -1;
+		if (d->p[2] == 0)
+			return -1; /* not minimal */
+		n = 0;
+		for (i = 0; i < nb; i++)
+			n = (n << 8) | d->p[2 + i];
+		if (n < 0x80)
+			return -1; /* not minimal */
+		hdr += nb;
+	}
+	if (d->len - hdr < n)
+		return -1;
+	*tag = d->p[0];
+	out->p = d->p + hdr;
+	out->len = n;
+	d->p += hdr + n;
+	d->len -= hdr + n;
+	return 0;
+}
+
+/* Take the next element off d; it must have this tag. */
+static int
+der_expect(struct der *d, unsigned tag, struct der *out)
+{
+	unsigned t;
+
+	if (der_next(d, &t, out) != 0 || t != tag)
+		return -1;
+	return 0;
+}
+
+static int
+der_is(const struct der *d, const uint8_t *what, size_t len)
+{
+	return d->len == len && memcmp(d->p, what, len) == 0;
+}
+
+/* What hostcheck_match() needs from a certificate. */
+struct certnames {
+	int has_san;
+	struct der san; /* contents of GeneralNames */
+	int has_cn;
+	struct der cn; /* contents of the first subject CN */
+};
+
+/*
+ * Walk a Name (contents of the SEQUENCE): SEQUENCE OF SET OF
+ * AttributeTypeAndValue { OID, value }. Remember the first CN, whose value
+ * must be a primitive universal string of some kind.
+ */
+static int
+parse_name(struct der name, struct certnames *cn)
+{
+	struct der rdn, atv, oid, val;
+	unsigned tag;
+
+	while (name.len > 0) {
+		if (der_expect(&name, DER_SET, &rdn) != 0 || rdn.len == 0)
+			return -1;
+		while (rdn.len > 0) {
+			if (der_expect(&rdn, DER_SEQUENCE, &atv) != 0 ||
+			    der_expect(&atv, DER_OID, &oid) != 0 ||
+			    der_next(&atv, &tag, &val) != 0 || atv.len != 0)
+				return -1;
+			if (!der_is(&oid, oid_cn, sizeof(oid_cn)))
+				continue;
+			if ((tag & 0xe0) != 0)
+				return -1; /* not a primitive universal type */
+			if (!cn->has_cn) {
+				cn->has_cn = 1;
+				cn->cn = val;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Check the shape of GeneralNames contents: context tags [0]..[8]. */
+static int
+check_general_names(struct der gns)
+{
+	/* Primitive or constructed form of each GeneralName choice. */
+	static const uint8_t form[9] = {
+	    DER_CTX_CONS(0), DER_CTX_PRIM(1), DER_CTX_PRIM(2),
+	    DER_CTX_CONS(3), DER_CTX_CONS(4), DER_CTX_CONS(5),
+	    DER_CTX_PRIM(6), DER_CTX_PRIM(7), DER_CTX_PRIM(8),
+	};
+	struct der gn;
+	unsigned tag;
+
+	while (gns.len > 0) {
+		if (der_next(&gns, &tag, &gn) != 0)
+			return -1;
+		if ((tag & 0x1f) > 8 || tag != form[tag & 0x1f])
+			return -1;
+	}
+	return 0;
+}
+
+/* extensions: contents of [3] EXPLICIT SEQUENCE OF Extension. */
+static int
+parse_extensions(struct der exp, struct certnames *cn)
+{
+	struct der exts, ext, oid, val, crit, gns;
+	unsigned tag;
+
+	if (der_expect(&exp, DER_SEQUENCE, &exts) != 0 || exp.len != 0)
+		return -1;
+	while (exts.len > 0) {
+		if (der_expect(&exts, DER_SEQUENCE, &ext) != 0 ||
+		    der_expect(&ext, DER_OID, &oid) != 0 ||
+		    der_next(&ext, &tag, &val) != 0)
+			return -1;
+		if (tag == DER_BOOLEAN) {
+			crit = val;
+			if (crit.len != 1 ||
+			    der_expect(&ext, DER_OCTET_STRING, &val) != 0)
+				return -1;
+		} else if (tag != DER_OCTET_STRING) {
+			return -1;
+		}
+		if (ext.len != 0)
+			return -1;
+		if (!der_is(&oid, oid_san, sizeof(oid_san)))
+			continue;
+		if (cn->has_san)
+			return -1; /* a second subjectAltName */
+		if (der_expect(&val, DER_SEQUENCE, &gns) != 0 || val.len != 0 ||
+		    check_general_names(gns) != 0)
+			return -1;
+		cn->has_san = 1;
+		cn->san = gns;
+	}
+	return 0;
+}
+
+/*
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+ * signatureValue }, and the whole buffer is that one SEQUENCE.
+ */
+static int
+parse_cert(const uint8_t *der, size_t len, struct certnames *cn)
+{
+	struct der d, cert, tbs, f, subject;
+	unsigned tag, last;
+
+	memset(cn, 0, sizeof(*cn));
+	d.p = der;
+	d.len = len;
+	if (der_expect(&d, DER_SEQUENCE, &cert) != 0 || d.len != 0 ||
+	    der_expect(&cert, DER_SEQUENCE, &tbs) != 0 ||
+	    der_expect(&cert, DER_SEQUENCE, &f) != 0 ||
+	    der_expect(&cert, DER_BIT_STRING, &f) != 0 || cert.len != 0)
+		return -1;
+
+	/* version [0] EXPLICIT, optional */
+	if (tbs.len > 0 && tbs.p[0] == DER_CTX_CONS(0) &&
+	    der_next(&tbs, &tag, &f) != 0)
+		return -1;
+	if (der_expect(&tbs, DER_INTEGER, &f) != 0 ||  /* serialNumber */
+	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
+	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* issuer */
+	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
+	    der_expect(&tbs, DER_SEQUENCE, &subject) != 0 ||
+	    der_expect(&tbs, DER_SEQUENCE, &f) != 0) /* subjectPKInfo */
+		return -1;
+	if (parse_name(subject, cn) != 0)
+		return -1;
+
+	/* issuerUniqueID [1], subjectUniqueID [2], extensions [3]: in order */
+	last = 0;
+	while (tbs.len > 0) {
+		if (der_next(&tbs, &tag, &f) != 0)
+			return -1;
+		if (tag == DER_CTX_PRIM(1) && last < 1)
+			last = 1;
+		else if (tag == DER_CTX_PRIM(2) && last < 2)
+			last = 2;
+		else if (tag == DER_CTX_CONS(3) && last < 3) {
+			last = 3;
+			if (parse_extensions(f, cn) != 0)
+				return -1;
+		} else
+			return -1;
+	}
+	return 0;
+}
+
+static int
+ascii_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+static int
+casecmp_n(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ascii_lower((unsigned char)a[i]) !=
+		    ascii_lower((unsigned char)b[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * libpq's wildcard rule: the pattern is "*." and at least one more
+ * character; the host ends in the pattern minus its "*"; and the host has
+ * no dot before the position of the "*". XXX: like libpq, the last
+ * character the "*" covers may itself be a dot ("a..b.c" matches "*.b.c");
+ * kept so that pgstunnel accepts exactly what libpq accepts.
+ */
+static int
+wildcard_match(const char *pat, size_t lenpat, const char *host, size_t lenhost)
+{
+	const char *dot;
+
+	if (lenpat < 3 || pat[0] != '*' || pat[1] != '.')
+		return 0;
+	if (lenpat > lenhost)
+		return 0;
+	if (casecmp_n(pat + 1, host + lenhost - lenpat + 1, lenpat - 1) != 0)
+		return 0;
+	dot = strchr(host, '.');
+	if (dot != NULL && (size_t)(dot - host) < lenhost - lenpat)
+		return 0;
+	return 1;
+}
+
+/* A dNSName or CN against host: 1 match, 0 mismatch, -1 embedded NUL. */
+static int
+name_match(const struct der *name, const char *host)
+{
+	const char *pat = (const char *)name->p;
+	size_t lenhost = strlen(host);
+
+	if (memchr(name->p, '\0', name->len) != NULL)
+		return -1;
+	if (name->len == lenhost && casecmp_n(pat, host, lenhost) == 0)
+		return 1;
+	return wildcard_match(pat, name->len, host, lenhost);
+}
+
+/* The host as an IP address, both ways libpq tries it. */
+struct hostaddr {
+	int is4, is6;
+	struct in_addr a4;
+	struct in6_addr a6;
+};
+
+/* An iPAddress against host: 1 match, 0 mismatch, -1 bad length. */
+static int
+ip_match(const struct der *ip, const struct hostaddr *ha)
+{
+	if (ip->len == 4)
+		return ha->is4 && memcmp(ip->p, &ha->a4.s_addr, 4) == 0;
+	if (ip->len == 16)
+		return ha->is6 && memcmp(ip->p, ha->a6.s6_addr, 16) == 0;
+	return -1;
+}
+
+int
+hostcheck_match(const uint8_t *der, size_t len, const char *host)
+{
+	struct certnames cn;
+	struct hostaddr ha;
+	struct der san, gn;
+	unsigned tag, host_type;
+	int rc, check_cn;
+
+	if (der == NULL || parse_cert(der, len, &cn) != 0)
+		return HOSTCHECK_BAD_CERT;
+	if (host == NULL || host[0] == '\0')
+		return HOSTCHECK_MISMATCH;
+
+	/* libpq: inet_aton() (so "127.1" too), then inet_pton() for IPv6. */
+	memset(&ha, 0, sizeof(ha));
+	ha.is4 = inet_aton(host, &ha.a4) != 0;
+	ha.is6 = inet_pton(AF_INET6, host, &ha.a6) == 1;
+	host_type = (ha.is4 || ha.is6) ? GN_IP : GN_DNS;
+
+	rc = 0;
+	check_cn = 1;
+	san = cn.san; /* empty when there is no SAN */
+	while (san.len > 0) {
+		if (der_next(&san, &tag, &gn) != 0)
+			return HOSTCHECK_BAD_CERT; /* checked in parse_cert */
+		if (tag == host_type)
+			check_cn = 0;
+		if (tag == GN_DNS)
+			rc = name_match(&gn, host);
+		else if (tag == GN_IP)
+			rc = ip_match(&gn, &ha);
+		if (rc != 0) {
+			check_cn = 0;
+			break;
+		}
+	}
+	if (check_cn && cn.has_cn)
+		rc = name_match(&cn.cn, host);
+
+	if (rc > 0)
+		return HOSTCHECK_MATCH;
+	if (rc < 0)
+		return HOSTCHECK_BAD_NAME;
+	return HOSTCHECK_MISMATCH;
+}
+
+/*
+ * The X.509 engine. The vtable pointer is the first member of struct
+ * x509check, so the engine's context pointer is the struct's address.
+ */
+static struct x509check *
+xc_ctx(const br_x509_class **vt)
+{
+	return (struct x509check *)(void *)vt;
+}
+
+static const br_x509_class **
+xc_minimal(struct x509check *ctx)
+{
+	return &ctx->minimal.vtable;
+}
+
+static void
+xc_start_chain(const br_x509_class **vt, const char *server_name)
+{
+	struct x509check *ctx = xc_ctx(vt);
+
+	(void)server_name; /* ctx->host is the name; see x509check_init */
+	ctx->leaf_len = 0;
+	ctx->depth = 0;
+	ctx->leaf_err = 0;
+	ctx->err = BR_ERR_X509_TRUNCATED;
+	if (ctx->mode == X509CHECK_NONE)
+		br_x509_decoder_init(&ctx->dec, 0, NULL);
+	else /* NULL: the minimal engine's DNS-only name check stays off */
+		ctx->minimal.vtable->start_chain(xc_minimal(ctx), NULL);
+}
+
+static void
+xc_start_cert(const br_x509_class **vt, uint32_t length)
+{
+	struct x509check *ctx = xc_ctx(vt);
+
+	if (ctx->mode != X509CHECK_NONE)
+		ctx->minimal.vtable->start_cert(xc_minimal(ctx), length);
+	if (ctx->depth == 0 && length > X509CHECK_LEAF_MAX)
+		ctx->leaf_err = X509CHECK_ERR_LEAF_SIZE;
+	ctx->depth++; /* 1 while the leaf comes */
+}
+
+static void
+xc_append(const br_x509_class **vt, const unsigned char *buf, size_t len)
+{
+	struct x509check *ctx = xc_ctx(vt);
+
+	if (ctx->mode != X509CHECK_NONE)
+		ctx->minimal.vtable->append(xc_minimal(ctx), buf, len);
+	if (ctx->depth != 1)
+		return;
+	if (ctx->mode == X509CHECK_NONE)
+		br_x509_decoder_push(&ctx->dec, buf, len);
+	if (ctx->leaf_err != 0)
+		return;
+	if (len > sizeof(ctx->leaf) - ctx->leaf_len) {
+		ctx->leaf_err = X509CHECK_ERR_LEAF_SIZE;
+		return;
+	}
+	memcpy(ctx->leaf + ctx->leaf_len, buf, len);
+	ctx->leaf_len += len;
+}
+
+static void
+xc_end_cert(const br_x509_class **vt)
+{
+	struct x509check *ctx = xc_ctx(vt);
+
+	if (ctx->mode != X509CHECK_NONE)
+		ctx->minimal.vtable->end_cert(xc_minimal(ctx));
+}
+
+/* Mode NONE: copy the leaf's key out of the decoder into ctx->pkey. */
+static unsigned
+xc_take_key(struct x509check *ctx)
+{
+	const br_x509_pkey *pk;
+	int err;
+
+	err = br_x509_decoder_last_error(&ctx->dec);
+	if (err != 0)
+		return (unsigned)err;
+	pk = br_x509_decoder_get_pkey(&ctx->dec);
+	if (pk == NULL)
+		return X509CHECK_ERR_LEAF;
+	memset(&ctx->pkey, 0, sizeof(ctx->pkey));
+	ctx->pkey.key_type = pk->key_type;
+	switch (pk->key_type) {
+	case BR_KEYTYPE_RSA:
+		if (pk->key.rsa.nlen > sizeof(ctx->pkey_data) ||
+		    pk->key.rsa.elen >
+		        sizeof(ctx->pkey_data) - pk->key.rsa.nlen)
+			return X509CHECK_ERR_LEAF;
+		memcpy(ctx->pkey_data, pk->key.rsa.n, pk->key.rsa.nlen);
+		memcpy(ctx->pkey_data + pk->key.rsa.nlen, pk->key.rsa.e,
+		       pk->key.rsa.elen);
+		ctx->pkey.key.rsa.n = ctx->pkey_data;
+		ctx->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+		ctx->pkey.key.rsa.e = ctx->pkey_data + pk->key.rsa.nlen;
+		ctx->pkey.key.rsa.elen = pk->key.rsa.elen;
+		return 0;
+	case BR_KEYTYPE_EC:
+		if (pk->key.ec.qlen > sizeof(ctx->pkey_data))
+			return X509CHECK_ERR_LEAF;
+		memcpy(ctx->pkey_data, pk->key.ec.q, pk->key.ec.qlen);
+		ctx->pkey.key.ec.curve = pk->key.ec.curve;
+		ctx->pkey.key.ec.q = ctx->pkey_data;
+		ctx->pkey.key.ec.qlen = pk->key.ec.qlen;
+		return 0;
+	default:
+		return BR_ERR_X509_UNSUPPORTED;
+	}
+}
+
+static unsigned
+xc_check_name(struct x509check *ctx)
+{
+	if (!ctx->host_ok)
+		return X509CHECK_ERR_HOST;
+	if (ctx->leaf_err != 0)
+		return (unsigned)ctx->leaf_err;
+	switch (hostcheck_match(ctx->leaf, ctx->leaf_len, ctx->host)) {
+	case HOSTCHECK_MATCH:
+		return 0;
+	case HOSTCHECK_MISMATCH:
+		return X509CHECK_ERR_NAME;
+	case HOSTCHECK_BAD_NAME:
+		return X509CHECK_ERR_BAD_NAME;
+	default:
+		return X509CHECK_ERR_LEAF;
+	}
+}
+
+static unsigned
+xc_end_chain(const br_x509_class **vt)
+{
+	struct x509check *ctx = xc_ctx(vt);
+	unsigned err;
+
+	if (ctx->mode == X509CHECK_NONE) {
+		if (ctx->depth == 0)
+			err = BR_ERR_X509_EMPTY_CHAIN;
+		else
+			err = xc_take_key(ctx);
+	} else {
+		err = ctx->minimal.vtable->end_chain(xc_minimal(ctx));
+		if (err == 0 && ctx->mode == X509CHECK_FULL)
+			err = xc_check_name(ctx);
+	}
+	ctx->err = err;
+	return err;
+}
+
+static const br_x509_pkey *
+xc_get_pkey(const br_x509_class *const *vt, unsigned *usages)
+{
+	const struct x509check *ctx =
+	    (const struct x509check *)(const void *)vt;
+
+	if (ctx->err != 0)
+		return NULL;
+	if (ctx->mode == X509CHECK_NONE) {
+		if (usages != NULL)
+			*usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+		return &ctx->pkey;
+	}
+	return ctx->minimal.vtable->get_pkey(&ctx->minimal.vtable, usages);
+}
+
+static const br_x509_class x509check_vtable = {
+    sizeof(struct x509check),
+    xc_start_chain,
+    xc_start_cert,
+    xc_append,
+    xc_end_cert,
+    xc_end_chain,
+    xc_get_pkey,
+};
+
+void
+x509check_init(struct x509check *ctx, enum x509check_mode mode,
+               const br_x509_trust_anchor *anchors, size_t anchor_count,
+               const char *host)
+{
+	size_t hlen;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->vtable = &x509check_vtable;
+	/* An unknown mode is treated as the strictest. */
+	ctx->mode = (mode == X509CHECK_NONE || mode == X509CHECK_CA)
+	                ? mode
+	                : X509CHECK_FULL;
+	ctx->err = BR_ERR_X509_TRUNCATED;
+	if (host != NULL) {
+		hlen = strnlen(host, sizeof(ctx->host));
+		if (hlen > 0 && hlen < sizeof(ctx->host)) {
+			memcpy(ctx->host, host, hlen + 1);
+			ctx->host_ok = 1;
+		}
+	}
+	if (ctx->mode == X509CHECK_NONE)
+		return;
+	br_x509_minimal_init(&ctx->minimal, &br_sha256_vtable, anchors,
+	                     anchor_count);
+	br_x509_minimal_set_hash(&ctx->minimal, br_sha1_ID, &br_sha1_vtable);
+	br_x509_minimal_set_hash(&ctx->minimal, br_sha224_ID,
+	                         &br_sha224_vtable);
+	br_x509_minimal_set_hash(&ctx->minimal, br_sha256_ID,
+	                         &br_sha256_vtable);
+	br_x509_minimal_set_hash(&ctx->minimal, br_sha384_ID,
+	                         &br_sha384_vtable);
+	br_x509_minimal_set_hash(&ctx->minimal, br_sha512_ID,
+	                         &br_sha512_vtable);
+	br_x509_minimal_set_rsa(&ctx->minimal, br_rsa_pkcs1_vrfy_get_default());
+	br_x509_minimal_set_ecdsa(&ctx->minimal, br_ec_get_default(),
+	                          br_ecdsa_vrfy_asn1_get_default());
+}
+
+_Static_assert(X509CHECK_ERR_NAME >= BR_ERR_SEND_FATAL_ALERT + 256,
+               "X509CHECK_ERR_* must not overlap BearSSL's alert codes");
+
+static const struct {
+	int err;
+	const char *text;
+} x509check_errors[] = {
+    {0, "no error"},
+    {BR_ERR_X509_OK, "no error"},
+    {BR_ERR_X509_INVALID_VALUE, "invalid value in an ASN.1 structure"},
+    {BR_ERR_X509_TRUNCATED, "truncated certificate"},
+    {BR_ERR_X509_EMPTY_CHAIN, "empty certificate chain (no certificate)"},
+    {BR_ERR_X509_INNER_TRUNC,
+     "certificate decoding error: inner element overruns its container"},
+    {BR_ERR_X509_BAD_TAG_CLASS,
+     "certificate decoding error: unsupported tag class"},
+    {BR_ERR_X509_BAD_TAG_VALUE,
+     "certificate decoding error: unsupported tag value"},
+    {BR_ERR_X509_INDEFINITE_LENGTH,
+     "certificate decoding error: indefinite length"},
+    {BR_ERR_X509_EXTRA_ELEMENT,
+     "certificate decoding error: extraneous element"},
+    {BR_ERR_X509_UNEXPECTED, "certificate decoding error: unexpected element"},
+    {BR_ERR_X509_NOT_CONSTRUCTED,
+     "certificate decoding error: primitive element where a constructed "
+     "one was expected"},
+    {BR_ERR_X509_NOT_PRIMITIVE,
+     "certificate decoding error: constructed element where a primitive "
+     "one was expected"},
+    {BR_ERR_X509_PARTIAL_BYTE,
+     "certificate decoding error: BIT STRING not a whole number of bytes"},
+    {BR_ERR_X509_BAD_BOOLEAN,
+     "certificate decoding error: BOOLEAN of invalid length"},
+    {BR_ERR_X509_OVERFLOW, "certificate decoding error: value out of range"},
+    {BR_ERR_X509_BAD_DN, "invalid distinguished name in certificate"},
+    {BR_ERR_X509_BAD_TIME, "invalid date or time in certificate"},
+    {BR_ERR_X509_UNSUPPORTED,
+     "certificate uses an unsupported feature (key or signature type)"},
+    {BR_ERR_X509_LIMIT_EXCEEDED,
+     "certificate key or signature larger than supported"},
+    {BR_ERR_X509_WRONG_KEY_TYPE,
+     "certificate key type does not fit the cipher suite"},
+    {BR_ERR_X509_BAD_SIGNATURE, "certificate signature is invalid"},
+    {BR_ERR_X509_TIME_UNKNOWN,
+     "current time unknown: cannot check certificate validity"},
+    {BR_ERR_X509_EXPIRED, "certificate expired or not yet valid"},
+    {BR_ERR_X509_DN_MISMATCH,
+     "certificate chain broken: issuer name does not match the next "
+     "certificate's subject"},
+    {BR_ERR_X509_BAD_SERVER_NAME,
+     "certificate does not match the expected server name"},
+    {BR_ERR_X509_CRITICAL_EXTENSION,
+     "certificate has an unsupported critical extension"},
+    {BR_ERR_X509_NOT_CA,
+     "certificate chain: an issuer is not a CA or exceeds its path "
+     "length"},
+    {BR_ERR_X509_FORBIDDEN_KEY_USAGE, "certificate key usage forbids this use"},
+    {BR_ERR_X509_WEAK_PUBLIC_KEY, "certificate public key is too small"},
+    {BR_ERR_X509_NOT_TRUSTED,
+     "certificate chain does not lead to a trusted CA (unknown issuer)"},
+    {X509CHECK_ERR_NAME, "certificate does not match host name"},
+    {X509CHECK_ERR_LEAF_SIZE,
+     "server certificate too large to check its host name"},
+    {X509CHECK_ERR_LEAF, "certificate does not decode"},
+    {X509CHECK_ERR_BAD_NAME,
+     "certificate contains a malformed name (embedded NUL, or an IP "
+     "address neither 4 nor 16 bytes long)"},
+    {X509CHECK_ERR_HOST, "no valid host name to verify the certificate "
+                         "against"},
+};
+
+const char *
+x509check_strerror(int err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(x509check_errors) / sizeof(x509check_errors[0]);
+	     i++)
+		if (x509check_errors[i].err == err)
+			return x509check_errors[i].text;
+	return "unknown certificate verification error";
+}

@@ -1,0 +1,805 @@
+/*
+ * Unit tests for x509check: hostcheck_match() against libpq's rules, and
+ * the X.509 engine fed the way BearSSL's SSL engine feeds it.
+ *
+ * Fixtures: the PEM files in tests/unit/fixtures/x509, made by the script
+ * make-fixtures.sh there, which lists what each certificate holds. Run
+ * from the repository root.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "x509check.h"
+
+#define FIXDIR  "tests/unit/fixtures/x509/"
+#define DER_MAX 16384
+#define PEM_MAX 65536
+
+struct derobj {
+	unsigned char data[DER_MAX];
+	size_t len;
+	int overflow;
+};
+
+static void
+der_append(void *ctx, const void *buf, size_t len)
+{
+	struct derobj *o = ctx;
+
+	if (len > sizeof(o->data) - o->len) {
+		o->overflow = 1;
+		return;
+	}
+	memcpy(o->data + o->len, buf, len);
+	o->len += len;
+}
+
+/* Decode the CERTIFICATE objects of a PEM fixture; returns how many. */
+static size_t
+load_certs(const char *name, struct derobj *out, size_t max)
+{
+	static unsigned char pem[PEM_MAX];
+	br_pem_decoder_context pc;
+	char path[256];
+	FILE *f;
+	size_t len, off, n, k;
+	int in_obj;
+
+	snprintf(path, sizeof(path), FIXDIR "%s", name);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s (run from the repo root)",
+	              path);
+	len = fread(pem, 1, sizeof(pem) - 1, f);
+	ck_assert(feof(f));
+	fclose(f);
+	pem[len++] = '\n'; /* BearSSL wants the last line terminated */
+
+	br_pem_decoder_init(&pc);
+	off = 0;
+	n = 0;
+	in_obj = 0;
+	while (off < len) {
+		k = br_pem_decoder_push(&pc, pem + off, len - off);
+		off += k;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			ck_assert_uint_lt(n, max);
+			ck_assert_str_eq(br_pem_decoder_name(&pc),
+			                 "CERTIFICATE");
+			out[n].len = 0;
+			out[n].overflow = 0;
+			br_pem_decoder_setdest(&pc, der_append, &out[n]);
+			in_obj = 1;
+			break;
+		case BR_PEM_END_OBJ:
+			ck_assert(in_obj);
+			ck_assert(!out[n].overflow);
+			n++;
+			in_obj = 0;
+			break;
+		case BR_PEM_ERROR:
+			ck_abort_msg("PEM error in %s", path);
+			break;
+		default:
+			break;
+		}
+	}
+	ck_assert(!in_obj);
+	ck_assert_uint_gt(n, 0);
+	return n;
+}
+
+static struct derobj one_cert;
+
+static const struct derobj *
+load_one(const char *name)
+{
+	ck_assert_uint_eq(load_certs(name, &one_cert, 1), 1);
+	return &one_cert;
+}
+
+/* hostcheck_match() on an exact-size heap copy, so ASan sees overreads. */
+static int
+check_exact(const unsigned char *der, size_t len, const char *host)
+{
+	unsigned char *copy;
+	int r;
+
+	copy = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(copy);
+	if (len > 0)
+		memcpy(copy, der, len);
+	r = hostcheck_match(copy, len, host);
+	free(copy);
+	return r;
+}
+
+static int
+hc(const char *fixture, const char *host)
+{
+	const struct derobj *c = load_one(fixture);
+
+	return check_exact(c->data, c->len, host);
+}
+
+/* ------------------------------------------------------------------ */
+/* hostcheck_match: DNS names */
+
+START_TEST(test_dns_exact)
+{
+	ck_assert_int_eq(hc("leaf.pem", "db.example.com"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "db.example.co"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "xdb.example.com"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "db.example.com."), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "example.com"), HOSTCHECK_MISMATCH);
+}
+END_TEST
+
+START_TEST(test_dns_case)
+{
+	ck_assert_int_eq(hc("leaf.pem", "DB.Example.COM"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("cn-only.pem", "DB.EXAMPLE.COM"), HOSTCHECK_MATCH);
+}
+END_TEST
+
+START_TEST(test_wildcard_one_label)
+{
+	ck_assert_int_eq(hc("leaf.pem", "a.pg.example.com"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "Replica-1.PG.example.COM"),
+	                 HOSTCHECK_MATCH);
+}
+END_TEST
+
+START_TEST(test_wildcard_not_two_labels)
+{
+	ck_assert_int_eq(hc("leaf.pem", "a.b.pg.example.com"),
+	                 HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "a.b.c.pg.example.com"),
+	                 HOSTCHECK_MISMATCH);
+}
+END_TEST
+
+START_TEST(test_wildcard_not_bare_domain)
+{
+	ck_assert_int_eq(hc("leaf.pem", "pg.example.com"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", ".pg.example.com"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "*.pg.example.com"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "apg.example.com"), HOSTCHECK_MISMATCH);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* hostcheck_match: IP addresses */
+
+START_TEST(test_ip_v4)
+{
+	ck_assert_int_eq(hc("leaf.pem", "192.0.2.10"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "192.0.2.11"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "10.2.0.192"), HOSTCHECK_MISMATCH);
+	/* libpq parses IPv4 with inet_aton(): 192.0.2.10 as one number */
+	ck_assert_int_eq(hc("leaf.pem", "3221225994"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("ip-only.pem", "192.0.2.7"), HOSTCHECK_MATCH);
+}
+END_TEST
+
+START_TEST(test_ip_v6)
+{
+	ck_assert_int_eq(hc("leaf.pem", "2001:db8::10"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "2001:DB8:0:0:0::10"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "2001:db8::11"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "::ffff:192.0.2.10"),
+	                 HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "::1"), HOSTCHECK_MISMATCH);
+}
+END_TEST
+
+START_TEST(test_ip_host_dns_only_cert)
+{
+	/* dNSName db.example.com, CN cn.example.com: no address at all */
+	ck_assert_int_eq(hc("dns-only.pem", "192.0.2.10"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("dns-only.pem", "2001:db8::10"),
+	                 HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("cn-only.pem", "192.0.2.10"), HOSTCHECK_MISMATCH);
+}
+END_TEST
+
+START_TEST(test_dns_host_ip_only_cert)
+{
+	/* A DNS host is never compared with an iPAddress; the CN is. */
+	ck_assert_int_eq(hc("ip-only.pem", "other.example.com"),
+	                 HOSTCHECK_MISMATCH);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* hostcheck_match: the subject CN */
+
+START_TEST(test_cn_fallback_no_san)
+{
+	ck_assert_int_eq(hc("cn-only.pem", "db.example.com"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("cn-only.pem", "x.example.com"),
+	                 HOSTCHECK_MISMATCH);
+}
+END_TEST
+
+START_TEST(test_cn_ignored_with_dns_san)
+{
+	ck_assert_int_eq(hc("leaf.pem", "cn.example.net"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("dns-only.pem", "cn.example.com"),
+	                 HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("dns-only.pem", "db.example.com"), HOSTCHECK_MATCH);
+}
+END_TEST
+
+START_TEST(test_cn_libpq_ip_rules)
+{
+	/*
+	 * libpq 15+: for an IP host the CN is checked when there is no
+	 * iPAddress SAN, even if dNSName SANs exist ...
+	 */
+	ck_assert_int_eq(hc("cn-ip.pem", "192.0.2.5"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("cn-ip.pem", "192.0.2.6"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("cn-ip.pem", "db.example.com"), HOSTCHECK_MATCH);
+	/* ... and for a DNS host when there is no dNSName SAN ... */
+	ck_assert_int_eq(hc("ip-only.pem", "db.example.com"), HOSTCHECK_MATCH);
+	/* ... but not for an IP host when an iPAddress SAN exists. */
+	ck_assert_int_eq(hc("ip-cn.pem", "192.0.2.99"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("ip-cn.pem", "192.0.2.7"), HOSTCHECK_MATCH);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* hostcheck_match: malformed names and input */
+
+START_TEST(test_embedded_nul)
+{
+	/* The first dNSName holds a NUL: libpq fails before the good one. */
+	ck_assert_int_eq(hc("nul-san.pem", "db.example.com"),
+	                 HOSTCHECK_BAD_NAME);
+	ck_assert_int_eq(hc("nul-san.pem", "other.example.com"),
+	                 HOSTCHECK_BAD_NAME);
+}
+END_TEST
+
+START_TEST(test_bad_ip_length)
+{
+	ck_assert_int_eq(hc("bad-ip.pem", "db.example.com"),
+	                 HOSTCHECK_BAD_NAME);
+	ck_assert_int_eq(hc("bad-ip.pem", "192.0.2.10"), HOSTCHECK_BAD_NAME);
+}
+END_TEST
+
+START_TEST(test_no_host)
+{
+	const struct derobj *c = load_one("leaf.pem");
+
+	ck_assert_int_eq(hostcheck_match(c->data, c->len, NULL),
+	                 HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hostcheck_match(c->data, c->len, ""),
+	                 HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hostcheck_match(NULL, 0, "db.example.com"),
+	                 HOSTCHECK_BAD_CERT);
+}
+END_TEST
+
+START_TEST(test_big_san)
+{
+	ck_assert_int_eq(hc("big.pem", "db.example.com"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("big.pem", "host399.big.example.com"),
+	                 HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("big.pem", "host400.big.example.com"),
+	                 HOSTCHECK_MISMATCH);
+}
+END_TEST
+
+/* Every proper prefix of a certificate is refused, without overreads. */
+static void
+all_truncations(const char *fixture, const char *host)
+{
+	static struct derobj c;
+	size_t n;
+
+	ck_assert_uint_eq(load_certs(fixture, &c, 1), 1);
+	ck_assert_int_eq(check_exact(c.data, c.len, host), HOSTCHECK_MATCH);
+	for (n = 0; n < c.len; n++)
+		ck_assert_msg(check_exact(c.data, n, host) ==
+		                  HOSTCHECK_BAD_CERT,
+		              "%s cut to %zu bytes", fixture, n);
+}
+
+START_TEST(test_truncated)
+{
+	all_truncations("leaf.pem", "db.example.com");
+	all_truncations("cn-only.pem", "db.example.com");
+	all_truncations("big.pem", "db.example.com");
+}
+END_TEST
+
+START_TEST(test_trailing_garbage)
+{
+	const struct derobj *c = load_one("leaf.pem");
+	unsigned char buf[DER_MAX + 1];
+
+	memcpy(buf, c->data, c->len);
+	buf[c->len] = 0;
+	ck_assert_int_eq(check_exact(buf, c->len + 1, "db.example.com"),
+	                 HOSTCHECK_BAD_CERT);
+}
+END_TEST
+
+static int
+valid_result(int r)
+{
+	return r == HOSTCHECK_MATCH || r == HOSTCHECK_MISMATCH ||
+	       r == HOSTCHECK_BAD_CERT || r == HOSTCHECK_BAD_NAME;
+}
+
+/* Flip each byte of a real certificate in turn: no crash, no overread. */
+START_TEST(test_mutations)
+{
+	static struct derobj c;
+	size_t i;
+	unsigned char saved;
+	static const unsigned char flips[] = {0xff, 0x80, 0x01, 0x7f};
+	size_t f;
+
+	ck_assert_uint_eq(load_certs("leaf.pem", &c, 1), 1);
+	for (f = 0; f < sizeof(flips); f++) {
+		for (i = 0; i < c.len; i++) {
+			saved = c.data[i];
+			c.data[i] ^= flips[f];
+			ck_assert(valid_result(
+			    check_exact(c.data, c.len, "db.example.com")));
+			ck_assert(valid_result(
+			    check_exact(c.data, c.len, "192.0.2.10")));
+			c.data[i] = saved;
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_garbage)
+{
+	/* Hand-made bad headers: indefinite, non-minimal, huge lengths. */
+	static const unsigned char bad[][8] = {
+	    {0x30, 0x80, 0x00, 0x00},
+	    {0x30, 0x81, 0x02, 0x30, 0x00},
+	    {0x30, 0x84, 0xff, 0xff, 0xff, 0xff},
+	    {0x30, 0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+	    {0x30, 0x82, 0x00, 0x03, 0x30, 0x01, 0x00},
+	    {0x1f, 0x81, 0x01, 0x00},
+	    {0x30, 0x02, 0x30, 0x00},
+	    {0x30, 0x06, 0x30, 0x00, 0x30, 0x00, 0x03, 0x00},
+	};
+	unsigned char buf[512] = {0};
+	unsigned long x = 12345;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (n = 0; n <= sizeof(bad[0]); n++)
+			ck_assert_int_eq(check_exact(bad[i], n, "a.example"),
+			                 HOSTCHECK_BAD_CERT);
+
+	/* Pseudo-random bytes, some starting like a certificate. */
+	for (n = 0; n < 2000; n++) {
+		size_t len = n % sizeof(buf);
+
+		for (i = 0; i < len; i++) {
+			x = x * 1103515245UL + 12345UL;
+			buf[i] = (unsigned char)(x >> 16);
+		}
+		if (len >= 4 && (n & 1)) {
+			buf[0] = 0x30;
+			buf[1] = 0x82;
+			buf[2] = (unsigned char)((len - 4) >> 8);
+			buf[3] = (unsigned char)(len - 4);
+		}
+		ck_assert(valid_result(check_exact(buf, len, "a.example")));
+	}
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The X.509 engine */
+
+struct anchor {
+	br_x509_trust_anchor ta;
+	struct derobj dn;
+	unsigned char key[BR_X509_BUFSIZE_KEY];
+};
+
+/* A CA trust anchor from a certificate (as keys.c will do, simply). */
+static void
+make_anchor(struct anchor *a, const struct derobj *cert)
+{
+	br_x509_decoder_context dc;
+	const br_x509_pkey *pk;
+
+	memset(a, 0, sizeof(*a));
+	br_x509_decoder_init(&dc, der_append, &a->dn);
+	br_x509_decoder_push(&dc, cert->data, cert->len);
+	pk = br_x509_decoder_get_pkey(&dc);
+	ck_assert_ptr_nonnull(pk);
+	ck_assert(!a->dn.overflow);
+	a->ta.dn.data = a->dn.data;
+	a->ta.dn.len = a->dn.len;
+	a->ta.flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+	a->ta.pkey.key_type = pk->key_type;
+	if (pk->key_type == BR_KEYTYPE_RSA) {
+		memcpy(a->key, pk->key.rsa.n, pk->key.rsa.nlen);
+		memcpy(a->key + pk->key.rsa.nlen, pk->key.rsa.e,
+		       pk->key.rsa.elen);
+		a->ta.pkey.key.rsa.n = a->key;
+		a->ta.pkey.key.rsa.nlen = pk->key.rsa.nlen;
+		a->ta.pkey.key.rsa.e = a->key + pk->key.rsa.nlen;
+		a->ta.pkey.key.rsa.elen = pk->key.rsa.elen;
+	} else {
+		memcpy(a->key, pk->key.ec.q, pk->key.ec.qlen);
+		a->ta.pkey.key.ec.curve = pk->key.ec.curve;
+		a->ta.pkey.key.ec.q = a->key;
+		a->ta.pkey.key.ec.qlen = pk->key.ec.qlen;
+	}
+}
+
+static struct derobj chain[4];
+static struct derobj extra[2];
+static struct anchor root, other;
+static struct x509check xc;
+
+static void
+load_anchor(struct anchor *a, const char *fixture)
+{
+	make_anchor(a, load_one(fixture));
+}
+
+/* Feed certificates as the SSL engine would, in chunks of `chunk`. */
+static unsigned
+feed(struct x509check *ctx, const struct derobj *certs, size_t n, size_t chunk,
+     const char *server_name)
+{
+	const br_x509_class **vt = &ctx->vtable;
+	size_t i, off, k;
+
+	(*vt)->start_chain(vt, server_name);
+	for (i = 0; i < n; i++) {
+		(*vt)->start_cert(vt, (uint32_t)certs[i].len);
+		for (off = 0; off < certs[i].len; off += k) {
+			k = certs[i].len - off;
+			if (k > chunk)
+				k = chunk;
+			(*vt)->append(vt, certs[i].data + off, k);
+		}
+		(*vt)->end_cert(vt);
+	}
+	return (*vt)->end_chain(vt);
+}
+
+static const br_x509_pkey *
+pkey_of(struct x509check *ctx, unsigned *usages)
+{
+	const br_x509_class *const *vt = &ctx->vtable;
+
+	return (*vt)->get_pkey(vt, usages);
+}
+
+/* The leaf's own key, by a plain decoder, to compare with get_pkey(). */
+static int
+same_key(const br_x509_pkey *a, const struct derobj *cert)
+{
+	static br_x509_decoder_context dc;
+	const br_x509_pkey *b;
+
+	br_x509_decoder_init(&dc, 0, NULL);
+	br_x509_decoder_push(&dc, cert->data, cert->len);
+	b = br_x509_decoder_get_pkey(&dc);
+	if (a == NULL || b == NULL || a->key_type != b->key_type)
+		return 0;
+	if (a->key_type == BR_KEYTYPE_RSA)
+		return a->key.rsa.nlen == b->key.rsa.nlen &&
+		       a->key.rsa.elen == b->key.rsa.elen &&
+		       memcmp(a->key.rsa.n, b->key.rsa.n, b->key.rsa.nlen) ==
+		           0 &&
+		       memcmp(a->key.rsa.e, b->key.rsa.e, b->key.rsa.elen) == 0;
+	return a->key.ec.curve == b->key.ec.curve &&
+	       a->key.ec.qlen == b->key.ec.qlen &&
+	       memcmp(a->key.ec.q, b->key.ec.q, b->key.ec.qlen) == 0;
+}
+
+static void
+engine_setup(void)
+{
+	ck_assert_uint_eq(load_certs("chain.pem", chain, 4), 2);
+	load_anchor(&root, "root.pem");
+	load_anchor(&other, "other-root.pem");
+}
+
+START_TEST(test_ca_ok)
+{
+	static const size_t chunks[] = {1, 7, 100, DER_MAX};
+	const br_x509_pkey *pk;
+	unsigned usages;
+	size_t i;
+
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+		ck_assert_uint_eq(feed(&xc, chain, 2, chunks[i], NULL), 0);
+		usages = 0;
+		pk = pkey_of(&xc, &usages);
+		ck_assert_ptr_nonnull(pk);
+		ck_assert_int_eq(pk->key_type, BR_KEYTYPE_EC);
+		ck_assert(usages & BR_KEYTYPE_SIGN);
+		ck_assert(same_key(pk, &chain[0]));
+	}
+	/* The engine's server name is ignored in CA mode. */
+	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	ck_assert_uint_eq(feed(&xc, chain, 2, 64, "wrong.example.org"), 0);
+}
+END_TEST
+
+START_TEST(test_ca_wrong_anchor)
+{
+	x509check_init(&xc, X509CHECK_CA, &other.ta, 1, NULL);
+	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL),
+	                  BR_ERR_X509_NOT_TRUSTED);
+	ck_assert_ptr_null(pkey_of(&xc, NULL));
+	x509check_init(&xc, X509CHECK_CA, NULL, 0, NULL);
+	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL),
+	                  BR_ERR_X509_NOT_TRUSTED);
+}
+END_TEST
+
+START_TEST(test_ca_missing_intermediate)
+{
+	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	ck_assert_uint_eq(feed(&xc, chain, 1, 100, NULL),
+	                  BR_ERR_X509_NOT_TRUSTED);
+}
+END_TEST
+
+START_TEST(test_ca_expired)
+{
+	ck_assert_uint_eq(load_certs("expired.pem", extra, 1), 1);
+	extra[1] = chain[1];
+	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	ck_assert_uint_eq(feed(&xc, extra, 2, 100, NULL), BR_ERR_X509_EXPIRED);
+}
+END_TEST
+
+START_TEST(test_empty_chain)
+{
+	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	ck_assert_uint_eq(feed(&xc, chain, 0, 100, NULL),
+	                  BR_ERR_X509_EMPTY_CHAIN);
+	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
+	ck_assert_uint_eq(feed(&xc, chain, 0, 100, NULL),
+	                  BR_ERR_X509_EMPTY_CHAIN);
+	ck_assert_ptr_null(pkey_of(&xc, NULL));
+}
+END_TEST
+
+START_TEST(test_full_hosts)
+{
+	static const char *const good[] = {
+	    "db.example.com", "DB.EXAMPLE.COM", "a.pg.example.com",
+	    "192.0.2.10",     "2001:db8::10",
+	};
+	static const char *const bad[] = {
+	    "evil.example.com",   "cn.example.net", "pg.example.com",
+	    "a.b.pg.example.com", "192.0.2.11",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, good[i]);
+		ck_assert_msg(feed(&xc, chain, 2, 100, "ignored") == 0, "%s",
+		              good[i]);
+		ck_assert_ptr_nonnull(pkey_of(&xc, NULL));
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, bad[i]);
+		/* the engine's name (a matching one) must not be used */
+		ck_assert_msg(feed(&xc, chain, 2, 100, "db.example.com") ==
+		                  X509CHECK_ERR_NAME,
+		              "%s", bad[i]);
+		ck_assert_ptr_null(pkey_of(&xc, NULL));
+	}
+}
+END_TEST
+
+START_TEST(test_full_chain_error_first)
+{
+	x509check_init(&xc, X509CHECK_FULL, &other.ta, 1, "evil.example.com");
+	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL),
+	                  BR_ERR_X509_NOT_TRUSTED);
+}
+END_TEST
+
+START_TEST(test_full_no_host)
+{
+	char longhost[X509CHECK_HOST_MAX + 10];
+
+	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, NULL);
+	ck_assert_uint_eq(feed(&xc, chain, 2, 100, "db.example.com"),
+	                  X509CHECK_ERR_HOST);
+	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, "");
+	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL), X509CHECK_ERR_HOST);
+
+	/* Never truncated into a name that might match. */
+	memset(longhost, 'a', sizeof(longhost));
+	longhost[sizeof(longhost) - 1] = '\0';
+	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, longhost);
+	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL), X509CHECK_ERR_HOST);
+}
+END_TEST
+
+START_TEST(test_full_bad_name)
+{
+	ck_assert_uint_eq(load_certs("nul-san.pem", extra, 1), 1);
+	extra[1] = chain[1];
+	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, "db.example.com");
+	ck_assert_uint_eq(feed(&xc, extra, 2, 100, NULL),
+	                  X509CHECK_ERR_BAD_NAME);
+	/* CA mode does not look at names. */
+	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	ck_assert_uint_eq(feed(&xc, extra, 2, 100, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_full_leaf_too_big)
+{
+	ck_assert_uint_eq(load_certs("big.pem", extra, 1), 1);
+	ck_assert_uint_gt(extra[0].len, X509CHECK_LEAF_MAX);
+	extra[1] = chain[1];
+	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, "db.example.com");
+	ck_assert_uint_eq(feed(&xc, extra, 2, 1000, NULL),
+	                  X509CHECK_ERR_LEAF_SIZE);
+	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	ck_assert_uint_eq(feed(&xc, extra, 2, 1000, NULL), 0);
+	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
+	ck_assert_uint_eq(feed(&xc, extra, 2, 1000, NULL), 0);
+	ck_assert(same_key(pkey_of(&xc, NULL), &extra[0]));
+}
+END_TEST
+
+START_TEST(test_none_mode)
+{
+	const br_x509_pkey *pk;
+	unsigned usages;
+
+	/* Any chain, no anchors: the leaf's EC key comes back. */
+	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
+	ck_assert_ptr_null(pkey_of(&xc, NULL));
+	ck_assert_uint_eq(feed(&xc, chain, 2, 33, "whatever"), 0);
+	usages = 0;
+	pk = pkey_of(&xc, &usages);
+	ck_assert_ptr_nonnull(pk);
+	ck_assert_uint_eq(usages, BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN);
+	ck_assert(same_key(pk, &chain[0]));
+	ck_assert(pk->key.ec.q >= xc.pkey_data &&
+	          pk->key.ec.q < xc.pkey_data + sizeof(xc.pkey_data));
+
+	/* Reused for another chain, led by the RSA intermediate. */
+	ck_assert_uint_eq(feed(&xc, chain + 1, 1, 5, NULL), 0);
+	pk = pkey_of(&xc, NULL);
+	ck_assert_int_eq(pk->key_type, BR_KEYTYPE_RSA);
+	ck_assert(same_key(pk, &chain[1]));
+}
+END_TEST
+
+START_TEST(test_none_bad_leaf)
+{
+	memcpy(&extra[0], &chain[0], sizeof(extra[0]));
+	extra[0].len = 40; /* truncated */
+	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
+	ck_assert_uint_ne(feed(&xc, extra, 1, 100, NULL), 0);
+	ck_assert_ptr_null(pkey_of(&xc, NULL));
+}
+END_TEST
+
+START_TEST(test_reuse_after_failure)
+{
+	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, "db.example.com");
+	ck_assert_uint_eq(feed(&xc, chain, 1, 100, NULL),
+	                  BR_ERR_X509_NOT_TRUSTED);
+	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL), 0);
+	ck_assert_ptr_nonnull(pkey_of(&xc, NULL));
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* x509check_strerror */
+
+START_TEST(test_strerror)
+{
+	const char *unknown = x509check_strerror(-1);
+	int e;
+
+	for (e = BR_ERR_X509_INVALID_VALUE; e <= BR_ERR_X509_WEAK_PUBLIC_KEY;
+	     e++)
+		ck_assert_msg(x509check_strerror(e) != unknown, "code %d", e);
+	for (e = X509CHECK_ERR_NAME; e <= X509CHECK_ERR_HOST; e++)
+		ck_assert_msg(x509check_strerror(e) != unknown, "code %d", e);
+	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_NAME),
+	                 "certificate does not match host name");
+	ck_assert_str_eq(x509check_strerror(BR_ERR_X509_NOT_TRUSTED),
+	                 "certificate chain does not lead to a trusted CA "
+	                 "(unknown issuer)");
+	ck_assert_str_eq(x509check_strerror(BR_ERR_X509_EXPIRED),
+	                 "certificate expired or not yet valid");
+	/* Never read as "received/sent fatal alert N" by a caller. */
+	ck_assert_int_ge(X509CHECK_ERR_NAME, BR_ERR_SEND_FATAL_ALERT + 256);
+	ck_assert_ptr_nonnull(unknown);
+	ck_assert_ptr_eq(x509check_strerror(61), unknown);
+}
+END_TEST
+
+static Suite *
+x509check_suite(void)
+{
+	Suite *s = suite_create("x509check");
+	TCase *tc;
+
+	tc = tcase_create("hostcheck");
+	tcase_add_test(tc, test_dns_exact);
+	tcase_add_test(tc, test_dns_case);
+	tcase_add_test(tc, test_wildcard_one_label);
+	tcase_add_test(tc, test_wildcard_not_two_labels);
+	tcase_add_test(tc, test_wildcard_not_bare_domain);
+	tcase_add_test(tc, test_ip_v4);
+	tcase_add_test(tc, test_ip_v6);
+	tcase_add_test(tc, test_ip_host_dns_only_cert);
+	tcase_add_test(tc, test_dns_host_ip_only_cert);
+	tcase_add_test(tc, test_cn_fallback_no_san);
+	tcase_add_test(tc, test_cn_ignored_with_dns_san);
+	tcase_add_test(tc, test_cn_libpq_ip_rules);
+	tcase_add_test(tc, test_embedded_nul);
+	tcase_add_test(tc, test_bad_ip_length);
+	tcase_add_test(tc, test_no_host);
+	tcase_add_test(tc, test_big_san);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("malformed");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_truncated);
+	tcase_add_test(tc, test_trailing_garbage);
+	tcase_add_test(tc, test_mutations);
+	tcase_add_test(tc, test_garbage);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("engine");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, engine_setup, NULL);
+	tcase_add_test(tc, test_ca_ok);
+	tcase_add_test(tc, test_ca_wrong_anchor);
+	tcase_add_test(tc, test_ca_missing_intermediate);
+	tcase_add_test(tc, test_ca_expired);
+	tcase_add_test(tc, test_empty_chain);
+	tcase_add_test(tc, test_full_hosts);
+	tcase_add_test(tc, test_full_chain_error_first);
+	tcase_add_test(tc, test_full_no_host);
+	tcase_add_test(tc, test_full_bad_name);
+	tcase_add_test(tc, test_full_leaf_too_big);
+	tcase_add_test(tc, test_none_mode);
+	tcase_add_test(tc, test_none_bad_leaf);
+	tcase_add_test(tc, test_reuse_after_failure);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("strerror");
+	tcase_add_test(tc, test_strerror);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(x509check_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
