@@ -100,6 +100,9 @@ demo: pgstunnel
 bench: pgstunnel
 	@tests/bench/run.sh
 
+# libFuzzer targets: make fuzz FUZZ_SECONDS=N (see tests/fuzz/).
+-include tests/fuzz/fuzz.mk
+
 install: pgstunnel
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 pgstunnel $(DESTDIR)$(SBINDIR)/pgstunnel
