@@ -79,12 +79,15 @@ unit: $(UNIT_BINS)
 unit-asan: $(ASAN_UNIT_BINS)
 	@tests/run-unit.sh $(ASAN_UNIT_BINS)
 
+# The suite runs twice: against the release build, then against the
+# ASan+UBSan build (any sanitizer report fails the run).
 integration: pgstunnel build/asan/pgstunnel certs
 	@tests/run-integration.sh
+	@PGSTUNNEL_ASAN=1 tests/run-integration.sh
 
 # Everything: unit tests (plain and sanitized), the man page, then the
 # integration suite against real PostgreSQL, psql, socat, systemd and xinetd.
-check: all man-check unit unit-asan integration
+check: all lint format-check man-check unit unit-asan integration
 
 man-check:
 	@out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 groff -man -ww -z pgstunnel.8 2>&1); \
@@ -112,9 +115,9 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/pgstunnel $(DESTDIR)$(MANDIR)/man8/pgstunnel.8
 
 lint:
-	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr -Isrc $(SRCS)
-	clang-tidy --quiet $(SRCS) -- $(WARN) $(DEFS) -Isrc
+	@clang-tidy --quiet $(SRCS) -- $(WARN) $(DEFS) -Isrc
 
 format:
 	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS)

@@ -52,8 +52,8 @@ struct opt {
 	const char *name;
 	enum opt_kind kind;
 	size_t offset;
-	int min, max;        /* OPT_INT */
-	const char *words;   /* OPT_WORD: "|"-separated, value = index */
+	int min, max;      /* OPT_INT */
+	const char *words; /* OPT_WORD: "|"-separated, value = index */
 };
 
 #define F(field) offsetof(struct config, field)
@@ -170,7 +170,7 @@ pool_copy(struct config *cfg, const char *s)
 
 int
 config_set(struct config *cfg, const char *name, const char *value, int copy,
-    char *err, size_t errlen)
+           char *err, size_t errlen)
 {
 	const struct opt *o = find_opt(name);
 	char *field;
@@ -201,7 +201,7 @@ config_set(struct config *cfg, const char *name, const char *value, int copy,
 		char why[CONFIG_ERR_MAX];
 
 		if (config_parse_addr(value, (struct addr *)(void *)field, why,
-				      sizeof(why)) != 0) {
+		                      sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s: %s", name, why);
 			return -1;
 		}
@@ -210,8 +210,8 @@ config_set(struct config *cfg, const char *name, const char *value, int copy,
 	case OPT_INT:
 		if (parse_int(value, o->min, o->max, &n) != 0) {
 			snprintf(err, errlen,
-				 "%s: '%s' is not a whole number from %d to %d",
-				 name, value, o->min, o->max);
+			         "%s: '%s' is not a whole number from %d to %d",
+			         name, value, o->min, o->max);
 			return -1;
 		}
 		*(int *)(void *)field = n;
@@ -220,7 +220,7 @@ config_set(struct config *cfg, const char *name, const char *value, int copy,
 		n = word_index(o->words, value);
 		if (n < 0) {
 			snprintf(err, errlen, "%s: '%s' is not one of %s", name,
-				 value, o->words);
+			         value, o->words);
 			return -1;
 		}
 		*(int *)(void *)field = n;
@@ -239,7 +239,7 @@ is_space(char c)
 
 int
 config_parse_text(struct config *cfg, const char *text, size_t len,
-    const char *filename, char *err, size_t errlen)
+                  const char *filename, char *err, size_t errlen)
 {
 	char line[1024], why[CONFIG_ERR_MAX];
 	size_t pos = 0;
@@ -253,7 +253,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 		lineno++;
 		if (n >= sizeof(line)) {
 			snprintf(err, errlen, "%s:%d: line too long", filename,
-				 lineno);
+			         lineno);
 			return -1;
 		}
 		memcpy(line, text + pos, n);
@@ -261,7 +261,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 		pos += n + 1;
 		if (memchr(line, '\0', n) != NULL) {
 			snprintf(err, errlen, "%s:%d: NUL byte in line",
-				 filename, lineno);
+			         filename, lineno);
 			return -1;
 		}
 		/* A '#' starts a comment only at the start of a line, so
@@ -274,7 +274,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 		eq = strchr(name, '=');
 		if (eq == NULL) {
 			snprintf(err, errlen, "%s:%d: expected 'name = value'",
-				 filename, lineno);
+			         filename, lineno);
 			return -1;
 		}
 		end = eq;
@@ -290,14 +290,14 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 		*end = '\0';
 		if (strcmp(name, "config") == 0 || config_is_flag(name)) {
 			snprintf(err, errlen,
-				 "%s:%d: '%s' cannot be set in a configuration "
-				 "file",
-				 filename, lineno, name);
+			         "%s:%d: '%s' cannot be set in a configuration "
+			         "file",
+			         filename, lineno, name);
 			return -1;
 		}
 		if (config_set(cfg, name, value, 1, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s:%d: %s", filename, lineno,
-				 why);
+			         why);
 			return -1;
 		}
 	}
@@ -307,7 +307,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 /* Split "--name=value" / "--name value"; returns argv index consumed. */
 int
 config_parse_args(struct config *cfg, int argc, char **argv, char *err,
-    size_t errlen)
+                  size_t errlen)
 {
 	char name[64];
 
@@ -335,7 +335,7 @@ config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		if (config_is_flag(name)) {
 			if (eq != NULL) {
 				snprintf(err, errlen,
-					 "option '--%s' takes no value", name);
+				         "option '--%s' takes no value", name);
 				return -1;
 			}
 		} else if (eq != NULL) {
@@ -372,8 +372,7 @@ copy_str(char *dst, size_t cap, const char *src, size_t n)
 }
 
 int
-config_parse_addr(const char *text, struct addr *out, char *err,
-    size_t errlen)
+config_parse_addr(const char *text, struct addr *out, char *err, size_t errlen)
 {
 	const char *port, *host = text;
 	size_t hostlen;
@@ -382,7 +381,7 @@ config_parse_addr(const char *text, struct addr *out, char *err,
 	memset(out, 0, sizeof(*out));
 	if (text[0] == '/') {
 		if (copy_str(out->path, sizeof(out->path), text,
-			     strlen(text)) != 0) {
+		             strlen(text)) != 0) {
 			snprintf(err, errlen, "Unix socket path too long");
 			return -1;
 		}
@@ -393,8 +392,8 @@ config_parse_addr(const char *text, struct addr *out, char *err,
 		const char *close = strchr(text, ']');
 
 		if (close == NULL || close[1] != ':') {
-			snprintf(err, errlen,
-				 "'%s': expected [IPv6]:PORT", text);
+			snprintf(err, errlen, "'%s': expected [IPv6]:PORT",
+			         text);
 			return -1;
 		}
 		host = text + 1;
@@ -405,9 +404,9 @@ config_parse_addr(const char *text, struct addr *out, char *err,
 
 		if (colon == NULL || strchr(text, ':') != colon) {
 			snprintf(err, errlen,
-				 "'%s': expected HOST:PORT, [IPv6]:PORT or an "
-				 "absolute socket path",
-				 text);
+			         "'%s': expected HOST:PORT, [IPv6]:PORT or an "
+			         "absolute socket path",
+			         text);
 			return -1;
 		}
 		hostlen = (size_t)(colon - text);
@@ -442,7 +441,7 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 {
 	int upstream_tls = cfg->upstream_tls != UPSTREAM_TLS_DISABLE;
 	int verify = cfg->upstream_tls == UPSTREAM_TLS_VERIFY_CA ||
-		     cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL;
+	             cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL;
 
 	if (cfg->upstream.kind == ADDR_NONE) {
 		snprintf(err, errlen, "--upstream is required");
@@ -450,7 +449,7 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->tls && (cfg->cert == NULL || cfg->key == NULL)) {
 		snprintf(err, errlen,
-			 "--cert and --key are required (or --tls off)");
+		         "--cert and --key are required (or --tls off)");
 		return -1;
 	}
 	if (!cfg->tls && cfg->client_ca != NULL) {
@@ -463,42 +462,41 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	}
 	if (verify && cfg->upstream_ca == NULL) {
 		snprintf(err, errlen,
-			 "--upstream-tls verify-ca and verify-full need "
-			 "--upstream-ca");
+		         "--upstream-tls verify-ca and verify-full need "
+		         "--upstream-ca");
 		return -1;
 	}
 	if (!verify && cfg->upstream_ca != NULL) {
 		snprintf(err, errlen,
-			 "--upstream-ca needs --upstream-tls verify-ca or "
-			 "verify-full");
+		         "--upstream-ca needs --upstream-tls verify-ca or "
+		         "verify-full");
 		return -1;
 	}
 	if ((cfg->upstream_cert != NULL) != (cfg->upstream_key != NULL)) {
 		snprintf(err, errlen,
-			 "--upstream-cert and --upstream-key go together");
+		         "--upstream-cert and --upstream-key go together");
 		return -1;
 	}
 	if (!upstream_tls &&
 	    (cfg->upstream_cert != NULL || cfg->upstream_servername != NULL ||
 	     cfg->upstream_direct)) {
 		snprintf(err, errlen,
-			 "--upstream-cert, --upstream-servername and "
-			 "--upstream-negotiation need --upstream-tls");
+		         "--upstream-cert, --upstream-servername and "
+		         "--upstream-negotiation need --upstream-tls");
 		return -1;
 	}
-	if (cfg->upstream_direct &&
-	    cfg->upstream_tls == UPSTREAM_TLS_PREFER) {
+	if (cfg->upstream_direct && cfg->upstream_tls == UPSTREAM_TLS_PREFER) {
 		snprintf(err, errlen,
-			 "--upstream-negotiation direct needs --upstream-tls "
-			 "require, verify-ca or verify-full");
+		         "--upstream-negotiation direct needs --upstream-tls "
+		         "require, verify-ca or verify-full");
 		return -1;
 	}
 	if (cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL &&
 	    cfg->upstream.kind == ADDR_UNIX &&
 	    cfg->upstream_servername == NULL) {
 		snprintf(err, errlen,
-			 "--upstream-tls verify-full over a Unix socket needs "
-			 "--upstream-servername");
+		         "--upstream-tls verify-full over a Unix socket needs "
+		         "--upstream-servername");
 		return -1;
 	}
 	return 0;

@@ -47,16 +47,16 @@ struct config {
 	int handshake_timeout; /* seconds */
 	int idle_timeout;      /* seconds, 0 = off */
 	enum log_choice log;
-	int tls;               /* client side: 1 = TLS (default), 0 = off */
-	int plaintext_allow;   /* --plaintext allow */
-	int direct_tls;        /* --direct-tls on */
+	int tls;                 /* client side: 1 = TLS (default), 0 = off */
+	int plaintext_allow;     /* --plaintext allow */
+	int direct_tls;          /* --direct-tls on */
 	int direct_without_alpn; /* --direct-tls-without-alpn allow */
 	enum upstream_tls upstream_tls;
 	const char *upstream_ca;
 	const char *upstream_servername;
 	const char *upstream_cert;
 	const char *upstream_key;
-	int upstream_direct;   /* --upstream-negotiation direct */
+	int upstream_direct; /* --upstream-negotiation direct */
 	int help;
 	int version;
 	/* Storage for strings that come from a configuration file. */
@@ -73,7 +73,7 @@ void config_defaults(struct config *cfg);
  * with a one-line message in err.
  */
 int config_set(struct config *cfg, const char *name, const char *value,
-    int copy, char *err, size_t errlen);
+               int copy, char *err, size_t errlen);
 
 /* Whether an option takes no value (--help, --version). */
 int config_is_flag(const char *name);
@@ -83,21 +83,21 @@ int config_is_flag(const char *name);
  * comments, blank lines. Errors name the file and line.
  */
 int config_parse_text(struct config *cfg, const char *text, size_t len,
-    const char *filename, char *err, size_t errlen);
+                      const char *filename, char *err, size_t errlen);
 
 /*
  * Parse argv. The command line wins over --config: main reads the file
  * named by --config first (see config_find_file), then this applies argv.
  */
 int config_parse_args(struct config *cfg, int argc, char **argv, char *err,
-    size_t errlen);
+                      size_t errlen);
 
 /* The value of --config FILE or --config=FILE in argv, or NULL. */
 const char *config_find_file(int argc, char **argv);
 
 /* HOST:PORT, [IPv6]:PORT or /absolute/unix/socket. */
 int config_parse_addr(const char *text, struct addr *out, char *err,
-    size_t errlen);
+                      size_t errlen);
 
 /* Cross-option checks after everything is set. */
 int config_check(const struct config *cfg, char *err, size_t errlen);

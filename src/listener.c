@@ -45,16 +45,16 @@ open_listener(const struct addr *a)
 	rc = getaddrinfo(a->host, a->port, &hints, &res);
 	if (rc != 0) {
 		log_msg(LOG_ERR, "cannot resolve listen address %s: %s",
-			a->host, gai_strerror(rc));
+		        a->host, gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-			    ai->ai_protocol);
+		            ai->ai_protocol);
 		if (fd < 0)
 			continue;
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-				 sizeof(one));
+		                 sizeof(one));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
 		    listen(fd, 128) == 0)
 			break;
@@ -62,8 +62,8 @@ open_listener(const struct addr *a)
 		fd = -1;
 	}
 	if (fd < 0)
-		log_msg(LOG_ERR, "cannot listen on %s:%s: %s", a->host,
-			a->port, strerror(errno));
+		log_msg(LOG_ERR, "cannot listen on %s:%s: %s", a->host, a->port,
+		        strerror(errno));
 	freeaddrinfo(res);
 	return fd;
 }
@@ -80,7 +80,7 @@ reap(void)
 
 static void
 child(const struct config *cfg, const struct session_keys *keys, int lfd,
-    int conn)
+      int conn)
 {
 	int status;
 
@@ -117,11 +117,11 @@ listener_run(const struct config *cfg, const struct session_keys *keys)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
 	log_msg(LOG_INFO, "listening on %s:%s", cfg->listen.host,
-		cfg->listen.port);
+	        cfg->listen.port);
 
 	while (!stopping) {
 		struct pollfd p[2] = {{.fd = lfd, .events = POLLIN},
-				      {.fd = wake_pipe[0], .events = POLLIN}};
+		                      {.fd = wake_pipe[0], .events = POLLIN}};
 		char drain[64];
 		int conn;
 		pid_t pid;
@@ -142,9 +142,9 @@ listener_run(const struct config *cfg, const struct session_keys *keys)
 			/* Refused before any byte: the client sees the
 			 * connection close. */
 			log_msg(LOG_WARNING,
-				"refusing connection: %d sessions already "
-				"(--max-connections)",
-				active);
+			        "refusing connection: %d sessions already "
+			        "(--max-connections)",
+			        active);
 			close(conn);
 			continue;
 		}

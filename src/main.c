@@ -46,9 +46,9 @@ read_config(const char *path, char *err, size_t errlen)
 	size_t len;
 
 	if (keys_read_file(path, (uint8_t *)config_text, sizeof(config_text),
-			   &len) != KEYS_OK) {
+	                   &len) != KEYS_OK) {
 		snprintf(err, errlen, "cannot read configuration file %s: %s",
-			 path, errno != 0 ? strerror(errno) : "too large");
+		         path, errno != 0 ? strerror(errno) : "too large");
 		return -1;
 	}
 	return config_parse_text(&cfg, config_text, len, path, err, errlen);
@@ -58,8 +58,8 @@ static int
 load_failed(const char *what, const char *path, int status)
 {
 	log_msg(LOG_ERR, "%s %s: %s%s%s", what, path, keys_strerror(status),
-		status == KEYS_ERR_IO ? ": " : "",
-		status == KEYS_ERR_IO ? strerror(errno) : "");
+	        status == KEYS_ERR_IO ? ": " : "",
+	        status == KEYS_ERR_IO ? strerror(errno) : "");
 	return EXIT_NOINPUT;
 }
 
@@ -94,17 +94,17 @@ load_keys(struct session_keys *k)
 	}
 	if (cfg.upstream_cert != NULL) {
 		if ((st = keys_chain_load(&upstream_chain,
-					  cfg.upstream_cert)) != KEYS_OK)
+		                          cfg.upstream_cert)) != KEYS_OK)
 			return load_failed("upstream certificate",
-					   cfg.upstream_cert, st);
+			                   cfg.upstream_cert, st);
 		if ((st = keys_private_load(&upstream_key, cfg.upstream_key)) !=
 		    KEYS_OK)
 			return load_failed("upstream key", cfg.upstream_key,
-					   st);
+			                   st);
 		if ((st = keys_match(&upstream_chain, &upstream_key)) !=
 		    KEYS_OK)
 			return load_failed("upstream key", cfg.upstream_key,
-					   st);
+			                   st);
 		k->upstream_chain = &upstream_chain;
 		k->upstream_key = &upstream_key;
 	}
@@ -153,8 +153,8 @@ main(int argc, char **argv)
 	if ((rc = load_keys(&keys)) != 0)
 		return rc;
 	log_init(cfg.log == LOG_CHOICE_STDERR ? LOG_SINK_STDERR
-					      : LOG_SINK_SYSLOG,
-		 conn_fds, sd >= 0 ? 3 : 2);
+	                                      : LOG_SINK_SYSLOG,
+	         conn_fds, sd >= 0 ? 3 : 2);
 	if (cfg.listen.kind != ADDR_NONE)
 		return listener_run(&cfg, &keys);
 	if (sd >= 0)

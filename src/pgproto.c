@@ -45,7 +45,7 @@ length_ok(uint32_t total)
 
 void
 pgproto_classify(const uint8_t *buf, size_t len, int allow_direct_tls,
-    struct pgproto_packet *out)
+                 struct pgproto_packet *out)
 {
 	uint32_t total, code;
 
@@ -106,7 +106,7 @@ pgproto_classify(const uint8_t *buf, size_t len, int allow_direct_tls,
 
 int
 pgproto_parse_startup(const uint8_t *buf, size_t len,
-    struct pgproto_startup *out, const char **why)
+                      struct pgproto_startup *out, const char **why)
 {
 	size_t pos = 8;
 	int want_name = 1;
@@ -164,7 +164,8 @@ put_field(uint8_t *out, size_t cap, size_t pos, char type, const char *s)
 
 size_t
 pgproto_error_response(uint8_t *out, size_t cap, const char *sqlstate,
-    const char *message, const char *detail, const char *hint)
+                       const char *message, const char *detail,
+                       const char *hint)
 {
 	size_t pos = 5;
 

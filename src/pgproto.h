@@ -32,7 +32,7 @@
 #define PGPROTO_PACKET_MAX (PGPROTO_MAX_STARTUP + 4)
 
 enum pgproto_kind {
-	PGPROTO_NEED_MORE,  /* read more bytes: see pgproto_packet.need */
+	PGPROTO_NEED_MORE, /* read more bytes: see pgproto_packet.need */
 	PGPROTO_SSLREQUEST,
 	PGPROTO_GSSENCREQUEST,
 	PGPROTO_CANCEL,
@@ -43,10 +43,10 @@ enum pgproto_kind {
 
 struct pgproto_packet {
 	enum pgproto_kind kind;
-	size_t need;       /* bytes the whole packet needs (NEED_MORE and
-			      complete packets alike) */
-	uint32_t code;     /* request code or protocol version */
-	const char *why;   /* for PGPROTO_INVALID: a log-ready reason */
+	size_t need;     /* bytes the whole packet needs (NEED_MORE and
+	                    complete packets alike) */
+	uint32_t code;   /* request code or protocol version */
+	const char *why; /* for PGPROTO_INVALID: a log-ready reason */
 };
 
 /*
@@ -56,7 +56,7 @@ struct pgproto_packet {
  * asks for more than PGPROTO_PACKET_MAX bytes.
  */
 void pgproto_classify(const uint8_t *buf, size_t len, int allow_direct_tls,
-    struct pgproto_packet *out);
+                      struct pgproto_packet *out);
 
 /* Startup parameters pgstunnel logs. Pointers into the caller's buffer. */
 struct pgproto_startup {
@@ -72,14 +72,15 @@ struct pgproto_startup {
  * Returns 0, or -1 with *why set.
  */
 int pgproto_parse_startup(const uint8_t *buf, size_t len,
-    struct pgproto_startup *out, const char **why);
+                          struct pgproto_startup *out, const char **why);
 
 /*
  * Encode an ErrorResponse (severity FATAL) into out. Returns its length,
  * or 0 when cap is too small. sqlstate is five characters.
  */
 size_t pgproto_error_response(uint8_t *out, size_t cap, const char *sqlstate,
-    const char *message, const char *detail, const char *hint);
+                              const char *message, const char *detail,
+                              const char *hint);
 
 /* Big-endian helpers shared by the callers. */
 uint32_t pgproto_get32(const uint8_t *p);

@@ -11,7 +11,7 @@
 
 void
 pump_end_init(struct pump_end *e, const char *name, int rfd, int wfd,
-    br_ssl_engine_context *eng)
+              br_ssl_engine_context *eng)
 {
 	memset(e, 0, sizeof(*e));
 	e->name = name;
@@ -381,7 +381,7 @@ want_read(struct pump_end *e, struct pump_end *peer)
 		return 0;
 	if (peer->eng != NULL)
 		return (br_ssl_engine_current_state(peer->eng) &
-			BR_SSL_SENDAPP) != 0;
+		        BR_SSL_SENDAPP) != 0;
 	return e->stage_len == 0;
 }
 
@@ -390,7 +390,7 @@ add_poll(struct pollfd *p, int n, int fd, short events)
 {
 	for (int i = 0; i < n; i++) {
 		if (p[i].fd == fd) {
-			p[i].events |= events;
+			p[i].events = (short)(p[i].events | events);
 			return n;
 		}
 	}
@@ -444,7 +444,7 @@ finished(struct pump_end *a, struct pump_end *b, struct pump_report *r)
 
 void
 pump_run(struct pump_end *client, struct pump_end *upstream, int idle_ms,
-    struct pump_report *r)
+         struct pump_report *r)
 {
 	struct pump_end *ends[2] = {client, upstream};
 

@@ -29,9 +29,9 @@
 #define PUMP_STAGE_BYTES 4096
 
 struct pump_end {
-	const char *name;            /* "client" or "upstream", for logs */
-	int rfd, wfd;                /* -1 once that half is finished */
-	br_ssl_engine_context *eng;  /* NULL: cleartext */
+	const char *name;           /* "client" or "upstream", for logs */
+	int rfd, wfd;               /* -1 once that half is finished */
+	br_ssl_engine_context *eng; /* NULL: cleartext */
 	uint8_t stage[PUMP_STAGE_BYTES];
 	size_t stage_off, stage_len; /* unconsumed bytes read from rfd */
 	int rd_eof;                  /* no more input will come */
@@ -47,8 +47,8 @@ enum pump_result {
 	PUMP_DONE,          /* both directions ended normally */
 	PUMP_CLIENT_CLOSED, /* the client closed (close_notify or EOF) */
 	PUMP_UPSTREAM_CLOSED,
-	PUMP_TLS_ERROR,     /* see pump_report.tls_err and .which */
-	PUMP_IO_ERROR,      /* see pump_report.sys_errno and .which */
+	PUMP_TLS_ERROR, /* see pump_report.tls_err and .which */
+	PUMP_IO_ERROR,  /* see pump_report.sys_errno and .which */
 	PUMP_IDLE_TIMEOUT,
 };
 
@@ -61,13 +61,13 @@ struct pump_report {
 
 /* Prepare an end; eng may be NULL. Descriptors must be non-blocking. */
 void pump_end_init(struct pump_end *e, const char *name, int rfd, int wfd,
-    br_ssl_engine_context *eng);
+                   br_ssl_engine_context *eng);
 
 /*
  * Relay between client and upstream until the session ends. idle_ms of 0
  * means no idle timeout.
  */
 void pump_run(struct pump_end *client, struct pump_end *upstream, int idle_ms,
-    struct pump_report *report);
+              struct pump_report *report);
 
 #endif

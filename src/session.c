@@ -53,17 +53,16 @@ static struct {
 struct outcome {
 	char peer[80];
 	char upstream[CONFIG_HOST_MAX + 16];
-	const char *tls;     /* "direct", "sslrequest", or "off" */
+	const char *tls; /* "direct", "sslrequest", or "off" */
 	const char *upstream_tls;
 	char user[64], database[64];
-	const char *end;     /* how it ended */
+	const char *end; /* how it ended */
 	char detail[256];
 	int64_t start_ms;
 };
 
 static void
-side_init(struct side *s, const char *name, int rfd, int wfd,
-    int64_t deadline)
+side_init(struct side *s, const char *name, int rfd, int wfd, int64_t deadline)
 {
 	memset(s, 0, sizeof(*s));
 	s->name = name;
@@ -79,7 +78,7 @@ side_start_tls(struct side *s, br_ssl_engine_context *eng)
 {
 	s->eng = eng;
 	br_sslio_init(&s->io, eng, io_sslio_read, &s->link, io_sslio_write,
-		      &s->link);
+	              &s->link);
 }
 
 /* Read exactly n bytes: n, 0 on a close before any byte, -1 otherwise. */
@@ -155,13 +154,13 @@ side_close(struct side *s)
  */
 static void
 refuse(struct side *client, const char *sqlstate, const char *message,
-    const char *detail, const char *hint)
+       const char *detail, const char *hint)
 {
 	uint8_t msg[1024];
 	size_t len = pgproto_error_response(msg, sizeof(msg), sqlstate, message,
-					    detail, hint);
+	                                    detail, hint);
 
-	client->link.deadline = io_now_ms() + LINGER_MS * 4;
+	client->link.deadline = io_now_ms() + (int64_t)LINGER_MS * 4;
 	if (len > 0 && side_write(client, msg, len) == 0)
 		side_close(client);
 	io_linger(client->rfd, client->wfd, LINGER_MS);
@@ -181,16 +180,16 @@ describe_peer(int fd, char *out, size_t cap)
 
 			inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
 			snprintf(out, cap, "%s:%u", host,
-				 (unsigned)ntohs(in->sin_port));
+			         (unsigned)ntohs(in->sin_port));
 			return;
 		}
 		if (ss.ss_family == AF_INET6) {
 			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
 
 			inet_ntop(AF_INET6, &in6->sin6_addr, host,
-				  sizeof(host));
+			          sizeof(host));
 			snprintf(out, cap, "[%s]:%u", host,
-				 (unsigned)ntohs(in6->sin6_port));
+			         (unsigned)ntohs(in6->sin6_port));
 			return;
 		}
 	}
@@ -217,7 +216,7 @@ copy_field(char *dst, size_t cap, const char *src)
 
 static void
 log_outcome(const struct outcome *o, const struct pump_end *c,
-    const struct pump_end *u)
+            const struct pump_end *u)
 {
 	int64_t ms = io_now_ms() - o->start_ms;
 	char tls[96] = "off";
@@ -226,17 +225,17 @@ log_outcome(const struct outcome *o, const struct pump_end *c,
 	br_ssl_engine_get_session_parameters(&S.server.eng, &params);
 	if (params.version != 0 && strcmp(o->tls, "off") != 0)
 		snprintf(tls, sizeof(tls), "%s/%s/%s",
-			 tls_version_name(params.version),
-			 tls_suite_name(params.cipher_suite), o->tls);
+		         tls_version_name(params.version),
+		         tls_suite_name(params.cipher_suite), o->tls);
 	log_msg(LOG_INFO,
-		"peer=%s tls=%s user=%s db=%s upstream=%s upstream_tls=%s "
-		"bytes_in=%llu bytes_out=%llu duration=%lld.%03llds end=%s%s%s",
-		o->peer, tls, o->user, o->database, o->upstream,
-		o->upstream_tls != NULL ? o->upstream_tls : "-",
-		(unsigned long long)(c != NULL ? c->app_in : 0),
-		(unsigned long long)(u != NULL ? u->app_in : 0),
-		(long long)(ms / 1000), (long long)(ms % 1000), o->end,
-		o->detail[0] != '\0' ? ": " : "", o->detail);
+	        "peer=%s tls=%s user=%s db=%s upstream=%s upstream_tls=%s "
+	        "bytes_in=%llu bytes_out=%llu duration=%lld.%03llds end=%s%s%s",
+	        o->peer, tls, o->user, o->database, o->upstream,
+	        o->upstream_tls != NULL ? o->upstream_tls : "-",
+	        (unsigned long long)(c != NULL ? c->app_in : 0),
+	        (unsigned long long)(u != NULL ? u->app_in : 0),
+	        (long long)(ms / 1000), (long long)(ms % 1000), o->end,
+	        o->detail[0] != '\0' ? ": " : "", o->detail);
 }
 
 /* The text PostgreSQL sends for a request it will not take twice. */
@@ -246,14 +245,19 @@ refuse_repeat(struct side *client, uint32_t code)
 	char msg[128];
 
 	snprintf(msg, sizeof(msg),
-		 "unsupported frontend protocol %u.%u: server supports 3.0 "
-		 "to 3.2",
-		 (unsigned)(code >> 16), (unsigned)(code & 0xffff));
+	         "unsupported frontend protocol %u.%u: server supports 3.0 "
+	         "to 3.2",
+	         (unsigned)(code >> 16), (unsigned)(code & 0xffff));
 	refuse(client, "0A000", msg, NULL, NULL);
 }
 
-enum first { FIRST_TLS, FIRST_DIRECT_TLS, FIRST_STARTUP, FIRST_CANCEL,
-	     FIRST_GONE };
+enum first {
+	FIRST_TLS,
+	FIRST_DIRECT_TLS,
+	FIRST_STARTUP,
+	FIRST_CANCEL,
+	FIRST_GONE
+};
 
 /*
  * Pre-TLS negotiation, as PostgreSQL's ProcessStartupPacket: SSLRequest
@@ -263,7 +267,7 @@ enum first { FIRST_TLS, FIRST_DIRECT_TLS, FIRST_STARTUP, FIRST_CANCEL,
  */
 static enum first
 negotiate(const struct config *cfg, struct side *client, size_t *stuffed,
-    struct outcome *o)
+          struct outcome *o)
 {
 	int ssl_done = 0, gss_done = 0, first = 1;
 
@@ -271,7 +275,7 @@ negotiate(const struct config *cfg, struct side *client, size_t *stuffed,
 	for (;;) {
 		struct pgproto_packet pkt;
 		int r = read_packet(client,
-				    first && cfg->tls && cfg->direct_tls, &pkt);
+		                    first && cfg->tls && cfg->direct_tls, &pkt);
 		uint8_t answer;
 
 		if (r == 0) {
@@ -280,8 +284,8 @@ negotiate(const struct config *cfg, struct side *client, size_t *stuffed,
 		}
 		if (r < 0) {
 			o->end = errno == ETIMEDOUT
-				     ? "handshake timeout"
-				     : "incomplete startup packet";
+			             ? "handshake timeout"
+			             : "incomplete startup packet";
 			return FIRST_GONE;
 		}
 		first = 0;
@@ -321,9 +325,9 @@ negotiate(const struct config *cfg, struct side *client, size_t *stuffed,
 			if (pending > 0) {
 				refuse(client, "08P01",
 				       ssl ? "received unencrypted data after "
-					     "SSL request"
-					   : "received unencrypted data after "
-					     "GSSAPI encryption request",
+				             "SSL request"
+				           : "received unencrypted data after "
+				             "GSSAPI encryption request",
 				       "This could be either a client-software "
 				       "bug or evidence of an attempted "
 				       "man-in-the-middle attack.",
@@ -354,7 +358,7 @@ discard_stuffed(struct side *client, size_t n)
 		size_t chunk = n < sizeof(sink) ? n : sizeof(sink);
 
 		if (io_read_exact(client->rfd, sink, chunk,
-				  client->link.deadline) != (ssize_t)chunk)
+		                  client->link.deadline) != (ssize_t)chunk)
 			return -1;
 		n -= chunk;
 	}
@@ -373,25 +377,25 @@ tls_failed(struct side *s, struct outcome *o, const char *what)
 		snprintf(o->detail, sizeof(o->detail), "peer closed");
 	else
 		snprintf(o->detail, sizeof(o->detail), "%s (BearSSL error %d)",
-			 tls_strerror(err), err);
+		         tls_strerror(err), err);
 	return -1;
 }
 
 /* The client's TLS handshake; direct_byte is the 0x16 already read. */
 static int
 client_handshake(const struct config *cfg, const struct session_keys *keys,
-    struct side *client, int direct, struct outcome *o)
+                 struct side *client, int direct, struct outcome *o)
 {
 	const char *alpn;
 
 	if (tls_server_setup(&S.server, keys->chain, keys->key,
-			     cfg->client_ca != NULL ? &S.client_verify : NULL,
-			     keys->client_ca) != 0) {
+	                     cfg->client_ca != NULL ? &S.client_verify : NULL,
+	                     keys->client_ca) != 0) {
 		o->end = "server key unusable";
 		return -1;
 	}
 	br_ssl_engine_set_buffer(&S.server.eng, S.server_buf,
-				 sizeof(S.server_buf), 1);
+	                         sizeof(S.server_buf), 1);
 	if (!br_ssl_server_reset(&S.server)) {
 		o->end = "TLS engine reset failed";
 		return -1;
@@ -411,7 +415,7 @@ client_handshake(const struct config *cfg, const struct session_keys *keys,
 	if (direct && alpn == NULL && !cfg->direct_without_alpn) {
 		/* PostgreSQL 17 closes such a connection without a word. */
 		o->end = "direct TLS connection without ALPN "
-			 "\"postgresql\" refused";
+		         "\"postgresql\" refused";
 		side_close(client);
 		return -1;
 	}
@@ -424,18 +428,18 @@ client_handshake(const struct config *cfg, const struct session_keys *keys,
  */
 static int
 upstream_tls(const struct config *cfg, const struct session_keys *keys,
-    struct side *up, struct outcome *o, char *why, size_t whylen)
+             struct side *up, struct outcome *o, char *why, size_t whylen)
 {
 	enum upstream_tls mode = (enum upstream_tls)cfg->upstream_tls;
 	const char *host = cfg->upstream_servername != NULL
-			       ? cfg->upstream_servername
-			       : cfg->upstream.host;
+	                       ? cfg->upstream_servername
+	                       : cfg->upstream.host;
 	const char *sni = host;
 	struct in6_addr ip;
 	enum x509check_mode check =
 	    mode == UPSTREAM_TLS_VERIFY_FULL ? X509CHECK_FULL
 	    : mode == UPSTREAM_TLS_VERIFY_CA ? X509CHECK_CA
-					     : X509CHECK_NONE;
+	                                     : X509CHECK_NONE;
 
 	if (!cfg->upstream_direct) {
 		uint8_t req[8], answer;
@@ -444,8 +448,8 @@ upstream_tls(const struct config *cfg, const struct session_keys *keys,
 		if (side_write(up, req, sizeof(req)) != 0 ||
 		    side_read(up, &answer, 1) != 1) {
 			snprintf(why, whylen,
-				 "upstream closed the connection during SSL "
-				 "negotiation");
+			         "upstream closed the connection during SSL "
+			         "negotiation");
 			return -1;
 		}
 		if (answer == 'N' && mode == UPSTREAM_TLS_PREFER) {
@@ -454,42 +458,43 @@ upstream_tls(const struct config *cfg, const struct session_keys *keys,
 		}
 		if (answer == 'N') {
 			snprintf(why, whylen,
-				 "upstream server does not support SSL, but "
-				 "SSL was required");
+			         "upstream server does not support SSL, but "
+			         "SSL was required");
 			return -1;
 		}
 		if (answer == 'E') {
-			/* Unauthenticated text: never shown (CVE-2024-10977). */
+			/* Unauthenticated text: never shown (CVE-2024-10977).
+			 */
 			snprintf(why, whylen,
-				 "upstream server refused the SSL request");
+			         "upstream server refused the SSL request");
 			return -1;
 		}
 		if (answer != 'S') {
 			snprintf(why, whylen,
-				 "received invalid response to SSL negotiation "
-				 "from upstream: 0x%02x",
-				 answer);
+			         "received invalid response to SSL negotiation "
+			         "from upstream: 0x%02x",
+			         answer);
 			return -1;
 		}
 		/* CVE-2021-23222: nothing may come before the handshake. */
 		if (io_pending(up->rfd) > 0) {
 			snprintf(why, whylen,
-				 "received unencrypted data after SSL response "
-				 "from upstream");
+			         "received unencrypted data after SSL response "
+			         "from upstream");
 			return -1;
 		}
 	}
 	x509check_init(&S.upstream_verify, check,
-		       keys->upstream_ca != NULL ? keys->upstream_ca->ta : NULL,
-		       keys->upstream_ca != NULL ? keys->upstream_ca->count : 0,
-		       check == X509CHECK_FULL ? host : NULL);
+	               keys->upstream_ca != NULL ? keys->upstream_ca->ta : NULL,
+	               keys->upstream_ca != NULL ? keys->upstream_ca->count : 0,
+	               check == X509CHECK_FULL ? host : NULL);
 	if (tls_client_setup(&S.client, &S.upstream_verify,
-			     keys->upstream_chain, keys->upstream_key) != 0) {
+	                     keys->upstream_chain, keys->upstream_key) != 0) {
 		snprintf(why, whylen, "upstream client key is unusable");
 		return -1;
 	}
 	br_ssl_engine_set_buffer(&S.client.eng, S.client_buf,
-				 sizeof(S.client_buf), 1);
+	                         sizeof(S.client_buf), 1);
 	/* libpq sends no SNI for an IP address. */
 	if (inet_pton(AF_INET, host, &ip) == 1 ||
 	    inet_pton(AF_INET6, host, &ip) == 1)
@@ -503,16 +508,16 @@ upstream_tls(const struct config *cfg, const struct session_keys *keys,
 		int err = br_ssl_engine_last_error(&S.client.eng);
 
 		snprintf(why, whylen, "upstream TLS handshake failed: %s",
-			 up->link.timed_out ? "timeout"
-			 : err == BR_ERR_OK ? "server closed the connection"
-					    : tls_strerror(err));
+		         up->link.timed_out ? "timeout"
+		         : err == BR_ERR_OK ? "server closed the connection"
+		                            : tls_strerror(err));
 		return -1;
 	}
 	if (cfg->upstream_direct &&
 	    br_ssl_engine_get_selected_protocol(&S.client.eng) == NULL) {
 		snprintf(why, whylen,
-			 "upstream did not select ALPN \"postgresql\" for a "
-			 "direct TLS connection");
+		         "upstream did not select ALPN \"postgresql\" for a "
+		         "direct TLS connection");
 		return -1;
 	}
 	{
@@ -527,22 +532,21 @@ upstream_tls(const struct config *cfg, const struct session_keys *keys,
 /* Connect the upstream and send it the client's first packet. */
 static int
 open_upstream(const struct config *cfg, const struct session_keys *keys,
-    struct side *up, struct outcome *o, char *why, size_t whylen)
+              struct side *up, struct outcome *o, char *why, size_t whylen)
 {
-	int fd = upstream_connect(&cfg->upstream, cfg->connect_timeout, why,
-				  whylen);
+	int fd =
+	    upstream_connect(&cfg->upstream, cfg->connect_timeout, why, whylen);
 
 	if (fd < 0)
 		return -1;
-	side_init(up, "upstream", fd, fd,
-		  io_deadline_in(cfg->connect_timeout));
+	side_init(up, "upstream", fd, fd, io_deadline_in(cfg->connect_timeout));
 	o->upstream_tls = "off";
 	if (cfg->upstream_tls != UPSTREAM_TLS_DISABLE &&
 	    upstream_tls(cfg, keys, up, o, why, whylen) != 0)
 		return -1;
 	if (side_write(up, S.packet, S.packet_len) != 0) {
 		snprintf(why, whylen, "cannot send to upstream: %s",
-			 strerror(errno));
+		         strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -557,7 +561,7 @@ note_startup(struct outcome *o)
 	if (pgproto_parse_startup(S.packet, S.packet_len, &st, &why) == 0) {
 		copy_field(o->user, sizeof(o->user), st.user);
 		copy_field(o->database, sizeof(o->database),
-			   st.database != NULL ? st.database : st.user);
+		           st.database != NULL ? st.database : st.user);
 	}
 }
 
@@ -575,11 +579,11 @@ pump_end_text(const struct pump_report *r, char *detail, size_t cap)
 		return "idle timeout";
 	case PUMP_TLS_ERROR:
 		snprintf(detail, cap, "%s: %s", r->which,
-			 tls_strerror(r->tls_err));
+		         tls_strerror(r->tls_err));
 		return "TLS error";
 	case PUMP_IO_ERROR:
 		snprintf(detail, cap, "%s: %s", r->which,
-			 strerror(r->sys_errno));
+		         strerror(r->sys_errno));
 		return "I/O error";
 	}
 	return "?";
@@ -587,7 +591,7 @@ pump_end_text(const struct pump_report *r, char *detail, size_t cap)
 
 int
 session_run(const struct config *cfg, const struct session_keys *keys,
-    int client_in, int client_out)
+            int client_in, int client_out)
 {
 	struct side client, up;
 	struct outcome o;
@@ -609,14 +613,15 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 	config_format_addr(&cfg->upstream, o.upstream, sizeof(o.upstream));
 	if (io_set_nonblock(client_in) != 0 ||
 	    io_set_nonblock(client_out) != 0) {
-		log_msg(LOG_ERR, "peer=%s: cannot make the connection "
-				 "non-blocking: %s",
-			o.peer, strerror(errno));
+		log_msg(LOG_ERR,
+		        "peer=%s: cannot make the connection "
+		        "non-blocking: %s",
+		        o.peer, strerror(errno));
 		return EXIT_OSERR;
 	}
 	upstream_nodelay(client_out);
 	side_init(&client, "client", client_in, client_out,
-		  io_deadline_in(cfg->handshake_timeout));
+	          io_deadline_in(cfg->handshake_timeout));
 
 	first = negotiate(cfg, &client, &stuffed, &o);
 	o.tls = "off";
@@ -629,11 +634,10 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 			goto gone;
 		if (cfg->client_ca != NULL)
 			x509check_init(&S.client_verify, X509CHECK_CA,
-				       keys->client_ca->ta,
-				       keys->client_ca->count, NULL);
+			               keys->client_ca->ta,
+			               keys->client_ca->count, NULL);
 		if (client_handshake(cfg, keys, &client,
-				     first == FIRST_DIRECT_TLS,
-				     &o) != 0)
+		                     first == FIRST_DIRECT_TLS, &o) != 0)
 			goto gone;
 		if (stuffed > 0) {
 			/* What PostgreSQL answers, inside TLS as it does. */
@@ -649,7 +653,7 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 		r = read_packet(&client, 0, &pkt);
 		if (r <= 0) {
 			o.end = r == 0 ? "client closed after TLS handshake"
-				       : "incomplete startup packet in TLS";
+			               : "incomplete startup packet in TLS";
 			goto gone;
 		}
 		if (pkt.kind == PGPROTO_SSLREQUEST ||
@@ -690,7 +694,7 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 		if (!cancel)
 			refuse(&client,
 			       up.rfd >= 0 && cfg->upstream_tls ? "08001"
-								  : "08006",
+			                                        : "08006",
 			       msg, NULL, NULL);
 		o.end = "upstream failed";
 		snprintf(o.detail, sizeof(o.detail), "%s", why);
@@ -706,24 +710,24 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 
 	/* Relay. The handshake deadline no longer applies. */
 	pump_end_init(&S.pump_client, "client", client_in, client_out,
-		      client.eng);
+	              client.eng);
 	pump_end_init(&S.pump_upstream, "upstream", up.rfd, up.wfd, up.eng);
 	S.pump_client.app_in = S.packet_len; /* the startup packet */
 	pump_run(&S.pump_client, &S.pump_upstream, cfg->idle_timeout * 1000,
-		 &report);
+	         &report);
 	o.end = pump_end_text(&report, o.detail, sizeof(o.detail));
 	log_outcome(&o, &S.pump_client, &S.pump_upstream);
 	if (up.rfd >= 0)
 		close(up.rfd);
 	return report.result == PUMP_TLS_ERROR || report.result == PUMP_IO_ERROR
-		   ? EXIT_SESSION_FAILED
-		   : EXIT_SESSION_OK;
+	           ? EXIT_SESSION_FAILED
+	           : EXIT_SESSION_OK;
 
 gone:
 	log_outcome(&o, NULL, NULL);
 	if (up.rfd >= 0)
 		close(up.rfd);
 	return strcmp(o.end, "cancel request forwarded") == 0
-		   ? EXIT_SESSION_OK
-		   : EXIT_SESSION_FAILED;
+	           ? EXIT_SESSION_OK
+	           : EXIT_SESSION_FAILED;
 }

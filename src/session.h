@@ -26,6 +26,6 @@ struct session_keys {
 
 /* Serve the client on client_in/client_out; returns an exit status. */
 int session_run(const struct config *cfg, const struct session_keys *keys,
-    int client_in, int client_out);
+                int client_in, int client_out);
 
 #endif

@@ -12,14 +12,14 @@ static size_t
 pick_suites(uint16_t *out, int rsa)
 {
 	int aes_fast = br_aes_x86ni_ctr_get_vtable() != NULL ||
-		       br_aes_pwr8_ctr_get_vtable() != NULL;
+	               br_aes_pwr8_ctr_get_vtable() != NULL;
 	uint16_t gcm128 = rsa ? BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-			      : BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+	                      : BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
 	uint16_t gcm256 = rsa ? BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
-			      : BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
+	                      : BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
 	uint16_t chapol =
 	    rsa ? BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-		: BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+	        : BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
 
 	if (aes_fast) {
 		out[0] = gcm128;
@@ -54,8 +54,8 @@ common_setup(br_ssl_engine_context *eng, const uint16_t *suites, size_t n)
 
 int
 tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
-    const struct keys_private *key, struct x509check *verify,
-    const struct keys_anchors *client_anchors)
+                 const struct keys_private *key, struct x509check *verify,
+                 const struct keys_anchors *client_anchors)
 {
 	uint16_t suites[8];
 	size_t n;
@@ -68,27 +68,27 @@ tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
 	/* A client whose ALPN list lacks "postgresql" gets the fatal
 	 * no_application_protocol alert, as from PostgreSQL 17. */
 	br_ssl_engine_set_all_flags(&sc->eng,
-				    BR_OPT_ENFORCE_SERVER_PREFERENCES |
-					BR_OPT_NO_RENEGOTIATION |
-					BR_OPT_FAIL_ON_ALPN_MISMATCH);
+	                            BR_OPT_ENFORCE_SERVER_PREFERENCES |
+	                                BR_OPT_NO_RENEGOTIATION |
+	                                BR_OPT_FAIL_ON_ALPN_MISMATCH);
 	if (rsa != NULL) {
 		br_ssl_server_set_single_rsa(sc, chain->cert, chain->count, rsa,
-					     BR_KEYTYPE_SIGN,
-					     br_rsa_private_get_default(),
-					     br_rsa_pkcs1_sign_get_default());
+		                             BR_KEYTYPE_SIGN,
+		                             br_rsa_private_get_default(),
+		                             br_rsa_pkcs1_sign_get_default());
 	} else if (ec != NULL) {
 		/* The issuer key type matters only to static ECDH suites,
 		 * which are not offered. */
 		br_ssl_server_set_single_ec(sc, chain->cert, chain->count, ec,
-					    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
-					    br_ec_get_default(),
-					    br_ecdsa_sign_asn1_get_default());
+		                            BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
+		                            br_ec_get_default(),
+		                            br_ecdsa_sign_asn1_get_default());
 	} else {
 		return -1;
 	}
 	if (verify != NULL) {
-		br_ssl_server_set_trust_anchor_names_alt(
-		    sc, client_anchors->ta, client_anchors->count);
+		br_ssl_server_set_trust_anchor_names_alt(sc, client_anchors->ta,
+		                                         client_anchors->count);
 		br_ssl_engine_set_x509(&sc->eng, &verify->vtable);
 		br_ssl_engine_set_default_rsavrfy(&sc->eng);
 		br_ssl_engine_set_default_ecdsa(&sc->eng);
@@ -98,7 +98,7 @@ tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
 
 int
 tls_client_setup(br_ssl_client_context *cc, struct x509check *verify,
-    const struct keys_chain *chain, const struct keys_private *key)
+                 const struct keys_chain *chain, const struct keys_private *key)
 {
 	uint16_t suites[8];
 	size_t n;
@@ -122,8 +122,8 @@ tls_client_setup(br_ssl_client_context *cc, struct x509check *verify,
 			    br_rsa_pkcs1_sign_get_default());
 		else if (ec != NULL)
 			br_ssl_client_set_single_ec(
-			    cc, chain->cert, chain->count, ec,
-			    BR_KEYTYPE_SIGN, BR_KEYTYPE_EC, br_ec_get_default(),
+			    cc, chain->cert, chain->count, ec, BR_KEYTYPE_SIGN,
+			    BR_KEYTYPE_EC, br_ec_get_default(),
 			    br_ecdsa_sign_asn1_get_default());
 		else
 			return -1;
@@ -168,8 +168,8 @@ static const struct name errors[] = {
     {BR_ERR_NO_CLIENT_AUTH, "client sent no certificate"},
     {BR_ERR_IO, "I/O error or peer closed"},
     {BR_ERR_SEND_FATAL_ALERT + 40, "handshake failure (no common suite "
-				   "or curve; TLS 1.2 with ECDHE and AEAD "
-				   "needed)"},
+                                   "or curve; TLS 1.2 with ECDHE and AEAD "
+                                   "needed)"},
     {BR_ERR_SEND_FATAL_ALERT + 120,
      "client offered ALPN without \"postgresql\" (no_application_protocol)"},
 };
@@ -184,9 +184,11 @@ tls_strerror(int err)
 		if (errors[i].code == err)
 			return errors[i].text;
 	}
-	if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_RECV_FATAL_ALERT + 256)
+	if (err >= BR_ERR_RECV_FATAL_ALERT &&
+	    err < BR_ERR_RECV_FATAL_ALERT + 256)
 		return alerts;
-	if (err >= BR_ERR_SEND_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT + 256)
+	if (err >= BR_ERR_SEND_FATAL_ALERT &&
+	    err < BR_ERR_SEND_FATAL_ALERT + 256)
 		return sent;
 	return x509check_strerror(err);
 }

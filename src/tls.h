@@ -20,15 +20,16 @@
  * acceptable CAs in the CertificateRequest). Returns 0 or -1 (key type).
  */
 int tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
-    const struct keys_private *key, struct x509check *verify,
-    const struct keys_anchors *client_anchors);
+                     const struct keys_private *key, struct x509check *verify,
+                     const struct keys_anchors *client_anchors);
 
 /*
  * Configure cc as a client checking the server with verify; with chain
  * and key non-NULL, present that client certificate.
  */
 int tls_client_setup(br_ssl_client_context *cc, struct x509check *verify,
-    const struct keys_chain *chain, const struct keys_private *key);
+                     const struct keys_chain *chain,
+                     const struct keys_private *key);
 
 const char *tls_strerror(int err);
 const char *tls_suite_name(unsigned suite);

@@ -25,7 +25,7 @@ upstream_nodelay(int fd)
 /* Non-blocking connect with a deadline: 0, or -1 with errno. */
 static int
 connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
-    int timeout_s)
+               int timeout_s)
 {
 	int soerr = 0;
 	socklen_t len = sizeof(soerr);
@@ -52,8 +52,7 @@ connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
 }
 
 static int
-connect_unix(const struct addr *addr, int timeout_s, char *err,
-    size_t errlen)
+connect_unix(const struct addr *addr, int timeout_s, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
 	int fd;
@@ -63,9 +62,9 @@ connect_unix(const struct addr *addr, int timeout_s, char *err,
 	memcpy(sun.sun_path, addr->path, strlen(addr->path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect_within(fd, (struct sockaddr *)&sun,
-				     (socklen_t)sizeof(sun), timeout_s) != 0) {
+	                             (socklen_t)sizeof(sun), timeout_s) != 0) {
 		snprintf(err, errlen, "cannot connect to upstream %s: %s",
-			 addr->path, strerror(errno));
+		         addr->path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -75,7 +74,7 @@ connect_unix(const struct addr *addr, int timeout_s, char *err,
 
 int
 upstream_connect(const struct addr *addr, int timeout_s, char *err,
-    size_t errlen)
+                 size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
 	char name[CONFIG_HOST_MAX + 16];
@@ -91,18 +90,18 @@ upstream_connect(const struct addr *addr, int timeout_s, char *err,
 	rc = getaddrinfo(addr->host, addr->port, &hints, &res);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot resolve upstream %s: %s", name,
-			 gai_strerror(rc));
+		         gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-			    ai->ai_protocol);
+		            ai->ai_protocol);
 		if (fd < 0) {
 			last_errno = errno;
 			continue;
 		}
 		if (connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-				   timeout_s) == 0)
+		                   timeout_s) == 0)
 			break;
 		last_errno = errno;
 		close(fd);
@@ -111,7 +110,7 @@ upstream_connect(const struct addr *addr, int timeout_s, char *err,
 	freeaddrinfo(res);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot connect to upstream %s: %s", name,
-			 strerror(last_errno));
+		         strerror(last_errno));
 		return -1;
 	}
 	upstream_nodelay(fd);

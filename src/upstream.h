@@ -15,7 +15,7 @@
  * Returns the descriptor, or -1 with a one-line reason in err.
  */
 int upstream_connect(const struct addr *addr, int timeout_s, char *err,
-    size_t errlen);
+                     size_t errlen);
 
 /* Set TCP_NODELAY when fd is a TCP socket; quietly nothing otherwise. */
 void upstream_nodelay(int fd);
