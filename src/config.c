@@ -177,7 +177,7 @@ config_set(struct config *cfg, const char *name, const char *value, int copy,
 	int n;
 
 	if (o == NULL) {
-		snprintf(err, errlen, "unknown option '%s'", name);
+		snprintf(err, errlen, "unknown option '%.64s'", name);
 		return -1;
 	}
 	field = (char *)cfg + o->offset;
@@ -209,9 +209,10 @@ config_set(struct config *cfg, const char *name, const char *value, int copy,
 	}
 	case OPT_INT:
 		if (parse_int(value, o->min, o->max, &n) != 0) {
-			snprintf(err, errlen,
-			         "%s: '%s' is not a whole number from %d to %d",
-			         name, value, o->min, o->max);
+			snprintf(
+			    err, errlen,
+			    "%s: '%.32s' is not a whole number from %d to %d",
+			    name, value, o->min, o->max);
 			return -1;
 		}
 		*(int *)(void *)field = n;
@@ -219,8 +220,8 @@ config_set(struct config *cfg, const char *name, const char *value, int copy,
 	case OPT_WORD:
 		n = word_index(o->words, value);
 		if (n < 0) {
-			snprintf(err, errlen, "%s: '%s' is not one of %s", name,
-			         value, o->words);
+			snprintf(err, errlen, "%s: '%.32s' is not one of %s",
+			         name, value, o->words);
 			return -1;
 		}
 		*(int *)(void *)field = n;
@@ -316,7 +317,7 @@ config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		size_t n;
 
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-			snprintf(err, errlen, "unexpected argument '%s'", arg);
+			snprintf(err, errlen, "unexpected argument '%.64s'", arg);
 			return -1;
 		}
 		arg += 2;
@@ -352,13 +353,16 @@ config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 const char *
 config_find_file(int argc, char **argv)
 {
+	const char *file = NULL;
+
+	/* The last one wins, as in config_parse_args. */
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0)
-			return i + 1 < argc ? argv[i + 1] : NULL;
-		if (strncmp(argv[i], "--config=", 9) == 0)
-			return argv[i] + 9;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			file = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			file = argv[i] + 9;
 	}
-	return NULL;
+	return file != NULL && file[0] != '\0' ? file : NULL;
 }
 
 static int
@@ -392,7 +396,7 @@ config_parse_addr(const char *text, struct addr *out, char *err, size_t errlen)
 		const char *close = strchr(text, ']');
 
 		if (close == NULL || close[1] != ':') {
-			snprintf(err, errlen, "'%s': expected [IPv6]:PORT",
+			snprintf(err, errlen, "'%.64s': expected [IPv6]:PORT",
 			         text);
 			return -1;
 		}
@@ -404,7 +408,7 @@ config_parse_addr(const char *text, struct addr *out, char *err, size_t errlen)
 
 		if (colon == NULL || strchr(text, ':') != colon) {
 			snprintf(err, errlen,
-			         "'%s': expected HOST:PORT, [IPv6]:PORT or an "
+			         "'%.64s': expected HOST:PORT, [IPv6]:PORT or an "
 			         "absolute socket path",
 			         text);
 			return -1;
@@ -413,11 +417,11 @@ config_parse_addr(const char *text, struct addr *out, char *err, size_t errlen)
 		port = colon + 1;
 	}
 	if (copy_str(out->host, sizeof(out->host), host, hostlen) != 0) {
-		snprintf(err, errlen, "'%s': empty or too long host", text);
+		snprintf(err, errlen, "'%.64s': empty or too long host", text);
 		return -1;
 	}
 	if (parse_int(port, 1, 65535, &portnum) != 0) {
-		snprintf(err, errlen, "'%s': port must be 1 to 65535", text);
+		snprintf(err, errlen, "'%.64s': port must be 1 to 65535", text);
 		return -1;
 	}
 	snprintf(out->port, sizeof(out->port), "%d", portnum);

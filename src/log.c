@@ -12,12 +12,14 @@ static enum log_sink sink = LOG_SINK_STDERR;
 static int syslog_open;
 static char prefix[128];
 
+/* Only a socket can be the client connection: a terminal shared by
+ * stdin and stderr is a person at the keyboard. */
 static int
-same_file(int a, int b)
+same_socket(int a, int b)
 {
 	struct stat sa, sb;
 
-	if (fstat(a, &sa) != 0 || fstat(b, &sb) != 0)
+	if (fstat(a, &sa) != 0 || fstat(b, &sb) != 0 || !S_ISSOCK(sa.st_mode))
 		return 0;
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
@@ -27,7 +29,7 @@ stderr_is_connection(const int *conn_fds, int nfds)
 {
 	for (int i = 0; i < nfds; i++) {
 		if (conn_fds[i] == STDERR_FILENO ||
-		    same_file(STDERR_FILENO, conn_fds[i]))
+		    same_socket(STDERR_FILENO, conn_fds[i]))
 			return 1;
 	}
 	return 0;
