@@ -40,7 +40,7 @@ const char config_usage[] =
     "connection\n"
     "  --max-connections N    with --listen (default 64)\n"
     "  --connect-timeout S    upstream connect (default 10)\n"
-    "  --handshake-timeout S  first byte to end of startup (default 30)\n"
+    "  --handshake-timeout S  connection to end of startup (default 30)\n"
     "  --idle-timeout S       close idle sessions (default 0 = off)\n"
     "  --log syslog|stderr    (default syslog)\n"
     "  --config FILE          \"name = value\" lines; the command line wins\n"
@@ -317,7 +317,8 @@ config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		size_t n;
 
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-			snprintf(err, errlen, "unexpected argument '%.64s'", arg);
+			snprintf(err, errlen, "unexpected argument '%.64s'",
+			         arg);
 			return -1;
 		}
 		arg += 2;
@@ -407,10 +408,11 @@ config_parse_addr(const char *text, struct addr *out, char *err, size_t errlen)
 		const char *colon = strrchr(text, ':');
 
 		if (colon == NULL || strchr(text, ':') != colon) {
-			snprintf(err, errlen,
-			         "'%.64s': expected HOST:PORT, [IPv6]:PORT or an "
-			         "absolute socket path",
-			         text);
+			snprintf(
+			    err, errlen,
+			    "'%.64s': expected HOST:PORT, [IPv6]:PORT or an "
+			    "absolute socket path",
+			    text);
 			return -1;
 		}
 		hostlen = (size_t)(colon - text);

@@ -4,10 +4,33 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+volatile sig_atomic_t io_terminated;
+
+static void
+on_terminate(int sig)
+{
+	(void)sig;
+	io_terminated = 1;
+}
+
+void
+io_catch_terminate(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_terminate; /* no SA_RESTART: poll() returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 int64_t
 io_now_ms(void)
@@ -64,7 +87,7 @@ io_wait(int fd, short events, int64_t deadline)
 			return 1;
 		if (n == 0 && timeout >= 0 && io_now_ms() >= deadline)
 			return 0;
-		if (n < 0 && errno != EINTR)
+		if (n < 0 && (errno != EINTR || io_terminated))
 			return -1;
 	}
 }

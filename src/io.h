@@ -15,6 +15,16 @@
 
 #define IO_NO_DEADLINE INT64_MAX
 
+#include <signal.h>
+
+/*
+ * Set by SIGTERM, SIGINT or SIGHUP once io_catch_terminate() ran: every
+ * wait returns early (errno EINTR), so the session still writes its log
+ * line. socat, for one, sends SIGTERM as soon as both directions closed.
+ */
+extern volatile sig_atomic_t io_terminated;
+void io_catch_terminate(void);
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 int64_t io_now_ms(void);
 

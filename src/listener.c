@@ -99,7 +99,7 @@ int
 listener_run(const struct config *cfg, const struct session_keys *keys)
 {
 	struct sigaction sa;
-	int lfd, active = 0;
+	int lfd, active = 0, status = EXIT_SESSION_OK;
 
 	lfd = open_listener(&cfg->listen);
 	if (lfd < 0)
@@ -128,6 +128,7 @@ listener_run(const struct config *cfg, const struct session_keys *keys)
 
 		if (poll(p, 2, -1) < 0 && errno != EINTR) {
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			status = EXIT_OSERR;
 			break;
 		}
 		while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
@@ -136,8 +137,16 @@ listener_run(const struct config *cfg, const struct session_keys *keys)
 		if (stopping || !(p[0].revents & POLLIN))
 			continue;
 		conn = accept(lfd, NULL, NULL);
-		if (conn < 0)
+		if (conn < 0) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors: back off instead of
+				 * spinning on a listener that stays ready. */
+				log_msg(LOG_ERR, "accept: %s", strerror(errno));
+				(void)poll(NULL, 0, 100);
+			}
 			continue;
+		}
 		if (active >= cfg->max_connections) {
 			/* Refused before any byte: the client sees the
 			 * connection close. */
@@ -165,5 +174,5 @@ listener_run(const struct config *cfg, const struct session_keys *keys)
 		else if (errno != EINTR)
 			break;
 	}
-	return EXIT_SESSION_OK;
+	return status;
 }

@@ -469,6 +469,10 @@ pump_run(struct pump_end *client, struct pump_end *upstream, int idle_ms,
 			break; /* nothing can move any more */
 		ready = poll(p, (nfds_t)n, idle_ms > 0 ? idle_ms : -1);
 		if (ready < 0) {
+			if (errno == EINTR && io_terminated) {
+				r->result = PUMP_TERMINATED;
+				return;
+			}
 			if (errno == EINTR)
 				continue;
 			fail_io(r, client);

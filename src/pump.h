@@ -50,6 +50,7 @@ enum pump_result {
 	PUMP_TLS_ERROR, /* see pump_report.tls_err and .which */
 	PUMP_IO_ERROR,  /* see pump_report.sys_errno and .which */
 	PUMP_IDLE_TIMEOUT,
+	PUMP_TERMINATED, /* a signal asked us to stop (io_terminated) */
 };
 
 struct pump_report {

@@ -57,6 +57,8 @@ struct outcome {
 	const char *upstream_tls;
 	char user[64], database[64];
 	const char *end; /* how it ended */
+	int clean;       /* an ending that is no failure: exit 0 */
+	int tls_up;      /* the client's TLS handshake completed */
 	char detail[256];
 	int64_t start_ms;
 };
@@ -208,10 +210,24 @@ describe_peer(int fd, char *out, size_t cap)
 	snprintf(out, cap, "stdin");
 }
 
+/* Client-chosen text goes into a log line: nothing that could forge a
+ * field or a line survives. */
 static void
 copy_field(char *dst, size_t cap, const char *src)
 {
-	snprintf(dst, cap, "%s", src != NULL ? src : "-");
+	size_t i = 0;
+
+	if (src == NULL || src[0] == '\0')
+		src = "-";
+	for (; src[i] != '\0' && i + 1 < cap; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[i] =
+		    c > 0x20 && c < 0x7f && c != '=' && c != '"' && c != '\\'
+		        ? (char)c
+		        : '?';
+	}
+	dst[i] = '\0';
 }
 
 static void
@@ -223,7 +239,7 @@ log_outcome(const struct outcome *o, const struct pump_end *c,
 	br_ssl_session_parameters params;
 
 	br_ssl_engine_get_session_parameters(&S.server.eng, &params);
-	if (params.version != 0 && strcmp(o->tls, "off") != 0)
+	if (o->tls_up)
 		snprintf(tls, sizeof(tls), "%s/%s/%s",
 		         tls_version_name(params.version),
 		         tls_suite_name(params.cipher_suite), o->tls);
@@ -237,6 +253,10 @@ log_outcome(const struct outcome *o, const struct pump_end *c,
 	        (long long)(ms / 1000), (long long)(ms % 1000), o->end,
 	        o->detail[0] != '\0' ? ": " : "", o->detail);
 }
+
+static const char stuffing_detail[] =
+    "This could be either a client-software bug or evidence of an "
+    "attempted man-in-the-middle attack.";
 
 /* The text PostgreSQL sends for a request it will not take twice. */
 static void
@@ -259,92 +279,96 @@ enum first {
 	FIRST_GONE
 };
 
+/* Where negotiate() stands, as in PostgreSQL's ProcessStartupPacket. */
+struct nego {
+	int ssl_done, gss_done;
+	int in_tls;       /* inside TLS: requests are answered 'N' */
+	int allow_direct; /* a first byte 0x16 may start TLS */
+};
+
 /*
- * Pre-TLS negotiation, as PostgreSQL's ProcessStartupPacket: SSLRequest
- * and GSSENCRequest each at most once, in either order, then a
- * StartupMessage or CancelRequest; or TLS at once. *stuffed is set to the
- * number of bytes that were already waiting when 'S' was sent.
+ * Pre-TLS negotiation: SSLRequest and GSSENCRequest each at most once,
+ * in either order, then a StartupMessage or CancelRequest; or TLS at
+ * once. Inside a direct TLS connection PostgreSQL answers 'N' to both,
+ * and so does this. *stuffed is the number of bytes that were already
+ * waiting when 'S' was sent.
  */
 static enum first
-negotiate(const struct config *cfg, struct side *client, size_t *stuffed,
-          struct outcome *o)
+negotiate(const struct config *cfg, struct side *client, struct nego *n,
+          size_t *stuffed, struct outcome *o)
 {
-	int ssl_done = 0, gss_done = 0, first = 1;
-
 	*stuffed = 0;
 	for (;;) {
 		struct pgproto_packet pkt;
-		int r = read_packet(client,
-		                    first && cfg->tls && cfg->direct_tls, &pkt);
+		int r = read_packet(client, n->allow_direct, &pkt);
+		size_t pending = 0;
 		uint8_t answer;
+		int ssl;
 
 		if (r == 0) {
-			o->end = "closed before sending a packet";
+			o->end = n->in_tls ? "client closed after TLS handshake"
+			                   : "closed before sending a packet";
+			o->clean = !n->in_tls;
 			return FIRST_GONE;
 		}
 		if (r < 0) {
-			o->end = errno == ETIMEDOUT
+			o->end = io_terminated ? "terminated by signal"
+			         : errno == ETIMEDOUT
 			             ? "handshake timeout"
 			             : "incomplete startup packet";
 			return FIRST_GONE;
 		}
-		first = 0;
+		n->allow_direct = 0;
 		switch (pkt.kind) {
 		case PGPROTO_DIRECT_TLS:
 			return FIRST_DIRECT_TLS;
-		case PGPROTO_INVALID:
-			o->end = pkt.why;
-			return FIRST_GONE;
 		case PGPROTO_CANCEL:
 			return FIRST_CANCEL;
 		case PGPROTO_STARTUP:
 			return FIRST_STARTUP;
 		case PGPROTO_SSLREQUEST:
-		case PGPROTO_GSSENCREQUEST: {
-			int ssl = pkt.kind == PGPROTO_SSLREQUEST;
-			size_t pending;
-
-			if (ssl ? ssl_done : gss_done) {
-				refuse_repeat(client, pkt.code);
-				o->end = "repeated encryption request";
-				return FIRST_GONE;
-			}
-			/* A client waits for the answer before it sends
-			 * more: bytes already here were sent blind, or
-			 * injected (CVE-2021-23214). */
-			pending = io_pending(client->rfd);
-			answer = ssl && cfg->tls ? 'S' : 'N';
-			if (side_write(client, &answer, 1) != 0) {
-				o->end = "client went away during negotiation";
-				return FIRST_GONE;
-			}
-			if (answer == 'S') {
-				*stuffed = pending;
-				return FIRST_TLS;
-			}
-			if (pending > 0) {
-				refuse(client, "08P01",
-				       ssl ? "received unencrypted data after "
-				             "SSL request"
-				           : "received unencrypted data after "
-				             "GSSAPI encryption request",
-				       "This could be either a client-software "
-				       "bug or evidence of an attempted "
-				       "man-in-the-middle attack.",
-				       NULL);
-				o->end = "unencrypted data after request";
-				return FIRST_GONE;
-			}
-			if (ssl)
-				ssl_done = 1;
-			else
-				gss_done = 1;
+		case PGPROTO_GSSENCREQUEST:
 			break;
-		}
+		case PGPROTO_INVALID:
 		case PGPROTO_NEED_MORE:
-			o->end = "incomplete startup packet";
+			o->end = pkt.why != NULL ? pkt.why
+			                         : "incomplete startup packet";
 			return FIRST_GONE;
 		}
+		ssl = pkt.kind == PGPROTO_SSLREQUEST;
+		if (ssl ? n->ssl_done : n->gss_done) {
+			refuse_repeat(client, pkt.code);
+			o->end = "repeated encryption request";
+			return FIRST_GONE;
+		}
+		/* A client waits for the answer before it sends more: bytes
+		 * already here were sent blind, or injected (CVE-2021-23214).
+		 * Inside TLS every byte is authenticated. */
+		if (!n->in_tls)
+			pending = io_pending(client->rfd);
+		answer = ssl && cfg->tls && !n->in_tls ? 'S' : 'N';
+		if (side_write(client, &answer, 1) != 0) {
+			o->end = "client went away during negotiation";
+			return FIRST_GONE;
+		}
+		if (answer == 'S') {
+			*stuffed = pending;
+			return FIRST_TLS;
+		}
+		if (pending > 0) {
+			refuse(client, "08P01",
+			       ssl ? "received unencrypted data after SSL "
+			             "request"
+			           : "received unencrypted data after GSSAPI "
+			             "encryption request",
+			       stuffing_detail, NULL);
+			o->end = "unencrypted data after request";
+			return FIRST_GONE;
+		}
+		if (ssl)
+			n->ssl_done = 1;
+		else
+			n->gss_done = 1;
 	}
 }
 
@@ -532,7 +556,8 @@ upstream_tls(const struct config *cfg, const struct session_keys *keys,
 /* Connect the upstream and send it the client's first packet. */
 static int
 open_upstream(const struct config *cfg, const struct session_keys *keys,
-              struct side *up, struct outcome *o, char *why, size_t whylen)
+              struct side *up, struct outcome *o, const char **sqlstate,
+              char *why, size_t whylen)
 {
 	int fd =
 	    upstream_connect(&cfg->upstream, cfg->connect_timeout, why, whylen);
@@ -541,9 +566,15 @@ open_upstream(const struct config *cfg, const struct session_keys *keys,
 		return -1;
 	side_init(up, "upstream", fd, fd, io_deadline_in(cfg->connect_timeout));
 	o->upstream_tls = "off";
-	if (cfg->upstream_tls != UPSTREAM_TLS_DISABLE &&
-	    upstream_tls(cfg, keys, up, o, why, whylen) != 0)
-		return -1;
+	if (cfg->upstream_tls != UPSTREAM_TLS_DISABLE) {
+		/* 08001: the server was reached but no secure connection
+		 * could be set up with it, as libpq reports it. */
+		*sqlstate = "08001";
+		o->upstream_tls = "failed";
+		if (upstream_tls(cfg, keys, up, o, why, whylen) != 0)
+			return -1;
+		*sqlstate = "08006";
+	}
 	if (side_write(up, S.packet, S.packet_len) != 0) {
 		snprintf(why, whylen, "cannot send to upstream: %s",
 		         strerror(errno));
@@ -577,6 +608,8 @@ pump_end_text(const struct pump_report *r, char *detail, size_t cap)
 		return "upstream closed";
 	case PUMP_IDLE_TIMEOUT:
 		return "idle timeout";
+	case PUMP_TERMINATED:
+		return "terminated by signal";
 	case PUMP_TLS_ERROR:
 		snprintf(detail, cap, "%s: %s", r->which,
 		         tls_strerror(r->tls_err));
@@ -599,8 +632,11 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 	char why[256];
 	size_t stuffed = 0;
 	enum first first;
+	struct nego nego = {0, 0, 0, 0};
+	const char *sqlstate = "08006";
 	int cancel = 0;
 
+	io_catch_terminate();
 	memset(&o, 0, sizeof(o));
 	memset(&up, 0, sizeof(up));
 	up.rfd = up.wfd = -1;
@@ -623,15 +659,14 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 	side_init(&client, "client", client_in, client_out,
 	          io_deadline_in(cfg->handshake_timeout));
 
-	first = negotiate(cfg, &client, &stuffed, &o);
-	o.tls = "off";
+	nego.allow_direct = cfg->tls && cfg->direct_tls;
+	first = negotiate(cfg, &client, &nego, &stuffed, &o);
 	if (first == FIRST_TLS || first == FIRST_DIRECT_TLS) {
-		struct pgproto_packet pkt;
-		int r;
-
 		o.tls = first == FIRST_TLS ? "sslrequest" : "direct";
-		if (stuffed > 0 && discard_stuffed(&client, stuffed) != 0)
+		if (stuffed > 0 && discard_stuffed(&client, stuffed) != 0) {
+			o.end = "incomplete data after SSL request";
 			goto gone;
+		}
 		if (cfg->client_ca != NULL)
 			x509check_init(&S.client_verify, X509CHECK_CA,
 			               keys->client_ca->ta,
@@ -639,63 +674,47 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 		if (client_handshake(cfg, keys, &client,
 		                     first == FIRST_DIRECT_TLS, &o) != 0)
 			goto gone;
+		o.tls_up = 1;
 		if (stuffed > 0) {
 			/* What PostgreSQL answers, inside TLS as it does. */
 			refuse(&client, "08P01",
 			       "received unencrypted data after SSL request",
-			       "This could be either a client-software bug or "
-			       "evidence of an attempted man-in-the-middle "
-			       "attack.",
-			       NULL);
+			       stuffing_detail, NULL);
 			o.end = "unencrypted data after SSL request";
 			goto gone;
 		}
-		r = read_packet(&client, 0, &pkt);
-		if (r <= 0) {
-			o.end = r == 0 ? "client closed after TLS handshake"
-			               : "incomplete startup packet in TLS";
+		/* After 'S' both requests are used up; after a direct
+		 * ClientHello PostgreSQL still answers them, with 'N'. */
+		nego.ssl_done = nego.gss_done = first == FIRST_TLS;
+		nego.in_tls = 1;
+		first = negotiate(cfg, &client, &nego, &stuffed, &o);
+		if (first == FIRST_GONE)
 			goto gone;
-		}
-		if (pkt.kind == PGPROTO_SSLREQUEST ||
-		    pkt.kind == PGPROTO_GSSENCREQUEST) {
-			refuse_repeat(&client, pkt.code);
-			o.end = "encryption request inside TLS";
-			goto gone;
-		}
-		if (pkt.kind != PGPROTO_STARTUP && pkt.kind != PGPROTO_CANCEL) {
-			o.end = pkt.why != NULL ? pkt.why : "invalid packet";
-			goto gone;
-		}
-		cancel = pkt.kind == PGPROTO_CANCEL;
-	} else if (first == FIRST_STARTUP) {
-		if (cfg->tls && !cfg->plaintext_allow) {
-			refuse(&client, "28000",
-			       "pgstunnel: this server requires TLS; connect "
-			       "with sslmode=require or stronger",
-			       NULL,
-			       "Set sslmode=verify-full (with sslrootcert) in "
-			       "the connection string.");
-			note_startup(&o);
-			o.end = "cleartext startup refused";
-			goto gone;
-		}
-	} else if (first == FIRST_CANCEL) {
-		cancel = 1;
-	} else {
+	} else if (first == FIRST_STARTUP && cfg->tls &&
+	           !cfg->plaintext_allow) {
+		refuse(&client, "28000",
+		       "pgstunnel: this server requires TLS; connect "
+		       "with sslmode=require or stronger",
+		       NULL,
+		       "Set sslmode=verify-full (with sslrootcert) in "
+		       "the connection string.");
+		note_startup(&o);
+		o.end = "cleartext startup refused";
+		goto gone;
+	} else if (first == FIRST_GONE) {
 		goto gone;
 	}
+	cancel = first == FIRST_CANCEL;
 	if (!cancel)
 		note_startup(&o);
 
-	if (open_upstream(cfg, keys, &up, &o, why, sizeof(why)) != 0) {
+	if (open_upstream(cfg, keys, &up, &o, &sqlstate, why, sizeof(why)) !=
+	    0) {
 		char msg[320];
 
 		snprintf(msg, sizeof(msg), "pgstunnel: %s", why);
 		if (!cancel)
-			refuse(&client,
-			       up.rfd >= 0 && cfg->upstream_tls ? "08001"
-			                                        : "08006",
-			       msg, NULL, NULL);
+			refuse(&client, sqlstate, msg, NULL, NULL);
 		o.end = "upstream failed";
 		snprintf(o.detail, sizeof(o.detail), "%s", why);
 		goto gone;
@@ -705,6 +724,7 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 		side_close(&up);
 		side_close(&client);
 		o.end = "cancel request forwarded";
+		o.clean = 1;
 		goto gone;
 	}
 
@@ -727,7 +747,5 @@ gone:
 	log_outcome(&o, NULL, NULL);
 	if (up.rfd >= 0)
 		close(up.rfd);
-	return strcmp(o.end, "cancel request forwarded") == 0
-	           ? EXIT_SESSION_OK
-	           : EXIT_SESSION_FAILED;
+	return o.clean ? EXIT_SESSION_OK : EXIT_SESSION_FAILED;
 }
