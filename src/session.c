@@ -220,12 +220,11 @@ copy_field(char *dst, size_t cap, const char *src)
 	if (src == NULL || src[0] == '\0')
 		src = "-";
 	for (; src[i] != '\0' && i + 1 < cap; i++) {
-		unsigned char c = (unsigned char)src[i];
+		char c = src[i];
+		int printable = c > ' ' && c <= '~';
 
 		dst[i] =
-		    c > 0x20 && c < 0x7f && c != '=' && c != '"' && c != '\\'
-		        ? (char)c
-		        : '?';
+		    printable && c != '=' && c != '"' && c != '\\' ? c : '?';
 	}
 	dst[i] = '\0';
 }
