@@ -223,8 +223,9 @@ copy_field(char *dst, size_t cap, const char *src)
 		char c = src[i];
 		int printable = c > ' ' && c <= '~';
 
-		dst[i] =
-		    printable && c != '=' && c != '"' && c != '\\' ? c : '?';
+		dst[i] = '?';
+		if (printable && c != '=' && c != '"' && c != '\\')
+			dst[i] = c;
 	}
 	dst[i] = '\0';
 }
