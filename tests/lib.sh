@@ -1,0 +1,471 @@
+# shellcheck shell=bash
+# tests/lib.sh: helpers for the integration tests in tests/integration/.
+#
+# Source it from a bash test script:  . "$(dirname "$0")/../lib.sh"
+# Each test is standalone: it starts its own PostgreSQL and pgstunnel
+# launchers, asserts, and exits 0 on success. Everything started through
+# these helpers is stopped and $TEST_TMP removed when the script exits.
+#
+# Environment:
+#   PGSTUNNEL   the binary under test (default: $REPO/pgstunnel)
+#   CERTS       the test certificates (default: $REPO/certs)
+#   PGBIN       PostgreSQL binaries (default: /usr/lib/postgresql/15/bin)
+#   PGST_KEEP_TMP=1  keep $TEST_TMP after the test, for debugging
+#   PGST_PG_TEMPLATE a fresh, never started data directory that pg_start
+#               copies instead of running initdb (set by run-integration.sh)
+#   ASAN_OPTIONS, UBSAN_OPTIONS are passed on through every launcher
+#   (systemd-socket-activate and xinetd would otherwise drop them).
+#
+# Functions (see each one below):
+#   pg_start NAME [-c] [KEY=VALUE...]   pg_stop [DATADIR]
+#   free_port  wait_port PORT [SECONDS]  wait_port_closed PORT [SECONDS]
+#   start_socat PORT ARGS...   start_ssa PORT ARGS...
+#   start_listen PORT ARGS...  start_xinetd PORT ARGS...
+#   psql_tls PORT [KEY=VALUE...] [PSQL-ARGS...]   psql_direct SQL
+#   fail MSG  assert_eq EXP ACT MSG  assert_contains HAY NEEDLE MSG
+#   assert_not_contains HAY NEEDLE MSG  assert_match HAY ERE MSG
+#   wait_for SECONDS COMMAND...  pass
+
+set -u
+
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+PGSTUNNEL=${PGSTUNNEL:-$REPO/pgstunnel}
+CERTS=${CERTS:-$REPO/certs}
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PYTHON=${PYTHON:-/usr/bin/python3}   # Debian's, which has psycopg
+PGWIRE="$REPO/tests/pgwire.py"
+export PGWIRE
+TEST_NAME=$(basename "$0" .sh)
+export PGSTUNNEL CERTS
+
+# Only our own libpq settings count.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSSLMODE PGSERVICE \
+    PGSSLCERT PGSSLKEY PGSSLROOTCERT PGOPTIONS PGPASSWORD PGCONNECT_TIMEOUT \
+    PGSSLNEGOTIATION LISTEN_FDS LISTEN_PID LISTEN_FDNAMES
+
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pgst-$TEST_NAME.XXXXXX")
+chmod 0755 "$TEST_TMP"   # PostgreSQL runs as postgres and needs to get in
+export TEST_TMP
+
+_PIDS=()       # process group leaders we started
+_PG_DATAS=()   # PostgreSQL data directories to stop
+
+# ---------------------------------------------------------------- output
+
+log() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
+
+fail() {
+	printf '%s: FAIL: %s\n' "$TEST_NAME" "$*" >&2
+	exit 1
+}
+
+# pass: the last line of a successful test.
+pass() {
+	printf '%s: PASS\n' "$TEST_NAME"
+	exit 0
+}
+
+# show NAME TEXT: print a captured output, indented, for the log.
+show() {
+	printf '%s: --- %s\n' "$TEST_NAME" "$1"
+	printf '%s\n' "$2" | sed 's/^/    /'
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "${3:-values differ}: expected [$1], got [$2]"
+}
+
+assert_ne() {
+	[ "$1" != "$2" ] || fail "${3:-values equal}: both are [$1]"
+}
+
+assert_contains() {
+	case $1 in
+	*"$2"*) ;;
+	*) show "text that lacks [$2]" "$1"
+	   fail "${3:-missing text}: [$2] not found" ;;
+	esac
+}
+
+assert_not_contains() {
+	case $1 in
+	*"$2"*) show "text that has [$2]" "$1"
+	        fail "${3:-unexpected text}: [$2] found" ;;
+	esac
+}
+
+# assert_match TEXT ERE [MSG]: TEXT matches the extended regex.
+assert_match() {
+	if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		show "text that does not match /$2/" "$1"
+		fail "${3:-no match}: /$2/"
+	fi
+}
+
+# assert_lines N TEXT [MSG]: TEXT is exactly N lines (N=0: empty).
+assert_lines() {
+	local n
+	if [ -z "$2" ]; then n=0; else n=$(printf '%s\n' "$2" | wc -l); fi
+	if [ "$n" -ne "$1" ]; then
+		show "text" "$2"
+		fail "${3:-line count}: expected $1 lines, got $n"
+	fi
+}
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 50 ms until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	while ! "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# ----------------------------------------------------------------- ports
+
+# free_port: a free TCP port on 127.0.0.1, below the kernel's ephemeral
+# range (so no client connection's source port can take it meanwhile),
+# chosen at random (so tests running side by side rarely collide) and
+# checked by binding it.
+free_port() {
+	"$PYTHON" - <<-'EOF'
+	import random, socket
+	lo = 32768
+	try:
+	    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+	        lo = int(f.read().split()[0])
+	except (OSError, ValueError):
+	    pass
+	lo = max(lo, 12000)
+	for _ in range(200):
+	    port = random.randrange(10000, lo)
+	    s = socket.socket()
+	    try:
+	        s.bind(("127.0.0.1", port))
+	    except OSError:
+	        continue
+	    finally:
+	        s.close()
+	    print(port)
+	    break
+	else:
+	    s = socket.socket()
+	    s.bind(("127.0.0.1", 0))
+	    print(s.getsockname()[1])
+	EOF
+}
+
+# port_listening PORT: a socket is in LISTEN state on PORT (no connection
+# is made, so nothing is spawned by an inetd-style launcher).
+port_listening() {
+	[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+}
+
+port_closed() { ! port_listening "$1"; }
+
+wait_port() {
+	wait_for "${2:-10}" port_listening "$1" ||
+	    fail "nothing listens on port $1 after ${2:-10} s"
+}
+
+wait_port_closed() {
+	wait_for "${2:-10}" port_closed "$1"
+}
+
+# ------------------------------------------------------------ PostgreSQL
+
+# pg_start NAME [-c] [KEY=VALUE...]: a fresh PostgreSQL 15 cluster in
+# $TEST_TMP/NAME, trust authentication, listening on 127.0.0.1:$PG_PORT
+# and in $PG_SOCKDIR. Extra settings go to postgresql.conf ("-c" words
+# are skipped, so "pg_start db -c ssl=on" works too).
+# Sets PG_PORT, PG_SOCKDIR, PG_DATA, PG_LOG.
+pg_start() {
+	local name=$1 dir
+	shift
+	dir=$TEST_TMP/$name
+	mkdir -p "$dir/sock"
+	chown -R postgres: "$dir"
+	PG_DATA=$dir/data
+	PG_SOCKDIR=$dir/sock
+	PG_LOG=$dir/postgres.log
+	PG_PORT=$(free_port)
+	if [ -n "${PGST_PG_TEMPLATE:-}" ] && [ -f "$PGST_PG_TEMPLATE/PG_VERSION" ]; then
+		# A copy of a cluster made once per run by run-integration.sh.
+		cp -a "$PGST_PG_TEMPLATE" "$PG_DATA" || fail "cannot copy $PGST_PG_TEMPLATE"
+	else
+		runuser -u postgres -- "$PGBIN/initdb" -N -A trust -U postgres \
+		    -D "$PG_DATA" >"$dir/initdb.log" 2>&1 ||
+		    { cat "$dir/initdb.log"; fail "initdb $name failed"; }
+	fi
+	cat >"$PG_DATA/pg_hba.conf" <<-EOF
+	local all all trust
+	host all all 127.0.0.1/32 trust
+	host all all ::1/128 trust
+	EOF
+	{
+		echo "port = $PG_PORT"
+		echo "listen_addresses = '127.0.0.1'"
+		echo "unix_socket_directories = '$PG_SOCKDIR'"
+		echo "fsync = off"
+		echo "synchronous_commit = off"
+		echo "full_page_writes = off"
+		echo "shared_buffers = 16MB"
+		echo "max_connections = 40"
+		local a
+		for a in "$@"; do
+			[ "$a" = "-c" ] && continue
+			echo "${a%%=*} = '${a#*=}'"
+		done
+	} >>"$PG_DATA/postgresql.conf"
+	chown postgres: "$PG_DATA/pg_hba.conf" "$PG_DATA/postgresql.conf"
+	_PG_DATAS+=("$PG_DATA")
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" \
+	    -w -t 30 start >/dev/null ||
+	    { cat "$PG_LOG"; fail "PostgreSQL $name did not start"; }
+	export PG_PORT PG_SOCKDIR PG_DATA PG_LOG
+}
+
+# pg_stop [DATADIR]: stop a cluster (default: the last one started).
+pg_stop() {
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "${1:-$PG_DATA}" \
+	    -m immediate stop >/dev/null 2>&1
+}
+
+# psql_direct SQL: run SQL on the last cluster over its Unix socket,
+# bypassing pgstunnel; unaligned, tuples only.
+psql_direct() {
+	psql -X -q -At -v ON_ERROR_STOP=1 \
+	    "host=$PG_SOCKDIR port=$PG_PORT user=postgres dbname=postgres" \
+	    -c "$1"
+}
+
+# psql_tls PORT [KEY=VALUE...] [PSQL-ARGS...]: psql through a tunnel on
+# 127.0.0.1:PORT, checking the certificate against ca.crt and the name
+# "localhost" (verify-full). Leading KEY=VALUE words (lowercase keys) are
+# added to the connection string and override the defaults; the rest are
+# psql's arguments.
+psql_tls() {
+	local port=$1 conn
+	shift
+	conn="host=localhost hostaddr=127.0.0.1 port=$port sslmode=verify-full"
+	conn="$conn sslrootcert=$CERTS/ca.crt connect_timeout=5"
+	conn="$conn user=postgres dbname=postgres"
+	while [ $# -gt 0 ]; do
+		case $1 in
+		[a-z]*=*) conn="$conn $1"; shift ;;
+		*) break ;;
+		esac
+	done
+	psql -X -w -v ON_ERROR_STOP=1 "$conn" "$@"
+}
+
+# ------------------------------------------------------------- launchers
+
+# A launcher runs in its own session (setsid without a fork: a background
+# job of a script is never a group leader), so the cleanup can signal its
+# whole process group, pgstunnel children included. Launchers run with
+# $TEST_TMP as working directory, which the cleanup also uses to find
+# strays.
+
+_track() {
+	local pid=$1
+	_PIDS+=("$pid")
+	# Make sure the launcher really leads its own process group.
+	local pgid
+	pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
+	if [ -n "$pgid" ] && [ "$pgid" != "$pid" ]; then
+		fail "internal: launcher $pid is not a process group leader"
+	fi
+}
+
+# socat_escape WORD: escape a word for socat's EXEC address. socat splits
+# the command at spaces and its two levels of unquoting mangle quotes and
+# backslashes, so words holding those are refused.
+socat_escape() {
+	case $1 in
+	*[[:space:]\\\"\']*) fail "socat_escape: cannot pass [$1] through socat EXEC" ;;
+	esac
+	printf '%s' "$1" | sed -e 's/[:,!()[{}]/\\&/g' -e 's/]/\\]/g'
+}
+
+# start_socat PORT ARGS...: socat listens on 127.0.0.1:PORT and runs
+# "$PGSTUNNEL ARGS" per connection on a socketpair. socat's and
+# pgstunnel's stderr go to $TEST_TMP/socat-PORT.log.
+# Sets LAUNCHER_PID and LAUNCHER_LOG.
+start_socat() {
+	local port=$1 cmd a
+	shift
+	cmd=$(socat_escape "$PGSTUNNEL")
+	for a in "$@"; do
+		cmd="$cmd $(socat_escape "$a")" || exit 1
+	done
+	LAUNCHER_LOG=$TEST_TMP/socat-$port.log
+	(cd "$TEST_TMP" && exec setsid socat \
+	    "TCP-LISTEN:$port,fork,reuseaddr,nodelay,bind=127.0.0.1" \
+	    "EXEC:$cmd" 2>"$LAUNCHER_LOG") &
+	LAUNCHER_PID=$!
+	wait_port "$port"
+	_track "$LAUNCHER_PID"
+}
+
+# start_ssa PORT ARGS...: systemd-socket-activate --accept on
+# 127.0.0.1:PORT; each connection is fd 3 with LISTEN_FDS=1 (what a
+# systemd Accept=yes socket unit does). Stderr to $TEST_TMP/ssa-PORT.log.
+start_ssa() {
+	local port=$1
+	shift
+	local envs=()
+	[ -n "${ASAN_OPTIONS:-}" ] && envs+=(-E ASAN_OPTIONS)
+	[ -n "${UBSAN_OPTIONS:-}" ] && envs+=(-E UBSAN_OPTIONS)
+	LAUNCHER_LOG=$TEST_TMP/ssa-$port.log
+	(cd "$TEST_TMP" && exec setsid systemd-socket-activate \
+	    -l "127.0.0.1:$port" -a "${envs[@]}" \
+	    "$PGSTUNNEL" "$@" 2>"$LAUNCHER_LOG") &
+	LAUNCHER_PID=$!
+	wait_port "$port"
+	_track "$LAUNCHER_PID"
+}
+
+# start_listen PORT ARGS...: pgstunnel --listen 127.0.0.1:PORT ARGS.
+# LAUNCHER_PID is pgstunnel itself. Stderr to $TEST_TMP/listen-PORT.log.
+start_listen() {
+	local port=$1
+	shift
+	LAUNCHER_LOG=$TEST_TMP/listen-$port.log
+	(cd "$TEST_TMP" && exec setsid "$PGSTUNNEL" \
+	    --listen "127.0.0.1:$port" "$@" 2>"$LAUNCHER_LOG") &
+	LAUNCHER_PID=$!
+	if ! wait_for 10 port_listening "$port"; then
+		cat "$LAUNCHER_LOG" >&2
+		fail "pgstunnel --listen 127.0.0.1:$port is not listening"
+	fi
+	_track "$LAUNCHER_PID"
+}
+
+# start_xinetd PORT ARGS...: xinetd serving 127.0.0.1:PORT with
+# "$PGSTUNNEL ARGS". The environment is empty (but for the sanitizer
+# options) and stdin, stdout and stderr are all the client socket.
+# xinetd's own log is $TEST_TMP/xinetd-PORT.log.
+start_xinetd() {
+	local port=$1 conf
+	shift
+	conf=$TEST_TMP/xinetd-$port.conf
+	LAUNCHER_LOG=$TEST_TMP/xinetd-$port.log
+	{
+		echo "defaults"
+		echo "{"
+		echo "	instances = UNLIMITED"
+		echo "}"
+		echo "service pgstunnel-test-$port"
+		echo "{"
+		echo "	type = UNLISTED"
+		echo "	port = $port"
+		echo "	socket_type = stream"
+		echo "	protocol = tcp"
+		echo "	wait = no"
+		echo "	user = root"
+		echo "	bind = 127.0.0.1"
+		echo "	server = $PGSTUNNEL"
+		echo "	server_args = $*"
+		echo "	per_source = UNLIMITED"
+		echo "	cps = 10000 1"
+		[ -n "${ASAN_OPTIONS:-}" ] && echo "	env = ASAN_OPTIONS=$ASAN_OPTIONS"
+		[ -n "${UBSAN_OPTIONS:-}" ] && echo "	env += UBSAN_OPTIONS=$UBSAN_OPTIONS"
+		echo "}"
+	} >"$conf"
+	(cd "$TEST_TMP" && exec setsid xinetd -dontfork -f "$conf" \
+	    -pidfile "$TEST_TMP/xinetd-$port.pid" -filelog "$LAUNCHER_LOG" \
+	    >"$TEST_TMP/xinetd-$port.out" 2>&1) &
+	LAUNCHER_PID=$!
+	if ! wait_for 10 port_listening "$port"; then
+		cat "$LAUNCHER_LOG" "$TEST_TMP/xinetd-$port.out" >&2
+		fail "xinetd is not listening on port $port"
+	fi
+	_track "$LAUNCHER_PID"
+}
+
+# pgstunnel_lines FILE: the lines of a launcher log written by pgstunnel
+# (socat's own "YYYY/MM/DD hh:mm:ss socat[N]" lines left out).
+pgstunnel_lines() {
+	grep -Ev '^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} socat\[' "$1" || true
+}
+
+# log_lines FILE: how many lines pgstunnel wrote to a launcher log.
+log_lines() {
+	pgstunnel_lines "$1" | wc -l
+}
+
+# wait_log_lines FILE N: wait (5 s at most) until FILE has at least N
+# pgstunnel lines, let late writers settle, and print the final count.
+wait_log_lines() {
+	local deadline=$((SECONDS + 5))
+	while [ "$(log_lines "$1")" -lt "$2" ] && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.05
+	done
+	sleep 0.3
+	log_lines "$1"
+}
+
+# ---------------------------------------------------------------- cleanup
+
+# Processes whose working directory is inside $TEST_TMP (started by us).
+_strays() {
+	local p cwd
+	for p in /proc/[0-9]*; do
+		cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
+		[ "${p#/proc/}" = "$$" ] && continue
+		case $cwd in
+		"$TEST_TMP"|"$TEST_TMP"/*) echo "${p#/proc/}" ;;
+		esac
+	done
+}
+
+# _alive: some process we started is still running (zombies, waiting to
+# be reaped by this shell, do not count).
+_alive() {
+	[ ${#_PIDS[@]} -gt 0 ] &&
+	    ps -eo pgid=,stat= | awk -v groups=" ${_PIDS[*]} " '
+		$2 !~ /^Z/ && index(groups, " " $1 " ") { found = 1 }
+		END { exit !found }' && return 0
+	[ -n "$(_strays)" ]
+}
+
+_cleanup() {
+	local rc=$? pid d
+	trap - EXIT INT TERM
+	for pid in "${_PIDS[@]}"; do
+		kill -TERM -- "-$pid" 2>/dev/null
+	done
+	for d in "${_PG_DATAS[@]}"; do
+		pg_stop "$d"
+	done
+	# Give them time to exit on their own: a sanitizer build writes its
+	# leak report at exit.
+	for _ in $(seq 60); do
+		_alive || break
+		sleep 0.05
+	done
+	for pid in "${_PIDS[@]}" $(_strays); do
+		kill -KILL -- "-$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "${PGST_KEEP_TMP:-0}" = 1 ]; then
+		echo "$TEST_NAME: kept $TEST_TMP" >&2
+	else
+		rm -rf "$TEST_TMP"
+	fi
+	exit "$rc"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ------------------------------------------------------------ preflight
+
+# need_pgstunnel: fail early and clearly when the binary or certs are missing.
+need_pgstunnel() {
+	[ -x "$PGSTUNNEL" ] || fail "no executable $PGSTUNNEL (run make)"
+	[ -r "$CERTS/server.crt" ] || fail "no $CERTS/server.crt (run make certs)"
+}

@@ -1,0 +1,185 @@
+#!/bin/bash
+# run-integration.sh: run the integration tests against a real PostgreSQL.
+#
+# Usage: tests/run-integration.sh [-j N] [PATTERN]
+#   Runs every tests/integration/[0-9][0-9]-*.sh whose name contains
+#   PATTERN (a shell glob: "3?-", "x[in]"...), N at a time (default:
+#   PGST_JOBS or 4), each with a timeout of PGST_TEST_TIMEOUT seconds
+#   (default 180). A test's output is shown only when it fails. The last
+#   line is "integration: N passed, N failed"; the exit status is non-zero
+#   when a test failed. Must run as root (PostgreSQL via runuser, xinetd).
+#
+# Environment:
+#   PGSTUNNEL_ASAN=1  test build/asan/pgstunnel (make asan), or the binary
+#                     in PGSTUNNEL_ASAN_BIN. Sanitizer reports go to files
+#                     (stderr may be the client socket); a test after which
+#                     any report exists fails, and the report is printed.
+#   PGSTUNNEL=PATH    the binary for a plain run (default: ./pgstunnel).
+#   PGST_KEEP_TMP=1   keep each test's temporary directory.
+#
+# The tests themselves use tests/lib.sh (see there) and tests/pgwire.py.
+
+set -u
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+export REPO
+jobs=${PGST_JOBS:-4}
+timeout=${PGST_TEST_TIMEOUT:-180}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-j) jobs=${2:?-j needs a number}; shift 2 ;;
+	-j*) jobs=${1#-j}; shift ;;
+	-h|--help) sed -n '3,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--) shift; break ;;
+	-*) echo "run-integration: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+pattern=${1:-}
+case $jobs in
+''|*[!0-9]*|0) echo "run-integration: -j needs a positive number" >&2; exit 2 ;;
+esac
+
+mode=plain
+if [ "${PGSTUNNEL_ASAN:-0}" = 1 ]; then
+	mode=asan
+	# Not $PGSTUNNEL: one exported for a plain run must not slip in here.
+	PGSTUNNEL=${PGSTUNNEL_ASAN_BIN:-$REPO/build/asan/pgstunnel}
+else
+	PGSTUNNEL=${PGSTUNNEL:-$REPO/pgstunnel}
+fi
+export PGSTUNNEL
+export CERTS=${CERTS:-$REPO/certs}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run-integration: must run as root (PostgreSQL runs as postgres via runuser; xinetd)" >&2
+	exit 2
+fi
+if [ ! -x "$PGSTUNNEL" ]; then
+	echo "run-integration: no executable $PGSTUNNEL (run make${mode/plain/}${mode/asan/ asan})" >&2
+	echo "integration: 0 passed, 1 failed"
+	exit 1
+fi
+if [ ! -r "$CERTS/server.crt" ]; then
+	"$REPO/certs/mkcerts.sh" "$CERTS" || exit 1
+fi
+
+RUN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pgst-run.XXXXXX")
+chmod 0755 "$RUN_TMP"
+trap 'rm -rf "$RUN_TMP"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+tests=()
+for t in "$REPO"/tests/integration/[0-9][0-9]-*.sh; do
+	[ -e "$t" ] || continue
+	# shellcheck disable=SC2254 # PATTERN is a glob on purpose
+	case $(basename "$t") in
+	*$pattern*) tests+=("$t") ;;
+	esac
+done
+if [ ${#tests[@]} -eq 0 ]; then
+	echo "run-integration: no test matches [$pattern]" >&2
+	echo "integration: 0 passed, 0 failed"
+	exit 1
+fi
+
+echo "integration ($mode): ${#tests[@]} tests against $PGSTUNNEL, $jobs at a time"
+
+# One initdb for the whole run; each test's pg_start copies it.
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+mkdir "$RUN_TMP/pg"
+chown postgres: "$RUN_TMP/pg"
+if runuser -u postgres -- "$PGBIN/initdb" -N -A trust -U postgres \
+    -D "$RUN_TMP/pg/template" >"$RUN_TMP/initdb.log" 2>&1; then
+	export PGST_PG_TEMPLATE=$RUN_TMP/pg/template
+else
+	echo "run-integration: initdb failed; each test runs its own:" >&2
+	cat "$RUN_TMP/initdb.log" >&2
+fi
+
+# run_one TEST: run in the background; leaves $RUN_TMP/NAME.{log,rc,secs}.
+run_one() {
+	local t=$1 name start rc sandir
+	name=$(basename "$t" .sh)
+	start=$(date +%s.%N)
+	(
+		if [ "$mode" = asan ]; then
+			# World-writable like /tmp: pgstunnel may drop privileges.
+			sandir=$RUN_TMP/$name.san
+			mkdir -m 1777 "$sandir"
+			export ASAN_OPTIONS="log_path=$sandir/asan:halt_on_error=1:detect_leaks=1:abort_on_error=0"
+			export UBSAN_OPTIONS="log_path=$sandir/ubsan:halt_on_error=1:print_stacktrace=1"
+		fi
+		cd "$REPO" || exit 1
+		exec timeout -k 10 "$timeout" bash "$t"
+	) >"$RUN_TMP/$name.log" 2>&1 </dev/null
+	rc=$?
+	[ "$rc" -eq 124 ] && echo "run-integration: $name timed out after $timeout s" \
+	    >>"$RUN_TMP/$name.log"
+	echo "$rc" >"$RUN_TMP/$name.rc"
+	echo "$start $(date +%s.%N)" |
+	    awk '{ printf "%.1f\n", $2 - $1 }' >"$RUN_TMP/$name.secs.tmp"
+	mv "$RUN_TMP/$name.secs.tmp" "$RUN_TMP/$name.secs"
+}
+
+# report TEST: print the outcome of a finished test; count it.
+passed=0
+failed=0
+failed_names=()
+report() {
+	local name rc secs f
+	name=$(basename "$1" .sh)
+	rc=$(cat "$RUN_TMP/$name.rc")
+	secs=$(cat "$RUN_TMP/$name.secs")
+	local sanlogs=()
+	if [ -d "$RUN_TMP/$name.san" ]; then
+		for f in "$RUN_TMP/$name.san"/*; do
+			[ -e "$f" ] && sanlogs+=("$f")
+		done
+	fi
+	if [ "$rc" -eq 0 ] && [ ${#sanlogs[@]} -eq 0 ]; then
+		printf 'PASS  %-40s %6ss\n' "$name" "$secs"
+		passed=$((passed + 1))
+		return
+	fi
+	failed=$((failed + 1))
+	failed_names+=("$name")
+	printf 'FAIL  %-40s %6ss (exit %s)\n' "$name" "$secs" "$rc"
+	sed 's/^/    | /' "$RUN_TMP/$name.log"
+	for f in "${sanlogs[@]}"; do
+		echo "    sanitizer report $(basename "$f"):"
+		sed 's/^/    ! /' "$f"
+	done
+}
+
+start_all=$(date +%s)
+running=()
+for t in "${tests[@]}"; do
+	while [ ${#running[@]} -ge "$jobs" ]; do
+		wait -n
+		still=()
+		for r in "${running[@]}"; do
+			if [ -e "$RUN_TMP/$(basename "$r" .sh).secs" ]; then
+				report "$r"
+			else
+				still+=("$r")
+			fi
+		done
+		running=("${still[@]}")
+	done
+	run_one "$t" &
+	running+=("$t")
+done
+wait
+for r in "${running[@]}"; do
+	report "$r"
+done
+
+if [ "$failed" -gt 0 ]; then
+	echo "failed: ${failed_names[*]}"
+fi
+echo "($mode run took $(($(date +%s) - start_all)) s)"
+echo "integration: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
