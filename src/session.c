@@ -739,7 +739,9 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 	log_outcome(&o, &S.pump_client, &S.pump_upstream);
 	if (up.rfd >= 0)
 		close(up.rfd);
-	return report.result == PUMP_TLS_ERROR || report.result == PUMP_IO_ERROR
+	return report.result == PUMP_TLS_ERROR ||
+	               report.result == PUMP_IO_ERROR ||
+	               report.result == PUMP_TERMINATED
 	           ? EXIT_SESSION_FAILED
 	           : EXIT_SESSION_OK;
 
