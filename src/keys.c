@@ -226,11 +226,35 @@ keys_chain_parse(struct keys_chain *chain, const uint8_t *pem, size_t len)
 
 /* Private key */
 
+/*
+ * BearSSL 0.6's key and certificate decoders keep running on bytes pushed
+ * after they failed or finished (out-of-bounds writes, a NULL jump), so
+ * each object's DER is collected here and pushed once, whole.
+ */
+#define KEYS_OBJECT_MAX 16384
+static unsigned char object_der[KEYS_OBJECT_MAX];
+
 struct key_state {
 	struct keys_private *key;
 	int in_key;
 	int found;
+	int overflow;
+	size_t len;
 };
+
+/* Collect one PEM object's DER into object_der. */
+static void
+object_append(size_t *used, int *overflow, const void *buf, size_t len)
+{
+	if (*overflow)
+		return;
+	if (len > sizeof(object_der) - *used) {
+		*overflow = 1;
+		return;
+	}
+	memcpy(object_der + *used, buf, len);
+	*used += len;
+}
 
 static int
 key_begin(void *ctx, enum pem_kind kind)
@@ -246,6 +270,8 @@ key_begin(void *ctx, enum pem_kind kind)
 		}
 		br_skey_decoder_init(&st->key->dec);
 		st->in_key = 1;
+		st->len = 0;
+		st->overflow = 0;
 		return KEYS_OK;
 	case PEM_ENCRYPTED_KEY:
 		st->key->why = encrypted_why;
@@ -261,7 +287,7 @@ key_data(void *ctx, const void *buf, size_t len)
 	struct key_state *st = ctx;
 
 	if (st->in_key)
-		br_skey_decoder_push(&st->key->dec, buf, len);
+		object_append(&st->len, &st->overflow, buf, len);
 }
 
 static int
@@ -276,6 +302,12 @@ key_end(void *ctx)
 		return KEYS_OK;
 	st->in_key = 0;
 	st->found = 1;
+	if (st->overflow) {
+		key->why = "private key too large";
+		return KEYS_ERR_KEY_TYPE;
+	}
+	br_skey_decoder_push(&key->dec, object_der, st->len);
+	wipe(object_der, st->len);
 	err = br_skey_decoder_last_error(&key->dec);
 	if (err == BR_ERR_X509_UNSUPPORTED) {
 		key->why = "only RSA and EC (P-256, P-384, P-521) keys "
@@ -369,6 +401,8 @@ struct anchors_state {
 	struct keys_anchors *anchors;
 	int in_cert;
 	int overflow;
+	int der_overflow;
+	size_t der_len;
 	size_t start;
 	br_x509_decoder_context xd;
 };
@@ -405,6 +439,8 @@ anchors_begin(void *ctx, enum pem_kind kind)
 	if (st->anchors->count >= KEYS_ANCHORS_MAX)
 		return KEYS_ERR_TOO_BIG;
 	st->start = st->anchors->used;
+	st->der_len = 0;
+	st->der_overflow = 0;
 	br_x509_decoder_init(&st->xd, anchors_dn, st);
 	return KEYS_OK;
 }
@@ -415,7 +451,7 @@ anchors_data(void *ctx, const void *buf, size_t len)
 	struct anchors_state *st = ctx;
 
 	if (st->in_cert)
-		br_x509_decoder_push(&st->xd, buf, len);
+		object_append(&st->der_len, &st->der_overflow, buf, len);
 }
 
 /* Copy a key element after the DN; NULL when the storage is full. */
@@ -441,6 +477,9 @@ anchors_end(void *ctx)
 	if (!st->in_cert)
 		return KEYS_OK;
 	st->in_cert = 0;
+	if (st->der_overflow)
+		return KEYS_ERR_TOO_BIG;
+	br_x509_decoder_push(&st->xd, object_der, st->der_len);
 	if (st->overflow)
 		return KEYS_ERR_TOO_BIG;
 	pk = br_x509_decoder_get_pkey(&st->xd);

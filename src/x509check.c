@@ -412,8 +412,6 @@ xc_append(const br_x509_class **vt, const unsigned char *buf, size_t len)
 		ctx->minimal.vtable->append(xc_minimal(ctx), buf, len);
 	if (ctx->depth != 1)
 		return;
-	if (ctx->mode == X509CHECK_NONE)
-		br_x509_decoder_push(&ctx->dec, buf, len);
 	if (ctx->leaf_err != 0)
 		return;
 	if (len > sizeof(ctx->leaf) - ctx->leaf_len) {
@@ -431,6 +429,14 @@ xc_end_cert(const br_x509_class **vt)
 
 	if (ctx->mode != X509CHECK_NONE)
 		ctx->minimal.vtable->end_cert(xc_minimal(ctx));
+	/*
+	 * BearSSL 0.6's decoder keeps running on bytes pushed after it has
+	 * failed or finished (out-of-bounds writes, a NULL jump), so the
+	 * leaf goes in once, whole, from the buffer.
+	 */
+	if (ctx->mode == X509CHECK_NONE && ctx->depth == 1 &&
+	    ctx->leaf_err == 0)
+		br_x509_decoder_push(&ctx->dec, ctx->leaf, ctx->leaf_len);
 }
 
 /* Mode NONE: copy the leaf's key out of the decoder into ctx->pkey. */
@@ -440,6 +446,8 @@ xc_take_key(struct x509check *ctx)
 	const br_x509_pkey *pk;
 	int err;
 
+	if (ctx->leaf_err != 0)
+		return (unsigned)ctx->leaf_err;
 	err = br_x509_decoder_last_error(&ctx->dec);
 	if (err != 0)
 		return (unsigned)err;

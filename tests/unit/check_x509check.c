@@ -657,9 +657,11 @@ START_TEST(test_full_leaf_too_big)
 	                  X509CHECK_ERR_LEAF_SIZE);
 	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, extra, 2, 1000, NULL), 0);
+	/* NONE decodes the buffered leaf in one go (BearSSL's decoder must
+	 * not see bytes after it stopped), so it has the same limit. */
 	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
-	ck_assert_uint_eq(feed(&xc, extra, 2, 1000, NULL), 0);
-	ck_assert(same_key(pkey_of(&xc, NULL), &extra[0]));
+	ck_assert_uint_eq(feed(&xc, extra, 2, 1000, NULL),
+	                  X509CHECK_ERR_LEAF_SIZE);
 }
 END_TEST
 
