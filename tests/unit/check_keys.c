@@ -606,6 +606,37 @@ START_TEST(key_bad)
 }
 END_TEST
 
+/*
+ * Regressions found by tests/fuzz: BearSSL's decoders must see each
+ * object once, whole (trailing bytes in the object jumped through NULL;
+ * an oversized element was copied past the context). The guard after
+ * the struct must survive.
+ */
+START_TEST(key_regress_decoder_reuse)
+{
+	static struct {
+		struct keys_private key;
+		unsigned char guard[4096];
+	} g;
+
+	memset(g.guard, 0xA5, sizeof(g.guard));
+	load("regress-trailing-bytes.key");
+	ck_assert_int_ne(keys_private_parse(&g.key, pem, pem_len), KEYS_OK);
+	load("regress-ec-privkey-3000.key");
+	ck_assert_int_ne(keys_private_parse(&g.key, pem, pem_len), KEYS_OK);
+	for (size_t i = 0; i < sizeof(g.guard); i++)
+		ck_assert_uint_eq(g.guard[i], 0xA5);
+}
+END_TEST
+
+START_TEST(anchors_regress_oversized_key)
+{
+	load("regress-anchor-ec-key-3000.crt");
+	ck_assert_int_ne(keys_anchors_parse(&anchors, pem, pem_len), KEYS_OK);
+	ck_assert_uint_eq(anchors.count, 0);
+}
+END_TEST
+
 /* Trust anchors */
 
 static void
@@ -862,6 +893,7 @@ keys_suite(void)
 	tcase_add_test(tc, key_unsupported);
 	tcase_add_test(tc, key_two_keys);
 	tcase_add_test(tc, key_bad);
+	tcase_add_test(tc, key_regress_decoder_reuse);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("anchors");
@@ -869,6 +901,7 @@ keys_suite(void)
 	tcase_add_test(tc, anchors_verify_chain);
 	tcase_add_test(tc, anchors_limit);
 	tcase_add_test(tc, anchors_bad);
+	tcase_add_test(tc, anchors_regress_oversized_key);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");
