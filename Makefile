@@ -14,6 +14,17 @@ MANDIR  ?= $(PREFIX)/share/man
 BEARSSL_CFLAGS ?=
 BEARSSL_LIBS   ?= $(shell $(CC) -print-file-name=libbearssl.a)
 
+# LIBC=musl: build with musl-gcc (Debian package musl-tools) for the
+# smallest static binary: make STATIC=1 LIBC=musl.
+ifeq ($(LIBC),musl)
+CC             = musl-gcc
+BEARSSL_CFLAGS = -Ibuild/musl-include
+BEARSSL_LIBS   = $(shell gcc -print-file-name=libbearssl.a)
+OBJDIR         = build/obj-musl
+else
+OBJDIR         = build/obj
+endif
+
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla
@@ -30,8 +41,11 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 SRCS     = $(sort $(wildcard src/*.c))
 HDRS     = $(wildcard src/*.h)
 LIB_SRCS = $(filter-out src/main.c,$(SRCS))
-OBJS     = $(SRCS:src/%.c=build/obj/%.o)
+OBJS     = $(SRCS:src/%.c=$(OBJDIR)/%.o)
 LIB_OBJS = $(LIB_SRCS:src/%.c=build/obj/%.o)
+ifeq ($(LIBC),musl)
+OBJS    += $(OBJDIR)/compat/musl_fortify.o
+endif
 ASAN_OBJS     = $(SRCS:src/%.c=build/asan/%.o)
 ASAN_LIB_OBJS = $(LIB_SRCS:src/%.c=build/asan/%.o)
 
@@ -42,16 +56,39 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 .PHONY: all asan unit unit-asan integration check certs demo bench install \
+	static-musl static-musl-check \
 	uninstall clean lint format format-check man-check fuzz
 
-all: pgstunnel
+PROG ?= pgstunnel
 
-pgstunnel: $(OBJS)
+all: $(PROG)
+
+$(PROG): $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BEARSSL_LIBS)
 
-build/obj/%.o: src/%.c $(HDRS) Makefile
+# The small static build for routers: musl, everything linked in. Built
+# and smoke-tested by `make check` when musl-gcc is installed.
+static-musl:
+	$(MAKE) STATIC=1 LIBC=musl PROG=build/pgstunnel-static-musl
+
+static-musl-check: static-musl certs
+	@PGSTUNNEL=$(CURDIR)/build/pgstunnel-static-musl tests/run-integration.sh 10-verify-full
+
+$(OBJDIR)/%.o: src/%.c $(HDRS) Makefile $(if $(filter musl,$(LIBC)),build/musl-include/bearssl.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+ifneq ($(OBJDIR),build/obj)
+build/obj/%.o: src/%.c $(HDRS) Makefile
+	@mkdir -p $(@D)
+	cc $(WARN) $(DEFS) $(CFLAGS) -c -o $@ $<
+endif
+
+# musl-gcc does not search /usr/include: expose only BearSSL's headers.
+build/musl-include/bearssl.h:
+	@mkdir -p $(@D)
+	ln -sf /usr/include/bearssl.h $@
+	ln -sfn /usr/include/bearssl $(@D)/bearssl
 
 # Sanitizer build: build/asan/pgstunnel, run by `make check`.
 asan: build/asan/pgstunnel
@@ -87,7 +124,8 @@ integration: pgstunnel build/asan/pgstunnel certs
 
 # Everything: unit tests (plain and sanitized), the man page, then the
 # integration suite against real PostgreSQL, psql, socat, systemd and xinetd.
-check: all lint format-check man-check unit unit-asan integration
+check: all lint format-check man-check unit unit-asan integration \
+	static-musl-check
 
 man-check:
 	@out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 groff -man -ww -z pgstunnel.8 2>&1); \
