@@ -90,7 +90,8 @@ static const struct opt opts[] = {
 void
 config_defaults(struct config *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
+	/* Everything but the pool: its pages stay untouched until used. */
+	memset(cfg, 0, offsetof(struct config, pool));
 	cfg->max_connections = 64;
 	cfg->connect_timeout = 10;
 	cfg->handshake_timeout = 30;

@@ -59,9 +59,10 @@ struct config {
 	int upstream_direct; /* --upstream-negotiation direct */
 	int help;
 	int version;
-	/* Storage for strings that come from a configuration file. */
-	char pool[CONFIG_POOL_SIZE];
+	/* Storage for strings that come from a configuration file; last,
+	 * so that config_defaults() need not touch (dirty) it. */
 	size_t pool_used;
+	char pool[CONFIG_POOL_SIZE];
 };
 
 /* Defaults for every option. */

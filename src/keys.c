@@ -708,7 +708,7 @@ static uint8_t file_buf[KEYS_FILE_MAX];
 int
 keys_chain_load(struct keys_chain *chain, const char *path)
 {
-	size_t len;
+	size_t len = 0;
 	int rc;
 
 	chain->count = 0;
@@ -716,14 +716,16 @@ keys_chain_load(struct keys_chain *chain, const char *path)
 	rc = keys_read_file(path, file_buf, sizeof file_buf, &len);
 	if (rc == KEYS_OK)
 		rc = keys_chain_parse(chain, file_buf, len);
-	wipe(file_buf, sizeof file_buf);
+	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
+	 * of memory in every inetd-launched process. */
+	wipe(file_buf, rc == KEYS_OK ? len : sizeof file_buf);
 	return rc;
 }
 
 int
 keys_private_load(struct keys_private *key, const char *path)
 {
-	size_t len;
+	size_t len = 0;
 	int rc;
 
 	key->type = 0;
@@ -731,14 +733,16 @@ keys_private_load(struct keys_private *key, const char *path)
 	rc = keys_read_file(path, file_buf, sizeof file_buf, &len);
 	if (rc == KEYS_OK)
 		rc = keys_private_parse(key, file_buf, len);
-	wipe(file_buf, sizeof file_buf);
+	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
+	 * of memory in every inetd-launched process. */
+	wipe(file_buf, rc == KEYS_OK ? len : sizeof file_buf);
 	return rc;
 }
 
 int
 keys_anchors_load(struct keys_anchors *anchors, const char *path)
 {
-	size_t len;
+	size_t len = 0;
 	int rc;
 
 	anchors->count = 0;
@@ -746,7 +750,9 @@ keys_anchors_load(struct keys_anchors *anchors, const char *path)
 	rc = keys_read_file(path, file_buf, sizeof file_buf, &len);
 	if (rc == KEYS_OK)
 		rc = keys_anchors_parse(anchors, file_buf, len);
-	wipe(file_buf, sizeof file_buf);
+	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
+	 * of memory in every inetd-launched process. */
+	wipe(file_buf, rc == KEYS_OK ? len : sizeof file_buf);
 	return rc;
 }
 

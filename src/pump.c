@@ -2,6 +2,7 @@
 #include "pump.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -13,7 +14,8 @@ void
 pump_end_init(struct pump_end *e, const char *name, int rfd, int wfd,
               br_ssl_engine_context *eng)
 {
-	memset(e, 0, sizeof(*e));
+	/* Not the stage: its pages are touched only when data comes. */
+	memset(e, 0, offsetof(struct pump_end, stage));
 	e->name = name;
 	e->rfd = rfd;
 	e->wfd = wfd;

@@ -29,10 +29,9 @@
 #define PUMP_STAGE_BYTES 4096
 
 struct pump_end {
-	const char *name;           /* "client" or "upstream", for logs */
-	int rfd, wfd;               /* -1 once that half is finished */
-	br_ssl_engine_context *eng; /* NULL: cleartext */
-	uint8_t stage[PUMP_STAGE_BYTES];
+	const char *name;            /* "client" or "upstream", for logs */
+	int rfd, wfd;                /* -1 once that half is finished */
+	br_ssl_engine_context *eng;  /* NULL: cleartext */
 	size_t stage_off, stage_len; /* unconsumed bytes read from rfd */
 	int rd_eof;                  /* no more input will come */
 	int more;                    /* last read filled the buffer: retry */
@@ -41,6 +40,8 @@ struct pump_end {
 	int closing;                 /* TLS: close_notify requested */
 	uint64_t app_in;             /* application bytes received from it */
 	uint64_t app_out;            /* application bytes sent to it */
+	/* Last, so that pump_end_init() need not touch (dirty) it. */
+	uint8_t stage[PUMP_STAGE_BYTES];
 };
 
 enum pump_result {
