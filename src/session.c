@@ -139,14 +139,25 @@ read_packet(struct side *s, int allow_direct, struct pgproto_packet *pkt)
 	return 1;
 }
 
-/* Close a TLS side politely: close_notify, bounded by a short deadline. */
+/*
+ * Close a TLS side politely: send close_notify, without waiting for the
+ * peer's (it may never come), bounded by a short deadline.
+ */
 static void
 side_close(struct side *s)
 {
-	if (s->eng != NULL) {
-		s->link.deadline = io_now_ms() + LINGER_MS;
-		br_ssl_engine_close(s->eng);
-		(void)br_sslio_flush(&s->io);
+	if (s->eng == NULL)
+		return;
+	s->link.deadline = io_now_ms() + LINGER_MS;
+	br_ssl_engine_close(s->eng);
+	while (br_ssl_engine_current_state(s->eng) & BR_SSL_SENDREC) {
+		size_t len;
+		unsigned char *buf = br_ssl_engine_sendrec_buf(s->eng, &len);
+		int w = io_sslio_write(&s->link, buf, len);
+
+		if (w <= 0)
+			break;
+		br_ssl_engine_sendrec_ack(s->eng, (size_t)w);
 	}
 }
 
@@ -477,7 +488,7 @@ upstream_tls(const struct config *cfg, const struct session_keys *keys,
 			return -1;
 		}
 		if (answer == 'N' && mode == UPSTREAM_TLS_PREFER) {
-			o->upstream_tls = "off (server said N)";
+			o->upstream_tls = "declined";
 			return 0;
 		}
 		if (answer == 'N') {
@@ -531,10 +542,18 @@ upstream_tls(const struct config *cfg, const struct session_keys *keys,
 	if (br_sslio_flush(&up->io) != 0) {
 		int err = br_ssl_engine_last_error(&S.client.eng);
 
-		snprintf(why, whylen, "upstream TLS handshake failed: %s",
-		         up->link.timed_out ? "timeout"
-		         : err == BR_ERR_OK ? "server closed the connection"
-		                            : tls_strerror(err));
+		if (err == X509CHECK_ERR_NAME)
+			snprintf(
+			    why, whylen,
+			    "upstream TLS handshake failed: server "
+			    "certificate does not match host name \"%.64s\"",
+			    host);
+		else
+			snprintf(
+			    why, whylen, "upstream TLS handshake failed: %s",
+			    up->link.timed_out ? "timeout"
+			    : err == BR_ERR_OK ? "server closed the connection"
+			                       : tls_strerror(err));
 		return -1;
 	}
 	if (cfg->upstream_direct &&
@@ -581,6 +600,75 @@ open_upstream(const struct config *cfg, const struct session_keys *keys,
 		return -1;
 	}
 	return 0;
+}
+
+/* Drop one NUL-terminated name from a SASL mechanism list in place. */
+static size_t
+drop_mechanism(uint8_t *list, size_t len, const char *name)
+{
+	size_t in = 0, out = 0, n = strlen(name) + 1;
+
+	while (in < len) {
+		const uint8_t *nul = memchr(list + in, '\0', len - in);
+		size_t item =
+		    nul != NULL ? (size_t)(nul - (list + in)) + 1 : len - in;
+
+		if (item != n || memcmp(list + in, name, n) != 0) {
+			memmove(list + out, list + in, item);
+			out += item;
+		}
+		in += item;
+	}
+	return out;
+}
+
+/*
+ * With TLS upstream, PostgreSQL offers SCRAM-SHA-256-PLUS. libpq on a
+ * cleartext connection refuses that offer outright (its guard against TLS
+ * stripping), so a cleartext client (--tls off, --plaintext allow) must
+ * not see it; without it libpq uses SCRAM-SHA-256 with the gs2 flag "n",
+ * which the server accepts. A TLS client cannot be helped this way: it
+ * sends "y" and the server rightly calls that a downgrade (see README,
+ * channel binding). So pass the upstream's messages up to its first
+ * authentication request to the client, and rewrite a SASL mechanism
+ * list. Returns the bytes sent, or -1.
+ */
+static ssize_t
+relay_auth_request(struct side *client, struct side *up)
+{
+	uint8_t *msg = S.packet; /* the startup packet went out already */
+	size_t total = 0;
+
+	for (int i = 0; i < 8; i++) {
+		uint32_t len;
+		size_t body;
+		uint8_t type;
+
+		if (side_read(up, msg, 5) != 5)
+			return -1;
+		type = msg[0];
+		len = pgproto_get32(msg + 1);
+		if (len < 4 || len - 4 > sizeof(S.packet) - 5) {
+			/* Not for us to judge: the relay passes it on. */
+			if (side_write(client, msg, 5) != 0)
+				return -1;
+			return (ssize_t)(total + 5);
+		}
+		body = len - 4;
+		if (body > 0 && side_read(up, msg + 5, body) != (ssize_t)body)
+			return -1;
+		if (type == 'R' && body >= 4 && pgproto_get32(msg + 5) == 10) {
+			body = 4 + drop_mechanism(msg + 9, body - 4,
+			                          "SCRAM-SHA-256-PLUS");
+			pgproto_put32(msg + 1, (uint32_t)(body + 4));
+		}
+		if (side_write(client, msg, body + 5) != 0)
+			return -1;
+		total += body + 5;
+		if (type == 'R' || type == 'E')
+			break;
+	}
+	return (ssize_t)total;
 }
 
 static void
@@ -634,6 +722,7 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 	enum first first;
 	struct nego nego = {0, 0, 0, 0};
 	const char *sqlstate = "08006";
+	ssize_t pre_auth = 0;
 	int cancel = 0;
 
 	io_catch_terminate();
@@ -728,14 +817,28 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 		goto gone;
 	}
 
+	if (up.eng != NULL && client.eng == NULL) {
+		up.link.deadline = client.link.deadline;
+		pre_auth = relay_auth_request(&client, &up);
+		if (pre_auth < 0) {
+			o.end = "upstream failed before authentication";
+			goto gone;
+		}
+	}
+
 	/* Relay. The handshake deadline no longer applies. */
 	pump_end_init(&S.pump_client, "client", client_in, client_out,
 	              client.eng);
 	pump_end_init(&S.pump_upstream, "upstream", up.rfd, up.wfd, up.eng);
 	S.pump_client.app_in = S.packet_len; /* the startup packet */
+	S.pump_upstream.app_in = (uint64_t)pre_auth;
 	pump_run(&S.pump_client, &S.pump_upstream, cfg->idle_timeout * 1000,
 	         &report);
 	o.end = pump_end_text(&report, o.detail, sizeof(o.detail));
+	if (report.result == PUMP_IDLE_TIMEOUT) {
+		side_close(&client);
+		side_close(&up);
+	}
 	log_outcome(&o, &S.pump_client, &S.pump_upstream);
 	if (up.rfd >= 0)
 		close(up.rfd);
@@ -746,6 +849,9 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 	           : EXIT_SESSION_OK;
 
 gone:
+	/* A TLS session ends with close_notify, as PostgreSQL ends it. */
+	if (o.tls_up)
+		side_close(&client);
 	log_outcome(&o, NULL, NULL);
 	if (up.rfd >= 0)
 		close(up.rfd);

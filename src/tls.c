@@ -2,6 +2,7 @@
 #include "tls.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 /* BearSSL takes a non-const array; it never writes to it. */
@@ -166,7 +167,7 @@ static const struct name errors[] = {
     {BR_ERR_BAD_SIGNATURE, "bad signature"},
     {BR_ERR_WRONG_KEY_USAGE, "wrong key usage"},
     {BR_ERR_NO_CLIENT_AUTH, "client sent no certificate"},
-    {BR_ERR_IO, "I/O error or peer closed"},
+    {BR_ERR_IO, "the peer closed the connection during the handshake"},
     {BR_ERR_SEND_FATAL_ALERT + 40, "handshake failure (no common suite "
                                    "or curve; TLS 1.2 with ECDHE and AEAD "
                                    "needed)"},
@@ -174,22 +175,57 @@ static const struct name errors[] = {
      "client offered ALPN without \"postgresql\" (no_application_protocol)"},
 };
 
+static const struct name alerts[] = {
+    {10, "unexpected_message"},      {20, "bad_record_mac"},
+    {40, "handshake_failure"},       {42, "bad_certificate"},
+    {43, "unsupported_certificate"}, {44, "certificate_revoked"},
+    {45, "certificate_expired"},     {46, "certificate_unknown"},
+    {47, "illegal_parameter"},       {48, "unknown_ca"},
+    {49, "access_denied"},           {50, "decode_error"},
+    {51, "decrypt_error"},           {70, "protocol_version"},
+    {71, "insufficient_security"},   {80, "internal_error"},
+    {86, "inappropriate_fallback"},  {109, "missing_extension"},
+    {110, "unsupported_extension"},  {112, "unrecognized_name"},
+    {116, "certificate_required"},   {120, "no_application_protocol"},
+};
+
+static const char *
+find_name(const struct name *table, size_t n, int code)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (table[i].code == code)
+			return table[i].text;
+	}
+	return NULL;
+}
+
 const char *
 tls_strerror(int err)
 {
-	static const char *const alerts = "peer sent a fatal alert";
-	static const char *const sent = "sent a fatal alert";
+	static char buf[96];
+	const char *text =
+	    find_name(errors, sizeof(errors) / sizeof(errors[0]), err);
 
-	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
-		if (errors[i].code == err)
-			return errors[i].text;
-	}
+	if (text != NULL)
+		return text;
 	if (err >= BR_ERR_RECV_FATAL_ALERT &&
-	    err < BR_ERR_RECV_FATAL_ALERT + 256)
-		return alerts;
+	    err < BR_ERR_RECV_FATAL_ALERT + 256) {
+		text = find_name(alerts, sizeof(alerts) / sizeof(alerts[0]),
+		                 err - BR_ERR_RECV_FATAL_ALERT);
+		snprintf(buf, sizeof(buf), "peer sent fatal alert %d (%s)",
+		         err - BR_ERR_RECV_FATAL_ALERT,
+		         text != NULL ? text : "unknown");
+		return buf;
+	}
 	if (err >= BR_ERR_SEND_FATAL_ALERT &&
-	    err < BR_ERR_SEND_FATAL_ALERT + 256)
-		return sent;
+	    err < BR_ERR_SEND_FATAL_ALERT + 256) {
+		text = find_name(alerts, sizeof(alerts) / sizeof(alerts[0]),
+		                 err - BR_ERR_SEND_FATAL_ALERT);
+		snprintf(buf, sizeof(buf), "sent fatal alert %d (%s)",
+		         err - BR_ERR_SEND_FATAL_ALERT,
+		         text != NULL ? text : "unknown");
+		return buf;
+	}
 	return x509check_strerror(err);
 }
 

@@ -11,6 +11,8 @@
 #   CERTS       the test certificates (default: $REPO/certs)
 #   PGBIN       PostgreSQL binaries (default: /usr/lib/postgresql/15/bin)
 #   PGST_KEEP_TMP=1  keep $TEST_TMP after the test, for debugging
+#   PGST_CONNECT_TIMEOUT  psql_tls's default connect_timeout (5 s)
+#   PGST_START_TIMEOUT    seconds start_listen waits for the port (10)
 #   PGST_PG_TEMPLATE a fresh, never started data directory that pg_start
 #               copies instead of running initdb (set by run-integration.sh)
 #   ASAN_OPTIONS, UBSAN_OPTIONS are passed on through every launcher
@@ -18,6 +20,7 @@
 #
 # Functions (see each one below):
 #   pg_start NAME [-c] [KEY=VALUE...]   pg_stop [DATADIR]
+#   pg_start_tls NAME [KEY=VALUE...]   (ssl=on with pg-server.crt)
 #   free_port  wait_port PORT [SECONDS]  wait_port_closed PORT [SECONDS]
 #   start_socat PORT ARGS...   start_ssa PORT ARGS...
 #   start_listen PORT ARGS...  start_xinetd PORT ARGS...
@@ -179,6 +182,8 @@ wait_port_closed() {
 # $TEST_TMP/NAME, trust authentication, listening on 127.0.0.1:$PG_PORT
 # and in $PG_SOCKDIR. Extra settings go to postgresql.conf ("-c" words
 # are skipped, so "pg_start db -c ssl=on" works too).
+# PG_HBA, when set (PG_HBA=... pg_start ...), replaces the default
+# pg_hba.conf (local, host 127.0.0.1/32 and ::1/128, all trust).
 # Sets PG_PORT, PG_SOCKDIR, PG_DATA, PG_LOG.
 pg_start() {
 	local name=$1 dir
@@ -198,11 +203,15 @@ pg_start() {
 		    -D "$PG_DATA" >"$dir/initdb.log" 2>&1 ||
 		    { cat "$dir/initdb.log"; fail "initdb $name failed"; }
 	fi
-	cat >"$PG_DATA/pg_hba.conf" <<-EOF
-	local all all trust
-	host all all 127.0.0.1/32 trust
-	host all all ::1/128 trust
-	EOF
+	if [ -n "${PG_HBA:-}" ]; then
+		printf '%s\n' "$PG_HBA" >"$PG_DATA/pg_hba.conf"
+	else
+		cat >"$PG_DATA/pg_hba.conf" <<-EOF
+		local all all trust
+		host all all 127.0.0.1/32 trust
+		host all all ::1/128 trust
+		EOF
+	fi
 	{
 		echo "port = $PG_PORT"
 		echo "listen_addresses = '127.0.0.1'"
@@ -226,6 +235,22 @@ pg_start() {
 	export PG_PORT PG_SOCKDIR PG_DATA PG_LOG
 }
 
+# pg_start_tls NAME [KEY=VALUE...]: pg_start with ssl=on, the server
+# certificate pg-server.crt (SAN localhost, 127.0.0.1, signed by ca.crt)
+# and ssl_ca_file=ca.crt (for clientcert= rules); copies of those files
+# in $TEST_TMP/NAME, owned by postgres. PG_HBA works as for pg_start.
+pg_start_tls() {
+	local name=$1 d
+	shift
+	d=$TEST_TMP/$name
+	mkdir -p "$d"
+	cp "$CERTS/pg-server.crt" "$CERTS/pg-server.key" "$CERTS/ca.crt" "$d/" ||
+	    fail "cannot copy the PostgreSQL server certificate"
+	chmod 0600 "$d/pg-server.key"
+	pg_start "$name" ssl=on "ssl_cert_file=$d/pg-server.crt" \
+	    "ssl_key_file=$d/pg-server.key" "ssl_ca_file=$d/ca.crt" "$@"
+}
+
 # pg_stop [DATADIR]: stop a cluster (default: the last one started).
 pg_stop() {
 	runuser -u postgres -- "$PGBIN/pg_ctl" -D "${1:-$PG_DATA}" \
@@ -244,12 +269,13 @@ psql_direct() {
 # 127.0.0.1:PORT, checking the certificate against ca.crt and the name
 # "localhost" (verify-full). Leading KEY=VALUE words (lowercase keys) are
 # added to the connection string and override the defaults; the rest are
-# psql's arguments.
+# psql's arguments. The default connect_timeout is PGST_CONNECT_TIMEOUT
+# (5; run-integration.sh raises it under valgrind).
 psql_tls() {
 	local port=$1 conn
 	shift
 	conn="host=localhost hostaddr=127.0.0.1 port=$port sslmode=verify-full"
-	conn="$conn sslrootcert=$CERTS/ca.crt connect_timeout=5"
+	conn="$conn sslrootcert=$CERTS/ca.crt connect_timeout=${PGST_CONNECT_TIMEOUT:-5}"
 	conn="$conn user=postgres dbname=postgres"
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -291,7 +317,9 @@ socat_escape() {
 
 # start_socat PORT ARGS...: socat listens on 127.0.0.1:PORT and runs
 # "$PGSTUNNEL ARGS" per connection on a socketpair. socat's and
-# pgstunnel's stderr go to $TEST_TMP/socat-PORT.log.
+# pgstunnel's stderr go to $TEST_TMP/socat-PORT.log. SOCAT_LISTEN_OPTS
+# adds options to the TCP-LISTEN address (",backlog=1024": socat's
+# default listen backlog is 5, too short for hundreds of clients at once).
 # Sets LAUNCHER_PID and LAUNCHER_LOG.
 start_socat() {
 	local port=$1 cmd a
@@ -302,7 +330,7 @@ start_socat() {
 	done
 	LAUNCHER_LOG=$TEST_TMP/socat-$port.log
 	(cd "$TEST_TMP" && exec setsid socat \
-	    "TCP-LISTEN:$port,fork,reuseaddr,nodelay,bind=127.0.0.1" \
+	    "TCP-LISTEN:$port,fork,reuseaddr,nodelay,bind=127.0.0.1${SOCAT_LISTEN_OPTS:-}" \
 	    "EXEC:$cmd" 2>"$LAUNCHER_LOG") &
 	LAUNCHER_PID=$!
 	wait_port "$port"
@@ -336,7 +364,7 @@ start_listen() {
 	(cd "$TEST_TMP" && exec setsid "$PGSTUNNEL" \
 	    --listen "127.0.0.1:$port" "$@" 2>"$LAUNCHER_LOG") &
 	LAUNCHER_PID=$!
-	if ! wait_for 10 port_listening "$port"; then
+	if ! wait_for "${PGST_START_TIMEOUT:-10}" port_listening "$port"; then
 		cat "$LAUNCHER_LOG" >&2
 		fail "pgstunnel --listen 127.0.0.1:$port is not listening"
 	fi
