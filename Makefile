@@ -116,11 +116,13 @@ unit: $(UNIT_BINS)
 unit-asan: $(ASAN_UNIT_BINS)
 	@tests/run-unit.sh $(ASAN_UNIT_BINS)
 
-# The suite runs twice: against the release build, then against the
-# ASan+UBSan build (any sanitizer report fails the run).
+# The suite runs against the release build, then against the ASan+UBSan
+# build (any sanitizer report fails the run), then a subset under
+# valgrind memcheck (any report fails).
 integration: pgstunnel build/asan/pgstunnel certs
 	@tests/run-integration.sh
 	@PGSTUNNEL_ASAN=1 tests/run-integration.sh
+	@PGSTUNNEL_VALGRIND=1 tests/run-integration.sh
 
 # Everything: unit tests (plain and sanitized), the man page, then the
 # integration suite against real PostgreSQL, psql, socat, systemd and xinetd.

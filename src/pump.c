@@ -58,7 +58,7 @@ flush_records(struct pump_end *e)
 	size_t len;
 	ssize_t w;
 
-	if (e->eng == NULL || e->wfd < 0 || e->wr_blocked)
+	if (e->eng == NULL || e->wfd < 0 || e->wr_blocked || e->lost)
 		return 0;
 	if (!(br_ssl_engine_current_state(e->eng) & BR_SSL_SENDREC))
 		return 0;
@@ -318,6 +318,7 @@ lost_end(struct pump_end *e, struct pump_report *r)
 {
 	if (!(e->rd_eof && (errno == EPIPE || errno == ECONNRESET)))
 		fail_io(r, e);
+	e->lost = 1; /* nothing is tried on it again: no spinning */
 	e->rd_eof = 1;
 	e->more = 0;
 	e->wr_done = 1;
@@ -439,6 +440,16 @@ finished(struct pump_end *a, struct pump_end *b, struct pump_report *r)
 				return 1;
 		}
 		if (e->closing && e->wr_done)
+			return 1;
+		/*
+		 * TLS has no half-close: a TCP end of file from a TLS peer
+		 * ends its session (and PostgreSQL ends a backend on end of
+		 * file anyway). Once what it sent was delivered and the other
+		 * side told, do not wait for the other side to finish: a
+		 * killed client must not hold the process for as long as the
+		 * query it left behind runs.
+		 */
+		if (e->rd_eof && ends[1 - i]->wr_done)
 			return 1;
 	}
 	return a->wr_done && b->wr_done;

@@ -13,8 +13,10 @@
  *
  * Ends: when one side's input ends (EOF or close_notify), its pending data
  * is delivered, then the other side's output is closed (shutdown(SHUT_WR),
- * or close_notify for TLS). The relay finishes when both directions are
- * closed, or a TLS end is closed or failed and what is owed is flushed.
+ * or close_notify for TLS). Between two cleartext ends that is a proper
+ * half-close: the other direction runs on until it ends too. TLS has no
+ * half-close, so the relay finishes as soon as a TLS end's input ended
+ * (or it failed) and the other side was told.
  */
 #ifndef PGSTUNNEL_PUMP_H
 #define PGSTUNNEL_PUMP_H
@@ -38,6 +40,7 @@ struct pump_end {
 	int wr_blocked;              /* last write hit EAGAIN: poll POLLOUT */
 	int wr_done;                 /* our output to it is shut */
 	int closing;                 /* TLS: close_notify requested */
+	int lost;                    /* a read or write failed: leave it */
 	uint64_t app_in;             /* application bytes received from it */
 	uint64_t app_out;            /* application bytes sent to it */
 	/* Last, so that pump_end_init() need not touch (dirty) it. */

@@ -254,6 +254,8 @@ log_outcome(const struct outcome *o, const struct pump_end *c,
 		snprintf(tls, sizeof(tls), "%s/%s/%s",
 		         tls_version_name(params.version),
 		         tls_suite_name(params.cipher_suite), o->tls);
+	else if (strcmp(o->tls, "off") != 0)
+		snprintf(tls, sizeof(tls), "failed/%s", o->tls);
 	log_msg(LOG_INFO,
 	        "peer=%s tls=%s user=%s db=%s upstream=%s upstream_tls=%s "
 	        "bytes_in=%llu bytes_out=%llu duration=%lld.%03llds end=%s%s%s",

@@ -14,6 +14,16 @@
 #                     in PGSTUNNEL_ASAN_BIN. Sanitizer reports go to files
 #                     (stderr may be the client socket); a test after which
 #                     any report exists fails, and the report is printed.
+#   PGSTUNNEL_VALGRIND=1  run the valgrind subset (VALGRIND_TESTS below, and
+#                     PATTERN if given) with PGSTUNNEL a wrapper script that
+#                     execs memcheck on ./pgstunnel (or PGSTUNNEL_VALGRIND_BIN):
+#                     --error-exitcode=99 --leak-check=full
+#                     --errors-for-leak-kinds=definite, one log file per
+#                     process; a test after which any log is not empty
+#                     fails, and the log is printed. psql_tls waits up to
+#                     PGST_CONNECT_TIMEOUT (default 30 here) to connect,
+#                     start_listen PGST_START_TIMEOUT (60); 2 tests at a
+#                     time unless -j or PGST_JOBS says otherwise.
 #   PGSTUNNEL=PATH    the binary for a plain run (default: ./pgstunnel).
 #   PGST_KEEP_TMP=1   keep each test's temporary directory.
 #
@@ -24,6 +34,7 @@ set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 export REPO
 jobs=${PGST_JOBS:-4}
+[ "${PGSTUNNEL_VALGRIND:-0}" = 1 ] && jobs=${PGST_JOBS:-2}
 timeout=${PGST_TEST_TIMEOUT:-180}
 
 while [ $# -gt 0 ]; do
@@ -41,8 +52,27 @@ case $jobs in
 ''|*[!0-9]*|0) echo "run-integration: -j needs a positive number" >&2; exit 2 ;;
 esac
 
+# The valgrind subset: tests that find pgstunnel by port or log, not by
+# its executable, and pass under memcheck's slowdown (a session takes
+# about a second to start).
+VALGRIND_TESTS=(10-verify-full-socat 12-listen 31-upstream-down 34-direct-tls
+	33-pre-tls-probes 35-upstream-tls 37-repeated-requests 40-copy-20mb
+	50-client-cert 60-config-file)
+
 mode=plain
-if [ "${PGSTUNNEL_ASAN:-0}" = 1 ]; then
+if [ "${PGSTUNNEL_VALGRIND:-0}" = 1 ] && [ "${PGSTUNNEL_ASAN:-0}" = 1 ]; then
+	echo "run-integration: PGSTUNNEL_VALGRIND and PGSTUNNEL_ASAN exclude each other" >&2
+	exit 2
+fi
+if [ "${PGSTUNNEL_VALGRIND:-0}" = 1 ]; then
+	mode=valgrind
+	PGSTUNNEL=${PGSTUNNEL_VALGRIND_BIN:-$REPO/pgstunnel}
+	VALGRIND=$(command -v valgrind) || {
+		echo "run-integration: PGSTUNNEL_VALGRIND=1 needs valgrind" >&2
+		echo "integration: 0 passed, 1 failed"
+		exit 1
+	}
+elif [ "${PGSTUNNEL_ASAN:-0}" = 1 ]; then
 	mode=asan
 	# Not $PGSTUNNEL: one exported for a plain run must not slip in here.
 	PGSTUNNEL=${PGSTUNNEL_ASAN_BIN:-$REPO/build/asan/pgstunnel}
@@ -57,7 +87,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 2
 fi
 if [ ! -x "$PGSTUNNEL" ]; then
-	echo "run-integration: no executable $PGSTUNNEL (run make${mode/plain/}${mode/asan/ asan})" >&2
+	hint="make"
+	[ "$mode" = asan ] && hint="make asan"
+	echo "run-integration: no executable $PGSTUNNEL (run $hint)" >&2
 	echo "integration: 0 passed, 1 failed"
 	exit 1
 fi
@@ -74,6 +106,12 @@ trap 'exit 143' TERM
 tests=()
 for t in "$REPO"/tests/integration/[0-9][0-9]-*.sh; do
 	[ -e "$t" ] || continue
+	if [ "$mode" = valgrind ]; then
+		case " ${VALGRIND_TESTS[*]} " in
+		*" $(basename "$t" .sh) "*) ;;
+		*) continue ;;
+		esac
+	fi
 	# shellcheck disable=SC2254 # PATTERN is a glob on purpose
 	case $(basename "$t") in
 	*$pattern*) tests+=("$t") ;;
@@ -112,6 +150,18 @@ run_one() {
 			export ASAN_OPTIONS="log_path=$sandir/asan:halt_on_error=1:detect_leaks=1:abort_on_error=0"
 			export UBSAN_OPTIONS="log_path=$sandir/ubsan:halt_on_error=1:print_stacktrace=1"
 		fi
+		if [ "$mode" = valgrind ]; then
+			# A wrapper per test, so that its logs stay apart.
+			vgdir=$RUN_TMP/$name.vg
+			mkdir -m 1777 "$vgdir"
+			printf '#!/bin/sh\nexec '\''%s'\'' --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite '\''--log-file=%s/vg.%%p'\'' '\''%s'\'' "$@"\n' \
+			    "$VALGRIND" "$vgdir" "$PGSTUNNEL" >"$RUN_TMP/$name.pgstunnel"
+			chmod 0755 "$RUN_TMP/$name.pgstunnel"
+			export PGSTUNNEL=$RUN_TMP/$name.pgstunnel
+			# Each session starts a valgrind: seconds, not milliseconds.
+			export PGST_CONNECT_TIMEOUT=${PGST_CONNECT_TIMEOUT:-30}
+			export PGST_START_TIMEOUT=${PGST_START_TIMEOUT:-60}
+		fi
 		cd "$REPO" || exit 1
 		exec timeout -k 10 "$timeout" bash "$t"
 	) >"$RUN_TMP/$name.log" 2>&1 </dev/null
@@ -139,6 +189,12 @@ report() {
 			[ -e "$f" ] && sanlogs+=("$f")
 		done
 	fi
+	if [ -d "$RUN_TMP/$name.vg" ]; then
+		# memcheck with --quiet writes nothing unless it found an error.
+		for f in "$RUN_TMP/$name.vg"/vg.*; do
+			[ -s "$f" ] && sanlogs+=("$f")
+		done
+	fi
 	if [ "$rc" -eq 0 ] && [ ${#sanlogs[@]} -eq 0 ]; then
 		printf 'PASS  %-40s %6ss\n' "$name" "$secs"
 		passed=$((passed + 1))
@@ -149,15 +205,28 @@ report() {
 	printf 'FAIL  %-40s %6ss (exit %s)\n' "$name" "$secs" "$rc"
 	sed 's/^/    | /' "$RUN_TMP/$name.log"
 	for f in "${sanlogs[@]}"; do
-		echo "    sanitizer report $(basename "$f"):"
+		if [ "$mode" = valgrind ]; then
+			echo "    valgrind report $(basename "$f"):"
+		else
+			echo "    sanitizer report $(basename "$f"):"
+		fi
 		sed 's/^/    ! /' "$f"
 	done
+}
+
+# Load and fault tests (80-99) run alone: they measure deadlines and
+# count processes, which other tests' load would blur.
+is_heavy() {
+	case $(basename "$1") in [89][0-9]-*) return 0 ;; esac
+	return 1
 }
 
 start_all=$(date +%s)
 running=()
 for t in "${tests[@]}"; do
-	while [ ${#running[@]} -ge "$jobs" ]; do
+	limit=$jobs
+	is_heavy "$t" && limit=1
+	while [ ${#running[@]} -ge "$limit" ]; do
 		wait -n
 		still=()
 		for r in "${running[@]}"; do
