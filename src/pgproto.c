@@ -186,3 +186,26 @@ pgproto_error_response(uint8_t *out, size_t cap, const char *sqlstate,
 	pgproto_put32(out + 1, (uint32_t)(pos - 1));
 	return pos;
 }
+
+size_t
+pgproto_sasl_drop_mechanism(uint8_t *msg, size_t len, const char *name)
+{
+	size_t in = 9, out = 9, n = strlen(name) + 1;
+
+	if (len < 9 || msg[0] != 'R' || pgproto_get32(msg + 1) != len - 1 ||
+	    pgproto_get32(msg + 5) != 10)
+		return len;
+	while (in < len) {
+		const uint8_t *nul = memchr(msg + in, '\0', len - in);
+		size_t item =
+		    nul != NULL ? (size_t)(nul - (msg + in)) + 1 : len - in;
+
+		if (item != n || memcmp(msg + in, name, n) != 0) {
+			memmove(msg + out, msg + in, item);
+			out += item;
+		}
+		in += item;
+	}
+	pgproto_put32(msg + 1, (uint32_t)(out - 1));
+	return out;
+}

@@ -82,6 +82,13 @@ size_t pgproto_error_response(uint8_t *out, size_t cap, const char *sqlstate,
                               const char *message, const char *detail,
                               const char *hint);
 
+/*
+ * In a complete backend message of len bytes (type, length, body): when it
+ * is an AuthenticationSASL ('R', code 10), remove the mechanism name from
+ * its list and fix the length. Returns the message's new length.
+ */
+size_t pgproto_sasl_drop_mechanism(uint8_t *msg, size_t len, const char *name);
+
 /* Big-endian helpers shared by the callers. */
 uint32_t pgproto_get32(const uint8_t *p);
 void pgproto_put32(uint8_t *p, uint32_t v);

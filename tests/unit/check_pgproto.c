@@ -1118,6 +1118,65 @@ START_TEST(ssl_request_bytes)
 }
 END_TEST
 
+/* AuthenticationSASL: 'R', length, 10, names, empty name. */
+static size_t
+sasl_message(uint8_t *out, const char *const *names, size_t n)
+{
+	size_t pos = 9;
+
+	out[0] = 'R';
+	pgproto_put32(out + 5, 10);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]) + 1;
+
+		memcpy(out + pos, names[i], len);
+		pos += len;
+	}
+	out[pos++] = '\0';
+	pgproto_put32(out + 1, (uint32_t)(pos - 1));
+	return pos;
+}
+
+START_TEST(sasl_drop_plus)
+{
+	static const char *const both[] = {"SCRAM-SHA-256-PLUS",
+	                                   "SCRAM-SHA-256"};
+	static const char *const plain[] = {"SCRAM-SHA-256"};
+	uint8_t msg[128], want[128];
+	size_t len = sasl_message(msg, both, 2);
+	size_t wlen = sasl_message(want, plain, 1);
+	size_t n = pgproto_sasl_drop_mechanism(msg, len, "SCRAM-SHA-256-PLUS");
+
+	ck_assert_uint_eq(n, wlen);
+	ck_assert_mem_eq(msg, want, wlen);
+	/* Nothing to drop: unchanged. */
+	n = pgproto_sasl_drop_mechanism(msg, n, "SCRAM-SHA-256-PLUS");
+	ck_assert_uint_eq(n, wlen);
+	ck_assert_mem_eq(msg, want, wlen);
+}
+END_TEST
+
+START_TEST(sasl_drop_other_messages)
+{
+	/* AuthenticationOk, an ErrorResponse-like 'E', a bad length. */
+	uint8_t ok[9] = {'R', 0, 0, 0, 8, 0, 0, 0, 0};
+	uint8_t e[9] = {'E', 0, 0, 0, 8, 0, 0, 0, 10};
+	uint8_t bad[9] = {'R', 0, 0, 0, 99, 0, 0, 0, 10};
+	uint8_t copy[9];
+
+	memcpy(copy, ok, 9);
+	ck_assert_uint_eq(pgproto_sasl_drop_mechanism(ok, 9, "X"), 9);
+	ck_assert_mem_eq(ok, copy, 9);
+	memcpy(copy, e, 9);
+	ck_assert_uint_eq(pgproto_sasl_drop_mechanism(e, 9, "X"), 9);
+	ck_assert_mem_eq(e, copy, 9);
+	memcpy(copy, bad, 9);
+	ck_assert_uint_eq(pgproto_sasl_drop_mechanism(bad, 9, "X"), 9);
+	ck_assert_mem_eq(bad, copy, 9);
+	ck_assert_uint_eq(pgproto_sasl_drop_mechanism(ok, 3, "X"), 3);
+}
+END_TEST
+
 START_TEST(get_put32)
 {
 	uint8_t b[6] = {0xEE, 0, 0, 0, 0, 0xEE};
@@ -1169,6 +1228,8 @@ pgproto_suite(void)
 	tcase_add_test(tc, error_response_too_small);
 	tcase_add_test(tc, ssl_request_bytes);
 	tcase_add_test(tc, get_put32);
+	tcase_add_test(tc, sasl_drop_plus);
+	tcase_add_test(tc, sasl_drop_other_messages);
 	suite_add_tcase(s, tc);
 	return s;
 }

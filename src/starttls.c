@@ -1,0 +1,166 @@
+/* see starttls.h */
+#include "starttls.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+
+#include "io.h"
+#include "pgproto.h"
+#include "tls.h"
+
+/* The SSLRequest exchange. 1: go on with TLS, 0: prefer met 'N', -1. */
+static int
+ssl_request(const struct config *cfg, struct side *up, char *why, size_t whylen)
+{
+	uint8_t req[8], answer;
+
+	pgproto_ssl_request(req);
+	if (side_write(up, req, sizeof(req)) != 0 ||
+	    side_read(up, &answer, 1) != 1) {
+		snprintf(why, whylen,
+		         "upstream closed the connection during SSL "
+		         "negotiation");
+		return -1;
+	}
+	if (answer == 'N' && cfg->upstream_tls == UPSTREAM_TLS_PREFER)
+		return 0;
+	if (answer == 'N') {
+		snprintf(why, whylen,
+		         "upstream server does not support SSL, but SSL was "
+		         "required");
+		return -1;
+	}
+	if (answer == 'E') {
+		/* Unauthenticated text: never shown (CVE-2024-10977). */
+		snprintf(why, whylen,
+		         "upstream server refused the SSL request");
+		return -1;
+	}
+	if (answer != 'S') {
+		snprintf(why, whylen,
+		         "received invalid response to SSL negotiation from "
+		         "upstream: 0x%02x",
+		         answer);
+		return -1;
+	}
+	/* CVE-2021-23222: nothing may come before the handshake. */
+	if (io_pending(up->rfd) > 0) {
+		snprintf(why, whylen,
+		         "received unencrypted data after SSL response from "
+		         "upstream");
+		return -1;
+	}
+	return 1;
+}
+
+int
+starttls_upstream(struct starttls *t, const struct config *cfg,
+                  const struct session_keys *keys, struct side *up,
+                  const char **desc, char *why, size_t whylen)
+{
+	const char *host = cfg->upstream_servername != NULL
+	                       ? cfg->upstream_servername
+	                       : cfg->upstream.host;
+	const char *sni = host;
+	struct in6_addr ip;
+	br_ssl_session_parameters params;
+	enum x509check_mode check =
+	    cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL ? X509CHECK_FULL
+	    : cfg->upstream_tls == UPSTREAM_TLS_VERIFY_CA ? X509CHECK_CA
+	                                                  : X509CHECK_NONE;
+
+	if (!cfg->upstream_direct) {
+		int r = ssl_request(cfg, up, why, whylen);
+
+		if (r == 0)
+			*desc = "declined";
+		if (r <= 0)
+			return r;
+	}
+	x509check_init(&t->verify, check,
+	               keys->upstream_ca != NULL ? keys->upstream_ca->ta : NULL,
+	               keys->upstream_ca != NULL ? keys->upstream_ca->count : 0,
+	               check == X509CHECK_FULL ? host : NULL);
+	if (tls_client_setup(&t->cc, &t->verify, keys->upstream_chain,
+	                     keys->upstream_key) != 0) {
+		snprintf(why, whylen, "upstream client key is unusable");
+		return -1;
+	}
+	br_ssl_engine_set_buffer(&t->cc.eng, t->buf, sizeof(t->buf), 1);
+	/* libpq sends no SNI for an IP address. */
+	if (inet_pton(AF_INET, host, &ip) == 1 ||
+	    inet_pton(AF_INET6, host, &ip) == 1)
+		sni = NULL;
+	if (!br_ssl_client_reset(&t->cc, sni, 0)) {
+		snprintf(why, whylen, "upstream TLS engine reset failed");
+		return -1;
+	}
+	side_start_tls(up, &t->cc.eng);
+	if (br_sslio_flush(&up->io) != 0) {
+		int err = br_ssl_engine_last_error(&t->cc.eng);
+
+		if (err == X509CHECK_ERR_NAME)
+			snprintf(why, whylen,
+			         "upstream TLS handshake failed: server "
+			         "certificate does not match host name "
+			         "\"%.64s\"",
+			         host);
+		else
+			snprintf(
+			    why, whylen, "upstream TLS handshake failed: %s",
+			    up->link.timed_out ? "timeout"
+			    : err == BR_ERR_OK ? "server closed the connection"
+			                       : tls_strerror(err));
+		return -1;
+	}
+	if (cfg->upstream_direct &&
+	    br_ssl_engine_get_selected_protocol(&t->cc.eng) == NULL) {
+		snprintf(why, whylen,
+		         "upstream did not select ALPN \"postgresql\" for a "
+		         "direct TLS connection");
+		return -1;
+	}
+	br_ssl_engine_get_session_parameters(&t->cc.eng, &params);
+	*desc = tls_suite_name(params.cipher_suite);
+	return 0;
+}
+
+/*
+ * Without -PLUS libpq uses SCRAM-SHA-256 with the gs2 flag "n", which the
+ * server accepts. A TLS client cannot be helped this way: it sends "y"
+ * and the server rightly calls that a downgrade (README, channel binding).
+ */
+ssize_t
+starttls_hide_scram_plus(struct side *client, struct side *up, uint8_t *buf,
+                         size_t cap)
+{
+	size_t total = 0;
+
+	/* A NegotiateProtocolVersion or a notice may come first. */
+	for (int i = 0; i < 8; i++) {
+		uint32_t len;
+		size_t body, n;
+
+		if (side_read(up, buf, 5) != 5)
+			return -1;
+		len = pgproto_get32(buf + 1);
+		if (len < 4 || len - 4 > cap - 5) {
+			/* Not for us to judge: the relay passes it on. */
+			if (side_write(client, buf, 5) != 0)
+				return -1;
+			return (ssize_t)(total + 5);
+		}
+		body = len - 4;
+		if (body > 0 && side_read(up, buf + 5, body) != (ssize_t)body)
+			return -1;
+		n = pgproto_sasl_drop_mechanism(buf, body + 5,
+		                                "SCRAM-SHA-256-PLUS");
+		if (side_write(client, buf, n) != 0)
+			return -1;
+		total += n;
+		if (buf[0] == 'R' || buf[0] == 'E')
+			break;
+	}
+	return (ssize_t)total;
+}

@@ -1,0 +1,47 @@
+/*
+ * starttls: TLS towards the upstream, the libpq way. SSLRequest, exactly
+ * one byte of answer (extra bytes are an attack, CVE-2021-23222; an 'E'
+ * is unauthenticated text and never shown, CVE-2024-10977), then a BearSSL
+ * client handshake verified like libpq's sslmode; or TLS at once with
+ * ALPN "postgresql" (sslnegotiation=direct).
+ */
+#ifndef PGSTUNNEL_STARTTLS_H
+#define PGSTUNNEL_STARTTLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <bearssl.h>
+
+#include "config.h"
+#include "session.h"
+#include "side.h"
+#include "x509check.h"
+
+/* The upstream's TLS client engine, its buffer and its verifier. */
+struct starttls {
+	br_ssl_client_context cc;
+	struct x509check verify;
+	unsigned char buf[BR_SSL_BUFSIZE_BIDI];
+};
+
+/*
+ * Start TLS on up as cfg says. Returns 0 with *desc set (the cipher suite,
+ * or "declined" when prefer met an 'N' and up stays cleartext), or -1 with
+ * a one-line reason in why.
+ */
+int starttls_upstream(struct starttls *t, const struct config *cfg,
+                      const struct session_keys *keys, struct side *up,
+                      const char **desc, char *why, size_t whylen);
+
+/*
+ * With TLS upstream, PostgreSQL offers SCRAM-SHA-256-PLUS, which libpq
+ * refuses outright on a cleartext connection. For a cleartext client,
+ * pass the upstream's messages up to its first authentication request on
+ * (buf of cap bytes is scratch), without that mechanism. Returns the bytes
+ * sent to the client, or -1.
+ */
+ssize_t starttls_hide_scram_plus(struct side *client, struct side *up,
+                                 uint8_t *buf, size_t cap);
+
+#endif
