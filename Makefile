@@ -126,8 +126,8 @@ integration: pgstunnel build/asan/pgstunnel certs
 
 # Everything: unit tests (plain and sanitized), the man page, then the
 # integration suite against real PostgreSQL, psql, socat, systemd and xinetd.
-check: all lint format-check man-check unit unit-asan integration \
-	static-musl-check
+check: all lint format-check man-check unit unit-asan static-musl-check \
+	integration
 
 man-check:
 	@out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 groff -man -ww -z pgstunnel.8 2>&1); \
