@@ -1,0 +1,39 @@
+#!/bin/bash
+# footprint.sh BINARY...: stripped size, and VmHWM / Private_Dirty of one
+# `BINARY --listen` child serving a psql verify-full session (a few
+# queries, a 200 kB result), in front of a throwaway PostgreSQL 15.
+# Build the variants first, e.g. in a copy of the tree:
+#   make && strip -o /tmp/dyn pgstunnel
+#   make STATIC=1 LIBC=musl && strip -o /tmp/musl pgstunnel
+# Run as root (PostgreSQL runs as postgres via runuser).
+set -eu
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+C=${CERTS:-$REPO/certs}
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+D=$(mktemp -d); chown postgres "$D"
+trap 'runuser -u postgres -- "$PGBIN/pg_ctl" -D "$D/data" -m fast stop >/dev/null 2>&1; rm -rf "$D"' EXIT
+runuser -u postgres -- "$PGBIN/initdb" -N -A trust -D "$D/data" >/dev/null
+pgport=$(port)
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$D/data" -w -l "$D/log" \
+    -o "-p $pgport -k $D -c listen_addresses=127.0.0.1" start >/dev/null
+sync # freshly written binaries would show dirty page-cache pages
+for bin in "$@"; do
+	lport=$(port)
+	"$bin" --cert "$C/server.crt" --key "$C/server.key" --log stderr \
+	    --upstream "127.0.0.1:$pgport" --listen "127.0.0.1:$lport" 2>/dev/null &
+	listener=$!
+	sleep 0.3
+	psql "host=localhost hostaddr=127.0.0.1 port=$lport sslmode=verify-full sslrootcert=$C/ca.crt user=postgres dbname=postgres" \
+	    -c "select 1" -c "select repeat('x', 200000)" -c "select pg_sleep(2)" >/dev/null &
+	client=$!
+	sleep 1.2
+	child=$(pgrep -P "$listener" | head -n 1)
+	printf '%s: %s bytes; VmHWM %s kB; Private_Dirty %s kB\n' "$bin" \
+	    "$(stat -c %s "$bin")" \
+	    "$(awk '/^VmHWM/ { print $2 }' "/proc/$child/status")" \
+	    "$(awk '/^Private_Dirty/ { print $2 }' "/proc/$child/smaps_rollup")"
+	wait "$client"
+	kill "$listener"
+	wait "$listener" 2>/dev/null || true
+done
