@@ -497,3 +497,31 @@ need_pgstunnel() {
 	[ -x "$PGSTUNNEL" ] || fail "no executable $PGSTUNNEL (run make)"
 	[ -r "$CERTS/server.crt" ] || fail "no $CERTS/server.crt (run make certs)"
 }
+
+# For load and fault tests that watch session processes. They set
+# $listener (the --listen pid) or $socat_group (socat's process group).
+# shellcheck disable=SC2154 # set by the test that calls these
+# session_pids MODE: the pgstunnel session processes open in MODE
+# ("listen": the listener's children; "socat": its EXEC children).
+session_pids() {
+	if [ "$1" = listen ]; then
+		ps --ppid "$listener" -o pid= | tr -d ' '
+	else
+		local p exe
+		exe=$(readlink -f "$PGSTUNNEL")
+		for p in $(ps -eo pid=,pgid= | awk -v g="$socat_group" '$2 == g && $1 != g { print $1 }'); do
+			[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$exe" ] && echo "$p"
+		done
+	fi
+}
+# shellcheck disable=SC2317 # these are called through wait_for
+gone() { [ ! -e "/proc/$1" ]; }
+# ended MODE PID: with --listen the process must be gone, reaped by the
+# listener; a socat EXEC child may outlive its socat process and be
+# re-parented to PID 1, whose reaping is none of pgstunnel's business, so
+# there a zombie counts as ended.
+# shellcheck disable=SC2317
+ended() {
+	gone "$2" && return 0
+	[ "$1" = socat ] && [ "$(ps -o stat= -p "$2" 2>/dev/null | cut -c1)" = Z ]
+}

@@ -18,36 +18,13 @@ sport=$(free_port)
 start_socat "$sport" --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
     --upstream "127.0.0.1:$PG_PORT" --log stderr
 socat_group=$LAUNCHER_PID
-pgst=$(readlink -f "$PGSTUNNEL")
 
 backend_pid() {
 	psql_direct "select pid from pg_stat_activity
 	    where query = 'select pg_sleep(30)' and state = 'active'"
 }
-# session_pid MODE: the pgstunnel process of the one session open in MODE.
-session_pid() {
-	if [ "$1" = listen ]; then
-		ps --ppid "$listener" -o pid= | tr -d ' '
-	else
-		local p
-		for p in $(ps -eo pid=,pgid= | awk -v g="$socat_group" '$2 == g && $1 != g { print $1 }'); do
-			[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$pgst" ] && echo "$p"
-		done
-	fi
-}
-# shellcheck disable=SC2317 # these are called through wait_for
-gone() { [ ! -e "/proc/$1" ]; }
-# ended MODE PID: with --listen the process must be gone, reaped by the
-# listener; a socat EXEC child may outlive its socat process and be
-# re-parented to PID 1, whose reaping is none of pgstunnel's business, so
-# there a zombie counts as ended.
-# shellcheck disable=SC2317
-ended() {
-	gone "$2" && return 0
-	[ "$1" = socat ] && [ "$(ps -o stat= -p "$2" 2>/dev/null | cut -c1)" = Z ]
-}
 # shellcheck disable=SC2317 # called through wait_for
-query_running() { [ -n "$(backend_pid)" ] && [ -n "$(session_pid "$1")" ]; }
+query_running() { [ -n "$(backend_pid)" ] && [ -n "$(session_pids "$1")" ]; }
 
 # pg_accepting: PostgreSQL answers again (after a crash restart).
 # shellcheck disable=SC2317
@@ -62,7 +39,7 @@ for mode in listen socat; do
 		client=$!
 		wait_for 10 query_running "$mode" || fail "$case: the query did not start"
 		bpid=$(backend_pid)
-		spid=$(session_pid "$mode")
+		spid=$(session_pids "$mode")
 		if [ -z "$spid" ] || [ "$(printf '%s\n' "$spid" | wc -l)" != 1 ]; then
 			fail "$case: expected one pgstunnel session process, got [$spid]"
 		fi
@@ -92,7 +69,7 @@ for mode in listen socat; do
 		    { ps -o pid,ppid,stat,etime,args -p "$spid"; fail "$case: pgstunnel $spid still there 3 s later"; }
 		t_proc=$((($(date +%s%N) - t0) / 1000000))
 		log "$case: client error after $t_client ms, pgstunnel $spid gone after $t_proc ms"
-		assert_eq "" "$(session_pid "$mode")" "$case: session processes left"
+		assert_eq "" "$(session_pids "$mode")" "$case: session processes left"
 		if [ "$how" = sigkill ]; then
 			# The postmaster restarts after a crashed backend.
 			wait_for 20 pg_accepting || fail "PostgreSQL did not come back after the SIGKILL"

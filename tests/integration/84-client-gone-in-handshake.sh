@@ -22,7 +22,6 @@ sport=$(free_port)
 start_socat "$sport" --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
     --upstream "127.0.0.1:$PG_PORT" --handshake-timeout 2 --log stderr
 socat_group=$LAUNCHER_PID
-pgst=$(readlink -f "$PGSTUNNEL")
 
 # The client: does MODE's part, prints "ready", then (wait modes) reads
 # until the server closes, or (close) closes, or (kill) waits to be killed.
@@ -71,28 +70,6 @@ except OSError as e:
     print("closed (%s) after %.1f s" % (type(e).__name__, time.monotonic() - start))
 PYEOF
 
-# session_pids MODE: the pgstunnel session processes open in MODE.
-session_pids() {
-	if [ "$1" = listen ]; then
-		ps --ppid "$listener" -o pid= | tr -d ' '
-	else
-		local p
-		for p in $(ps -eo pid=,pgid= | awk -v g="$socat_group" '$2 == g && $1 != g { print $1 }'); do
-			[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$pgst" ] && echo "$p"
-		done
-	fi
-}
-# shellcheck disable=SC2317 # these are called through wait_for
-gone() { [ ! -e "/proc/$1" ]; }
-# ended MODE PID: with --listen the process must be gone, reaped by the
-# listener; a socat EXEC child may outlive its socat process and be
-# re-parented to PID 1, whose reaping is none of pgstunnel's business, so
-# there a zombie counts as ended.
-# shellcheck disable=SC2317
-ended() {
-	gone "$2" && return 0
-	[ "$1" = socat ] && [ "$(ps -o stat= -p "$2" 2>/dev/null | cut -c1)" = Z ]
-}
 # shellcheck disable=SC2317 # called through wait_for
 is_ready() { grep -q '^ready' "$TEST_TMP/client.out"; }
 # shellcheck disable=SC2317 # called through wait_for

@@ -19,27 +19,7 @@ sport=$(free_port)
 start_socat "$sport" --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
     --upstream "127.0.0.1:$PG_PORT" --log stderr
 socat_group=$LAUNCHER_PID
-pgst=$(readlink -f "$PGSTUNNEL")
 
-session_pid() {
-	if [ "$1" = listen ]; then
-		ps --ppid "$listener" -o pid= | tr -d ' '
-	else
-		local p
-		for p in $(ps -eo pid=,pgid= | awk -v g="$socat_group" '$2 == g && $1 != g { print $1 }'); do
-			[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$pgst" ] && echo "$p"
-		done
-	fi
-}
-# shellcheck disable=SC2317 # these are called through wait_for
-gone() { [ ! -e "/proc/$1" ]; }
-# ended MODE PID: gone (reaped by the listener); with socat a zombie left
-# to PID 1 counts as ended.
-# shellcheck disable=SC2317
-ended() {
-	gone "$2" && return 0
-	[ "$1" = socat ] && [ "$(ps -o stat= -p "$2" 2>/dev/null | cut -c1)" = Z ]
-}
 # shellcheck disable=SC2317 # called through wait_for
 tunnel_backends() {
 	psql_direct "select count(*) from pg_stat_activity
@@ -50,7 +30,7 @@ no_backends() { [ "$(tunnel_backends)" = 0 ]; }
 # shellcheck disable=SC2317 # called through wait_for
 copying() {
 	[ "$(psql_direct "select count(*) from pg_stat_progress_copy")" = 1 ] &&
-	    [ -n "$(session_pid "$1")" ]
+	    [ -n "$(session_pids "$1")" ]
 }
 
 big_out="copy (select i, repeat('x', 500) from generate_series(1, 50000000) i) to stdout"
@@ -76,7 +56,7 @@ for i in range(50000000):
 		fi
 		client=$!   # psql itself
 		wait_for 10 copying "$mode" || fail "$case: the COPY did not start"
-		spid=$(session_pid "$mode")
+		spid=$(session_pids "$mode")
 		sleep 0.5
 		kill -KILL "$client"
 		t0=$(date +%s%N)
