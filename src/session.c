@@ -195,14 +195,21 @@ client_handshake(const struct config *cfg, const struct session_keys *keys,
 	return 0;
 }
 
-/* Connect the upstream and send it the client's first packet. */
+/*
+ * Connect the upstream (or finish the connect begun during the client's
+ * handshake) and send it the client's first packet.
+ */
 static int
 open_upstream(const struct config *cfg, const struct session_keys *keys,
-              struct side *up, struct outcome *o, const char **sqlstate,
-              char *why, size_t whylen)
+              struct upstream_pending *pending, struct side *up,
+              struct outcome *o, const char **sqlstate, char *why,
+              size_t whylen)
 {
-	int fd =
-	    upstream_connect(&cfg->upstream, cfg->connect_timeout, why, whylen);
+	int fd;
+
+	if (!pending->begun)
+		upstream_begin(&cfg->upstream, cfg->connect_timeout, pending);
+	fd = upstream_finish(pending, cfg->connect_timeout, why, whylen);
 
 	if (fd < 0)
 		return -1;
@@ -275,6 +282,7 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 	char why[256];
 	enum nego_next next;
 	struct nego nego;
+	struct upstream_pending pending;
 	const char *sqlstate = "08006";
 	ssize_t pre_auth = 0;
 	int cancel = 0;
@@ -282,6 +290,7 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 	io_catch_terminate();
 	memset(&o, 0, sizeof(o));
 	memset(&up, 0, sizeof(up));
+	memset(&pending, 0, sizeof(pending));
 	up.rfd = up.wfd = -1;
 	o.start_ms = io_now_ms();
 	o.end = "?";
@@ -309,6 +318,14 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 		size_t stuffed = nego.stuffed;
 
 		o.tls = next == NEGO_TLS ? "sslrequest" : "direct";
+		/*
+		 * PostgreSQL forks a backend per connection: let it do that
+		 * while the handshake runs. Not when client certificates
+		 * are required: then only a proven client costs a backend.
+		 */
+		if (cfg->client_ca == NULL)
+			upstream_begin(&cfg->upstream, cfg->connect_timeout,
+			               &pending);
 		if (stuffed > 0 && negotiate_discard(&client, stuffed) != 0) {
 			o.end = "incomplete data after SSL request";
 			goto gone;
@@ -358,8 +375,8 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 	if (!cancel)
 		note_startup(&o);
 
-	if (open_upstream(cfg, keys, &up, &o, &sqlstate, why, sizeof(why)) !=
-	    0) {
+	if (open_upstream(cfg, keys, &pending, &up, &o, &sqlstate, why,
+	                  sizeof(why)) != 0) {
 		char msg[320];
 
 		snprintf(msg, sizeof(msg), "pgstunnel: %s", why);
@@ -414,6 +431,7 @@ gone:
 	/* A TLS session ends with close_notify, as PostgreSQL ends it. */
 	if (o.tls_up)
 		side_close(&client);
+	upstream_abandon(&pending);
 	log_outcome(&o, NULL, NULL);
 	if (up.rfd >= 0)
 		close(up.rfd);

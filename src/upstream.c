@@ -22,22 +22,28 @@ upstream_nodelay(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-/* Non-blocking connect with a deadline: 0, or -1 with errno. */
+/* Start a non-blocking connect: 0 connected, 1 under way, -1 errno. */
 static int
-connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
-               int timeout_s)
+connect_start(int fd, const struct sockaddr *sa, socklen_t salen)
 {
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
-	int w;
-
 	if (io_set_nonblock(fd) != 0)
 		return -1;
 	if (connect(fd, sa, salen) == 0)
 		return 0;
-	if (errno != EINPROGRESS && errno != EINTR)
-		return -1;
-	w = io_wait(fd, POLLOUT, io_deadline_in(timeout_s));
+	/* After EINTR the connect goes on in the background, as EINPROGRESS. */
+	if (errno == EINPROGRESS || errno == EINTR)
+		return 1;
+	return -1;
+}
+
+/* Wait for a connect started on fd: 0, or -1 with errno. */
+static int
+connect_wait(int fd, int64_t deadline)
+{
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+	int w = io_wait(fd, POLLOUT, deadline);
+
 	if (w == 0)
 		errno = ETIMEDOUT;
 	if (w <= 0)
@@ -51,24 +57,120 @@ connect_within(int fd, const struct sockaddr *sa, socklen_t salen,
 	return 0;
 }
 
+/* A socket for sa with its connect started, or -1 with start_errno. */
 static int
-connect_unix(const struct addr *addr, int timeout_s, char *err, size_t errlen)
+open_started(struct upstream_pending *p, int family, int type, int protocol,
+             const struct sockaddr *sa, socklen_t salen)
 {
-	struct sockaddr_un sun;
-	int fd;
+	int fd = socket(family, type | SOCK_CLOEXEC, protocol);
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, addr->path, strlen(addr->path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect_within(fd, (struct sockaddr *)&sun,
-	                             (socklen_t)sizeof(sun), timeout_s) != 0) {
-		snprintf(err, errlen, "cannot connect to upstream %s: %s",
-		         addr->path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
+		p->start_errno = errno;
 		return -1;
 	}
+	if (connect_start(fd, sa, salen) < 0) {
+		p->start_errno = errno;
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Start the connect to the next resolved address that takes one. */
+static void
+start_next(struct upstream_pending *p)
+{
+	while (p->fd < 0 && p->next != NULL) {
+		const struct addrinfo *ai = p->next;
+
+		p->next = ai->ai_next;
+		p->fd =
+		    open_started(p, ai->ai_family, ai->ai_socktype,
+		                 ai->ai_protocol, ai->ai_addr, ai->ai_addrlen);
+	}
+}
+
+void
+upstream_begin(const struct addr *addr, int timeout_s,
+               struct upstream_pending *p)
+{
+	struct addrinfo hints;
+
+	memset(p, 0, sizeof(*p));
+	p->addr = addr;
+	p->fd = -1;
+	p->begun = 1;
+	p->deadline = io_deadline_in(timeout_s);
+	if (addr->kind == ADDR_UNIX) {
+		struct sockaddr_un sun;
+
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		memcpy(sun.sun_path, addr->path, strlen(addr->path) + 1);
+		p->fd = open_started(p, AF_UNIX, SOCK_STREAM, 0,
+		                     (struct sockaddr *)&sun,
+		                     (socklen_t)sizeof(sun));
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	p->gai_error = getaddrinfo(addr->host, addr->port, &hints, &p->res);
+	if (p->gai_error != 0) {
+		p->res = NULL;
+		return;
+	}
+	p->next = p->res;
+	start_next(p);
+}
+
+void
+upstream_abandon(struct upstream_pending *p)
+{
+	if (!p->begun)
+		return;
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->res != NULL)
+		freeaddrinfo(p->res);
+	p->fd = -1;
+	p->res = p->next = NULL;
+	p->begun = 0;
+}
+
+int
+upstream_finish(struct upstream_pending *p, int timeout_s, char *err,
+                size_t errlen)
+{
+	char name[CONFIG_HOST_MAX + 16];
+	int fd = -1;
+
+	while (p->fd >= 0) {
+		if (connect_wait(p->fd, p->deadline) == 0) {
+			fd = p->fd;
+			p->fd = -1;
+			break;
+		}
+		p->start_errno = errno;
+		close(p->fd);
+		p->fd = -1;
+		p->deadline = io_deadline_in(timeout_s);
+		start_next(p);
+	}
+	if (p->addr->kind == ADDR_UNIX)
+		snprintf(name, sizeof(name), "%s", p->addr->path);
+	else
+		config_format_addr(p->addr, name, sizeof(name));
+	if (p->gai_error != 0)
+		snprintf(err, errlen, "cannot resolve upstream %s: %s", name,
+		         gai_strerror(p->gai_error));
+	else if (fd < 0)
+		snprintf(err, errlen, "cannot connect to upstream %s: %s", name,
+		         strerror(p->start_errno));
+	upstream_abandon(p);
+	if (fd >= 0 && p->addr->kind != ADDR_UNIX)
+		upstream_nodelay(fd);
 	return fd;
 }
 
@@ -76,43 +178,8 @@ int
 upstream_connect(const struct addr *addr, int timeout_s, char *err,
                  size_t errlen)
 {
-	struct addrinfo hints, *res, *ai;
-	char name[CONFIG_HOST_MAX + 16];
-	int rc, fd = -1, last_errno = 0;
+	struct upstream_pending p;
 
-	if (addr->kind == ADDR_UNIX)
-		return connect_unix(addr, timeout_s, err, errlen);
-	config_format_addr(addr, name, sizeof(name));
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	rc = getaddrinfo(addr->host, addr->port, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot resolve upstream %s: %s", name,
-		         gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		            ai->ai_protocol);
-		if (fd < 0) {
-			last_errno = errno;
-			continue;
-		}
-		if (connect_within(fd, ai->ai_addr, ai->ai_addrlen,
-		                   timeout_s) == 0)
-			break;
-		last_errno = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot connect to upstream %s: %s", name,
-		         strerror(last_errno));
-		return -1;
-	}
-	upstream_nodelay(fd);
-	return fd;
+	upstream_begin(addr, timeout_s, &p);
+	return upstream_finish(&p, timeout_s, err, errlen);
 }
