@@ -12,10 +12,10 @@
 
 void
 pump_end_init(struct pump_end *e, const char *name, int rfd, int wfd,
-              br_ssl_engine_context *eng)
+              br_ssl_engine_context *eng, uint8_t *stage)
 {
-	/* Not the stage: its pages are touched only when data comes. */
-	memset(e, 0, offsetof(struct pump_end, stage));
+	memset(e, 0, sizeof(*e));
+	e->stage = stage;
 	e->name = name;
 	e->rfd = rfd;
 	e->wfd = wfd;
@@ -117,7 +117,7 @@ fill_records(struct pump_end *e)
 	iov[0].iov_base = br_ssl_engine_recvrec_buf(e->eng, &len);
 	iov[0].iov_len = len;
 	iov[1].iov_base = e->stage;
-	iov[1].iov_len = sizeof(e->stage);
+	iov[1].iov_len = PUMP_STAGE_BYTES;
 	r = readv(e->rfd, iov, 2);
 	if (r < 0) {
 		e->more = 0;
@@ -125,7 +125,7 @@ fill_records(struct pump_end *e)
 			return 1;
 		return would_block() ? 0 : -1;
 	}
-	e->more = (size_t)r == len + sizeof(e->stage);
+	e->more = (size_t)r == len + PUMP_STAGE_BYTES;
 	if (r == 0) {
 		e->rd_eof = 1;
 		return 1;
@@ -240,7 +240,7 @@ fill_plain(struct pump_end *src, struct pump_end *dst)
 		if (src->stage_len > 0)
 			return 0;
 		buf = src->stage;
-		room = sizeof(src->stage);
+		room = PUMP_STAGE_BYTES;
 	}
 	r = read(src->rfd, buf, room);
 	if (r < 0) {

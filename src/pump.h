@@ -43,8 +43,7 @@ struct pump_end {
 	int lost;                    /* a read or write failed: leave it */
 	uint64_t app_in;             /* application bytes received from it */
 	uint64_t app_out;            /* application bytes sent to it */
-	/* Last, so that pump_end_init() need not touch (dirty) it. */
-	uint8_t stage[PUMP_STAGE_BYTES];
+	uint8_t *stage;              /* PUMP_STAGE_BYTES, the caller's */
 };
 
 enum pump_result {
@@ -64,9 +63,13 @@ struct pump_report {
 	int sys_errno;
 };
 
-/* Prepare an end; eng may be NULL. Descriptors must be non-blocking. */
+/*
+ * Prepare an end; eng may be NULL. Descriptors must be non-blocking.
+ * stage is PUMP_STAGE_BYTES of the caller's storage; pump_end_init() does
+ * not touch it (a page-aligned stage costs a page only once data comes).
+ */
 void pump_end_init(struct pump_end *e, const char *name, int rfd, int wfd,
-                   br_ssl_engine_context *eng);
+                   br_ssl_engine_context *eng, uint8_t *stage);
 
 /*
  * Relay between client and upstream until the session ends. idle_ms of 0

@@ -1,12 +1,14 @@
 /* see upstream.h */
 #include "upstream.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -90,11 +92,44 @@ start_next(struct upstream_pending *p)
 	}
 }
 
+/*
+ * An IP literal needs no resolver: no getaddrinfo(), so no heap and no
+ * NSS in the per-connection process. 0 when addr is not one.
+ */
+static int
+numeric_sockaddr(const struct addr *addr, struct sockaddr_storage *ss,
+                 socklen_t *len)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	char *end;
+	unsigned long port = strtoul(addr->port, &end, 10);
+
+	if (end == addr->port || *end != '\0' || port > 65535)
+		return 0;
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr->host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		*len = (socklen_t)sizeof(*in4);
+		return 1;
+	}
+	if (inet_pton(AF_INET6, addr->host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		*len = (socklen_t)sizeof(*in6);
+		return 1;
+	}
+	return 0;
+}
+
 void
 upstream_begin(const struct addr *addr, int timeout_s,
                struct upstream_pending *p)
 {
 	struct addrinfo hints;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 
 	memset(p, 0, sizeof(*p));
 	p->addr = addr;
@@ -110,6 +145,11 @@ upstream_begin(const struct addr *addr, int timeout_s,
 		p->fd = open_started(p, AF_UNIX, SOCK_STREAM, 0,
 		                     (struct sockaddr *)&sun,
 		                     (socklen_t)sizeof(sun));
+		return;
+	}
+	if (numeric_sockaddr(addr, &ss, &sslen)) {
+		p->fd = open_started(p, ss.ss_family, SOCK_STREAM, 0,
+		                     (struct sockaddr *)&ss, sslen);
 		return;
 	}
 	memset(&hints, 0, sizeof(hints));

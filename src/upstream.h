@@ -20,8 +20,9 @@ int upstream_connect(const struct addr *addr, int timeout_s, char *err,
 
 /*
  * A connect in two halves, so PostgreSQL forks its backend while the
- * client's TLS handshake runs. upstream_begin() resolves addr and starts
- * a non-blocking connect to its first address, then returns at once; it
+ * client's TLS handshake runs. upstream_begin() resolves addr (an IP
+ * literal without getaddrinfo(), so without heap) and starts a
+ * non-blocking connect to its first address, then returns at once; it
  * never fails: whatever went wrong is found again by upstream_finish().
  * upstream_finish() waits for that connect until timeout_s seconds after
  * upstream_begin(), tries the remaining addresses in turn like

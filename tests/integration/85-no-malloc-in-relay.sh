@@ -9,8 +9,10 @@
 #  (c) as (b) with TLS to the upstream too (two engines in the relay);
 # the count after the first readv must be 0 in every session. So that the
 # test cannot pass vacuously, every session must have called readv and
-# made heap calls before it (getaddrinfo does), and a control program
-# that allocates after a readv must be counted.
+# made heap calls before it (the socat sessions name the upstream
+# "localhost", and getaddrinfo allocates; an IP literal needs no heap at
+# all, and a --listen child counts its parent's calls), and a control
+# program that allocates after a readv must be counted.
 # The shim needs the dynamically linked release binary: under
 # PGSTUNNEL_ASAN=1 (or the valgrind wrapper) it uses $REPO/pgstunnel.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
@@ -77,9 +79,9 @@ up_tls=(--upstream-tls verify-full --upstream-ca "$CERTS/ca.crt"
 socat_port=$(free_port)
 socat_tls_port=$(free_port)
 listen_port=$(free_port)
-LD_PRELOAD=$shim start_socat "$socat_port" "${keys[@]}" --upstream "127.0.0.1:$PG_PORT"
+LD_PRELOAD=$shim start_socat "$socat_port" "${keys[@]}" --upstream "localhost:$PG_PORT"
 LD_PRELOAD=$shim start_socat "$socat_tls_port" "${keys[@]}" \
-    --upstream "127.0.0.1:$PG_PORT" "${up_tls[@]}"
+    --upstream "localhost:$PG_PORT" "${up_tls[@]}"
 LD_PRELOAD=$shim start_listen "$listen_port" "${keys[@]}" --upstream "127.0.0.1:$PG_PORT"
 listener=$LAUNCHER_PID
 
