@@ -3,89 +3,15 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "der.h"
 #include "x509check.h"
 
-/*
- * A strict DER reader over a bounded span. Every read checks the bytes
- * left first; lengths are definite, minimally encoded and at most four
- * bytes long, which is plenty for a certificate.
- */
-struct der {
-	const uint8_t *p;
-	size_t len;
-};
-
-#define DER_BOOLEAN      0x01
-#define DER_INTEGER      0x02
-#define DER_BIT_STRING   0x03
-#define DER_OCTET_STRING 0x04
-#define DER_OID          0x06
-#define DER_SEQUENCE     0x30
-#define DER_SET          0x31
-
-/* Context-specific tags of tbsCertificate and GeneralName. */
-#define DER_CTX_PRIM(n) (0x80 | (n))
-#define DER_CTX_CONS(n) (0xa0 | (n))
-
+/* Context-specific tags of GeneralName. */
 #define GN_DNS DER_CTX_PRIM(2) /* dNSName [2] IA5String */
 #define GN_IP  DER_CTX_PRIM(7) /* iPAddress [7] OCTET STRING */
 
 static const uint8_t oid_san[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
 static const uint8_t oid_cn[] = {0x55, 0x04, 0x03};  /* 2.5.4.3 */
-
-/* Take the next element off d: its tag and contents. 0, or -1. */
-static int
-der_next(struct der *d, unsigned *tag, struct der *out)
-{
-	size_t hdr, n, nb, i;
-
-	if (d->len < 2)
-		return -1;
-	if ((d->p[0] & 0x1f) == 0x1f)
-		return -1; /* high tag numbers: none in what we walk */
-	hdr = 2;
-	n = d->p[1];
-	if (n & 0x80) {
-		nb = n & 0x7f;
-		if (nb == 0 || nb > 4)
-			return -1; /* indefinite, or absurdly long */
-		if (d->len - 2 < nb)
-			return -1;
-		if (d->p[2] == 0)
-			return -1; /* not minimal */
-		n = 0;
-		for (i = 0; i < nb; i++)
-			n = (n << 8) | d->p[2 + i];
-		if (n < 0x80)
-			return -1; /* not minimal */
-		hdr += nb;
-	}
-	if (d->len - hdr < n)
-		return -1;
-	*tag = d->p[0];
-	out->p = d->p + hdr;
-	out->len = n;
-	d->p += hdr + n;
-	d->len -= hdr + n;
-	return 0;
-}
-
-/* Take the next element off d; it must have this tag. */
-static int
-der_expect(struct der *d, unsigned tag, struct der *out)
-{
-	unsigned t;
-
-	if (der_next(d, &t, out) != 0 || t != tag)
-		return -1;
-	return 0;
-}
-
-static int
-der_is(const struct der *d, const uint8_t *what, size_t len)
-{
-	return d->len == len && memcmp(d->p, what, len) == 0;
-}
 
 /* What hostcheck_match() needs from a certificate. */
 struct certnames {
@@ -112,7 +38,8 @@ parse_name(struct der name, struct certnames *cn)
 		while (rdn.len > 0) {
 			if (der_expect(&rdn, DER_SEQUENCE, &atv) != 0 ||
 			    der_expect(&atv, DER_OID, &oid) != 0 ||
-			    der_next(&atv, &tag, &val) != 0 || atv.len != 0)
+			    der_next(&atv, &tag, &val, NULL) != 0 ||
+			    atv.len != 0)
 				return -1;
 			if (!der_is(&oid, oid_cn, sizeof(oid_cn)))
 				continue;
@@ -141,7 +68,7 @@ check_general_names(struct der gns)
 	unsigned tag;
 
 	while (gns.len > 0) {
-		if (der_next(&gns, &tag, &gn) != 0)
+		if (der_next(&gns, &tag, &gn, NULL) != 0)
 			return -1;
 		if ((tag & 0x1f) > 8 || tag != form[tag & 0x1f])
 			return -1;
@@ -161,7 +88,7 @@ parse_extensions(struct der exp, struct certnames *cn)
 	while (exts.len > 0) {
 		if (der_expect(&exts, DER_SEQUENCE, &ext) != 0 ||
 		    der_expect(&ext, DER_OID, &oid) != 0 ||
-		    der_next(&ext, &tag, &val) != 0)
+		    der_next(&ext, &tag, &val, NULL) != 0)
 			return -1;
 		if (tag == DER_BOOLEAN) {
 			crit = val;
@@ -207,7 +134,7 @@ parse_cert(const uint8_t *der, size_t len, struct certnames *cn)
 
 	/* version [0] EXPLICIT, optional */
 	if (tbs.len > 0 && tbs.p[0] == DER_CTX_CONS(0) &&
-	    der_next(&tbs, &tag, &f) != 0)
+	    der_next(&tbs, &tag, &f, NULL) != 0)
 		return -1;
 	if (der_expect(&tbs, DER_INTEGER, &f) != 0 ||  /* serialNumber */
 	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
@@ -222,7 +149,7 @@ parse_cert(const uint8_t *der, size_t len, struct certnames *cn)
 	/* issuerUniqueID [1], subjectUniqueID [2], extensions [3]: in order */
 	last = 0;
 	while (tbs.len > 0) {
-		if (der_next(&tbs, &tag, &f) != 0)
+		if (der_next(&tbs, &tag, &f, NULL) != 0)
 			return -1;
 		if (tag == DER_CTX_PRIM(1) && last < 1)
 			last = 1;
@@ -336,7 +263,7 @@ hostcheck_match(const uint8_t *der, size_t len, const char *host)
 	check_cn = 1;
 	san = cn.san; /* empty when there is no SAN */
 	while (san.len > 0) {
-		if (der_next(&san, &tag, &gn) != 0)
+		if (der_next(&san, &tag, &gn, NULL) != 0)
 			return HOSTCHECK_BAD_CERT; /* checked in parse_cert */
 		if (tag == host_type)
 			check_cn = 0;
