@@ -2,7 +2,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <time.h>
 
+#include "crl.h"
 #include "der.h"
 #include "x509check.h"
 
@@ -311,6 +313,7 @@ xc_start_chain(const br_x509_class **vt, const char *server_name)
 	ctx->leaf_len = 0;
 	ctx->depth = 0;
 	ctx->leaf_err = 0;
+	ctx->crl_err = 0;
 	ctx->err = BR_ERR_X509_TRUNCATED;
 	if (ctx->mode == X509CHECK_NONE)
 		br_x509_decoder_init(&ctx->dec, 0, NULL);
@@ -325,7 +328,12 @@ xc_start_cert(const br_x509_class **vt, uint32_t length)
 
 	if (ctx->mode != X509CHECK_NONE)
 		ctx->minimal.vtable->start_cert(xc_minimal(ctx), length);
-	if (ctx->depth == 0 && length > X509CHECK_LEAF_MAX)
+	if (ctx->crl != NULL) { /* every certificate, in turn */
+		ctx->leaf_len = 0;
+		ctx->leaf_err = 0;
+	}
+	if ((ctx->depth == 0 || ctx->crl != NULL) &&
+	    length > X509CHECK_LEAF_MAX)
 		ctx->leaf_err = X509CHECK_ERR_LEAF_SIZE;
 	ctx->depth++; /* 1 while the leaf comes */
 }
@@ -337,7 +345,7 @@ xc_append(const br_x509_class **vt, const unsigned char *buf, size_t len)
 
 	if (ctx->mode != X509CHECK_NONE)
 		ctx->minimal.vtable->append(xc_minimal(ctx), buf, len);
-	if (ctx->depth != 1)
+	if (ctx->depth != 1 && ctx->crl == NULL)
 		return;
 	if (ctx->leaf_err != 0)
 		return;
@@ -347,6 +355,119 @@ xc_append(const br_x509_class **vt, const unsigned char *buf, size_t len)
 	}
 	memcpy(ctx->leaf + ctx->leaf_len, buf, len);
 	ctx->leaf_len += len;
+}
+
+/*
+ * What revocation needs from a certificate: the whole encodings of its
+ * issuer and subject Names, and its serial's contents. Strict like
+ * parse_cert(), up to the subject.
+ */
+static int
+cert_ids(const uint8_t *der, size_t len, struct der *issuer,
+         struct der *subject, struct der *serial)
+{
+	struct der d, cert, tbs, f;
+	unsigned tag;
+
+	d.p = der;
+	d.len = len;
+	if (der_expect(&d, DER_SEQUENCE, &cert) != 0 || d.len != 0 ||
+	    der_expect(&cert, DER_SEQUENCE, &tbs) != 0 ||
+	    der_expect(&cert, DER_SEQUENCE, &f) != 0 ||
+	    der_expect(&cert, DER_BIT_STRING, &f) != 0 || cert.len != 0)
+		return -1;
+	if (tbs.len > 0 && tbs.p[0] == DER_CTX_CONS(0) &&
+	    der_next(&tbs, &tag, &f, NULL) != 0)
+		return -1;
+	if (der_expect(&tbs, DER_INTEGER, serial) != 0 ||
+	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
+	    der_next(&tbs, &tag, &f, issuer) != 0 || tag != DER_SEQUENCE ||
+	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
+	    der_next(&tbs, &tag, &f, subject) != 0 || tag != DER_SEQUENCE)
+		return -1;
+	return 0;
+}
+
+static int
+same_pkey(const br_x509_pkey *a, const br_x509_pkey *b)
+{
+	if (a->key_type != b->key_type)
+		return 0;
+	if (a->key_type == BR_KEYTYPE_RSA)
+		return a->key.rsa.nlen == b->key.rsa.nlen &&
+		       a->key.rsa.elen == b->key.rsa.elen &&
+		       memcmp(a->key.rsa.n, b->key.rsa.n, a->key.rsa.nlen) ==
+		           0 &&
+		       memcmp(a->key.rsa.e, b->key.rsa.e, a->key.rsa.elen) == 0;
+	if (a->key_type == BR_KEYTYPE_EC)
+		return a->key.ec.curve == b->key.ec.curve &&
+		       a->key.ec.qlen == b->key.ec.qlen &&
+		       memcmp(a->key.ec.q, b->key.ec.q, a->key.ec.qlen) == 0;
+	return 0;
+}
+
+/*
+ * Is the buffered certificate (issuer and subject given) self-issued and
+ * a trust anchor itself: an anchor's name and key? The key comes from
+ * BearSSL's decoder, pushed the whole certificate once (see xc_end_cert).
+ */
+static int
+xc_is_anchor(struct x509check *ctx, const struct der *issuer,
+             const struct der *subject)
+{
+	const br_x509_pkey *pk = NULL;
+	size_t i;
+	int decoded = 0;
+
+	if (!der_is(issuer, subject->p, subject->len))
+		return 0;
+	for (i = 0; i < ctx->anchor_count; i++) {
+		const br_x509_trust_anchor *ta = &ctx->anchors[i];
+
+		if (ta->dn.len != subject->len ||
+		    memcmp(ta->dn.data, subject->p, subject->len) != 0)
+			continue;
+		if (!decoded) {
+			br_x509_decoder_init(&ctx->dec, 0, NULL);
+			br_x509_decoder_push(&ctx->dec, ctx->leaf,
+			                     ctx->leaf_len);
+			decoded = 1;
+			if (br_x509_decoder_last_error(&ctx->dec) == 0)
+				pk = br_x509_decoder_get_pkey(&ctx->dec);
+		}
+		if (pk != NULL && same_pkey(pk, &ta->pkey))
+			return 1;
+	}
+	return 0;
+}
+
+/* The revocation verdict on the certificate in ctx->leaf. */
+static unsigned
+xc_crl_cert(struct x509check *ctx)
+{
+	struct der issuer, subject, num;
+	struct crl_serial serial;
+
+	if (ctx->leaf_err != 0)
+		return X509CHECK_ERR_CERT_SIZE;
+	if (cert_ids(ctx->leaf, ctx->leaf_len, &issuer, &subject, &num) != 0 ||
+	    crl_serial_set(&serial, num.p, num.len) != CRL_OK)
+		return X509CHECK_ERR_LEAF;
+	if (xc_is_anchor(ctx, &issuer, &subject))
+		return 0;
+	switch (crl_store_check(ctx->crl, issuer.p, issuer.len, &serial,
+	                        (int64_t)time(NULL))) {
+	case CRL_GOOD:
+		return 0;
+	case CRL_REVOKED:
+		return X509CHECK_ERR_REVOKED;
+	case CRL_NO_CRL:
+		return X509CHECK_ERR_NO_CRL;
+	case CRL_EXPIRED:
+		return X509CHECK_ERR_CRL_EXPIRED;
+	default:
+		return X509CHECK_ERR_CRL_NOT_YET_VALID;
+	}
 }
 
 static void
@@ -364,6 +485,8 @@ xc_end_cert(const br_x509_class **vt)
 	if (ctx->mode == X509CHECK_NONE && ctx->depth == 1 &&
 	    ctx->leaf_err == 0)
 		br_x509_decoder_push(&ctx->dec, ctx->leaf, ctx->leaf_len);
+	if (ctx->crl != NULL && ctx->crl_err == 0)
+		ctx->crl_err = xc_crl_cert(ctx);
 }
 
 /* Mode NONE: copy the leaf's key out of the decoder into ctx->pkey. */
@@ -444,6 +567,8 @@ xc_end_chain(const br_x509_class **vt)
 		err = ctx->minimal.vtable->end_chain(xc_minimal(ctx));
 		if (err == 0 && ctx->mode == X509CHECK_FULL)
 			err = xc_check_name(ctx);
+		if (err == 0 && ctx->crl != NULL)
+			err = ctx->crl_err;
 	}
 	ctx->err = err;
 	return err;
@@ -489,6 +614,8 @@ x509check_init(struct x509check *ctx, enum x509check_mode mode,
 	                ? mode
 	                : X509CHECK_FULL;
 	ctx->err = BR_ERR_X509_TRUNCATED;
+	ctx->anchors = anchors;
+	ctx->anchor_count = anchors != NULL ? anchor_count : 0;
 	if (host != NULL) {
 		hlen = strnlen(host, sizeof(ctx->host));
 		if (hlen > 0 && hlen < sizeof(ctx->host)) {
@@ -512,6 +639,15 @@ x509check_init(struct x509check *ctx, enum x509check_mode mode,
 	br_x509_minimal_set_rsa(&ctx->minimal, br_rsa_pkcs1_vrfy_get_default());
 	br_x509_minimal_set_ecdsa(&ctx->minimal, br_ec_get_default(),
 	                          br_ecdsa_vrfy_asn1_get_default());
+}
+
+int
+x509check_set_crl(struct x509check *ctx, const struct crl_store *crl)
+{
+	if (crl != NULL && ctx->mode != X509CHECK_CA)
+		return -1;
+	ctx->crl = crl;
+	return 0;
 }
 
 _Static_assert(X509CHECK_ERR_NAME >= BR_ERR_SEND_FATAL_ALERT + 256,
@@ -583,6 +719,11 @@ static const struct {
      "address neither 4 nor 16 bytes long)"},
     {X509CHECK_ERR_HOST, "no valid host name to verify the certificate "
                          "against"},
+    {X509CHECK_ERR_REVOKED, "certificate revoked"},
+    {X509CHECK_ERR_NO_CRL, "no CRL for the certificate's issuer"},
+    {X509CHECK_ERR_CRL_EXPIRED, "CRL has expired"},
+    {X509CHECK_ERR_CRL_NOT_YET_VALID, "CRL not yet valid"},
+    {X509CHECK_ERR_CERT_SIZE, "certificate too large to check for revocation"},
 };
 
 const char *

@@ -29,7 +29,7 @@ FUZZ_CFLAGS   = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) -Isrc -Ibuild/fuzz \
 FUZZ_SRC_pgproto = pgproto
 FUZZ_SRC_config  = config
 FUZZ_SRC_keys    = keys
-FUZZ_SRC_x509    = x509check der keys
+FUZZ_SRC_x509    = x509check crl der keys
 FUZZ_FIX_keys    = build/fuzz/fixtures-keys.h
 FUZZ_FIX_x509    = build/fuzz/fixtures-x509.h
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for crl.c.
+ * Unit tests for crl.c, and for x509check's revocation check built on it.
  *
  * Fixtures: tests/unit/fixtures/crl/, made by make-fixtures.sh there,
  * which lists what each certificate and CRL holds (names, serials,
@@ -17,6 +17,7 @@
 #include "crl.h"
 #include "der.h"
 #include "keys.h"
+#include "x509check.h"
 
 #define FIXDIR  "tests/unit/fixtures/crl/"
 #define DER_MAX 16384
@@ -1500,6 +1501,240 @@ START_TEST(strerror_texts)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* x509check with CRLs */
+
+static struct x509check xc;
+
+/* Feed certificates (fixture names) as the SSL engine does. */
+static unsigned
+feed(const char *const *names, size_t chunk)
+{
+	static struct derobj certs[4];
+	const br_x509_class **vt = &xc.vtable;
+	size_t i, n, off, k;
+
+	for (n = 0; names[n] != NULL; n++) {
+		ck_assert_uint_lt(n, 4);
+		certs[n] = *obj(names[n]);
+	}
+	(*vt)->start_chain(vt, NULL);
+	for (i = 0; i < n; i++) {
+		(*vt)->start_cert(vt, (uint32_t)certs[i].len);
+		for (off = 0; off < certs[i].len; off += k) {
+			k = certs[i].len - off;
+			if (k > chunk)
+				k = chunk;
+			(*vt)->append(vt, certs[i].data + off, k);
+		}
+		(*vt)->end_cert(vt);
+	}
+	return (*vt)->end_chain(vt);
+}
+
+/* A chain against root + inter anchors and the store. */
+static unsigned
+chain(const char *a, const char *b, const char *c)
+{
+	const char *names[4] = {a, b, c, NULL};
+
+	x509check_init(&xc, X509CHECK_CA, anchors.ta, anchors.count, NULL);
+	ck_assert_int_eq(x509check_set_crl(&xc, &store), 0);
+	return feed(names, 100);
+}
+
+static const br_x509_pkey *
+pkey(void)
+{
+	const br_x509_class *const *vt = &xc.vtable;
+
+	return (*vt)->get_pkey(vt, NULL);
+}
+
+START_TEST(engine_revoked)
+{
+	root_and_inter();
+	ck_assert_int_eq(load_files("root.crl", "inter.crl", NULL), CRL_OK);
+	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL), 0);
+	ck_assert_ptr_nonnull(pkey());
+	ck_assert_uint_eq(chain("leaf-revoked.pem", NULL, NULL),
+	                  X509CHECK_ERR_REVOKED);
+	ck_assert_ptr_null(pkey());
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", "inter.pem", NULL), 0);
+	ck_assert_uint_eq(chain("inter-leaf-revoked.pem", "inter.pem", NULL),
+	                  X509CHECK_ERR_REVOKED);
+	ck_assert_uint_eq(chain("inter-leaf-revoked.pem", NULL, NULL),
+	                  X509CHECK_ERR_REVOKED);
+	/* Fed a byte at a time, the same. */
+	{
+		static const char *const names[] = {"leaf-revoked.pem", NULL};
+
+		x509check_init(&xc, X509CHECK_CA, anchors.ta, anchors.count,
+		               NULL);
+		ck_assert_int_eq(x509check_set_crl(&xc, &store), 0);
+		ck_assert_uint_eq(feed(names, 1), X509CHECK_ERR_REVOKED);
+		/* Reused for the next chain. */
+		ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL), 0);
+	}
+	/* Without the store, nobody is revoked. */
+	x509check_init(&xc, X509CHECK_CA, anchors.ta, anchors.count, NULL);
+	{
+		static const char *const names[] = {"leaf-revoked.pem", NULL};
+
+		ck_assert_uint_eq(feed(names, 100), 0);
+	}
+}
+END_TEST
+
+START_TEST(engine_intermediate)
+{
+	root_and_inter();
+	/* The root's CRL revokes inter: a chain that sends inter fails. */
+	ck_assert_int_eq(
+	    load_files("root-inter-revoked.crl", "inter.crl", NULL), CRL_OK);
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", "inter.pem", NULL),
+	                  X509CHECK_ERR_REVOKED);
+	/* XXX: inter is an anchor, so a chain without it is complete, and
+	 * a certificate the client does not send is not checked. */
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", NULL, NULL), 0);
+	/* Every certificate sent needs its issuer's CRL. */
+	ck_assert_int_eq(load_files("inter.crl", NULL), CRL_OK);
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", NULL, NULL), 0);
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", "inter.pem", NULL),
+	                  X509CHECK_ERR_NO_CRL);
+	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL),
+	                  X509CHECK_ERR_NO_CRL);
+}
+END_TEST
+
+START_TEST(engine_root_sent_along)
+{
+	root_and_inter();
+	ck_assert_int_eq(load_files("inter.crl", NULL), CRL_OK);
+	/* The root itself needs no CRL ... */
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", "root.pem", NULL), 0);
+	ck_assert_uint_eq(chain("root.pem", NULL, NULL), 0);
+	/* ... but something of its name and another key does. */
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", "same-name.pem", NULL),
+	                  X509CHECK_ERR_NO_CRL);
+	/* Nor does a stranger's self-signed certificate get by. */
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", "rogue.pem", NULL),
+	                  X509CHECK_ERR_NO_CRL);
+	ck_assert_int_eq(load_files("root.crl", "inter.crl", NULL), CRL_OK);
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", "inter.pem", "root.pem"),
+	                  0);
+}
+END_TEST
+
+START_TEST(engine_times)
+{
+	root_and_inter();
+	ck_assert_int_eq(load_files("root-expired.crl", NULL), CRL_OK);
+	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL),
+	                  X509CHECK_ERR_CRL_EXPIRED);
+	ck_assert_int_eq(load_files("root-future.crl", NULL), CRL_OK);
+	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL),
+	                  X509CHECK_ERR_CRL_NOT_YET_VALID);
+	ck_assert_int_eq(load_files("root-nonext.crl", NULL), CRL_OK);
+	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL), 0);
+	ck_assert_uint_eq(chain("leaf-revoked.pem", NULL, NULL),
+	                  X509CHECK_ERR_REVOKED);
+}
+END_TEST
+
+START_TEST(engine_chain_errors_first)
+{
+	static const char *const rogue_only[] = {"rogue.pem", NULL};
+
+	root_and_inter();
+	ck_assert_int_eq(load_files("root.crl", NULL), CRL_OK);
+	/* Not trusted: BearSSL's verdict, not the CRL's. */
+	load_anchors(rogue_only);
+	ck_assert_uint_eq(chain("leaf-revoked.pem", NULL, NULL),
+	                  BR_ERR_X509_NOT_TRUSTED);
+	root_and_inter();
+	ck_assert_uint_eq(chain("inter-leaf-good.pem", "leaf-good.pem", NULL),
+	                  X509CHECK_ERR_NO_CRL);
+}
+END_TEST
+
+START_TEST(engine_set_crl)
+{
+	root_and_inter();
+	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
+	ck_assert_int_eq(x509check_set_crl(&xc, &store), -1);
+	ck_assert_ptr_null(xc.crl);
+	ck_assert_int_eq(x509check_set_crl(&xc, NULL), 0);
+	x509check_init(&xc, X509CHECK_FULL, anchors.ta, anchors.count, "x");
+	ck_assert_int_eq(x509check_set_crl(&xc, &store), -1);
+	x509check_init(&xc, X509CHECK_CA, anchors.ta, anchors.count, NULL);
+	ck_assert_int_eq(x509check_set_crl(&xc, &store), 0);
+	ck_assert_ptr_eq(xc.crl, &store);
+	ck_assert_int_eq(x509check_set_crl(&xc, NULL), 0);
+	ck_assert_ptr_null(xc.crl);
+}
+END_TEST
+
+START_TEST(engine_cert_too_big)
+{
+	static struct derobj big;
+	static struct keys_anchors x509_anchors;
+	const br_x509_class **vt = &xc.vtable;
+	uint8_t buf[PEM_MAX];
+	size_t len = 0;
+	int rc;
+
+	/* The x509 fixtures: big.pem (over 8 KiB) signed by inter.pem. */
+	rc = keys_read_file("tests/unit/fixtures/x509/inter.pem", buf,
+	                    sizeof(buf), &len);
+	ck_assert_int_eq(rc, KEYS_OK);
+	ck_assert_int_eq(keys_anchors_parse(&x509_anchors, buf, len), KEYS_OK);
+	{
+		br_pem_decoder_context pc;
+		size_t off = 0;
+
+		rc = keys_read_file("tests/unit/fixtures/x509/big.pem", buf,
+		                    sizeof(buf) - 1, &len);
+		ck_assert_int_eq(rc, KEYS_OK);
+		buf[len++] = '\n';
+		big.len = 0;
+		br_pem_decoder_init(&pc);
+		while (off < len) {
+			off += br_pem_decoder_push(&pc, buf + off, len - off);
+			if (br_pem_decoder_event(&pc) == BR_PEM_BEGIN_OBJ)
+				br_pem_decoder_setdest(&pc, der_append, &big);
+		}
+	}
+	ck_assert_uint_gt(big.len, X509CHECK_LEAF_MAX);
+	crl_store_clear(&store);
+	x509check_init(&xc, X509CHECK_CA, x509_anchors.ta, x509_anchors.count,
+	               NULL);
+	ck_assert_int_eq(x509check_set_crl(&xc, &store), 0);
+	(*vt)->start_chain(vt, NULL);
+	(*vt)->start_cert(vt, (uint32_t)big.len);
+	(*vt)->append(vt, big.data, big.len);
+	(*vt)->end_cert(vt);
+	ck_assert_uint_eq((*vt)->end_chain(vt), X509CHECK_ERR_CERT_SIZE);
+}
+END_TEST
+
+START_TEST(engine_strerror)
+{
+	int e;
+
+	for (e = X509CHECK_ERR_REVOKED; e <= X509CHECK_ERR_CERT_SIZE; e++)
+		ck_assert_str_ne(x509check_strerror(e), x509check_strerror(-1));
+	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_REVOKED),
+	                 "certificate revoked");
+	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_NO_CRL),
+	                 "no CRL for the certificate's issuer");
+	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_CRL_EXPIRED),
+	                 "CRL has expired");
+	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_CRL_NOT_YET_VALID),
+	                 "CRL not yet valid");
+}
+END_TEST
+
 static Suite *
 crl_suite(void)
 {
@@ -1545,6 +1780,16 @@ crl_suite(void)
 	tcase_add_test(tc, strerror_texts);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("x509check");
+	tcase_add_test(tc, engine_revoked);
+	tcase_add_test(tc, engine_intermediate);
+	tcase_add_test(tc, engine_root_sent_along);
+	tcase_add_test(tc, engine_times);
+	tcase_add_test(tc, engine_chain_errors_first);
+	tcase_add_test(tc, engine_set_crl);
+	tcase_add_test(tc, engine_cert_too_big);
+	tcase_add_test(tc, engine_strerror);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
