@@ -18,6 +18,9 @@
  * compares names in chains: RSA PKCS#1 v1.5 or ECDSA with SHA-1, SHA-224,
  * SHA-256, SHA-384 or SHA-512. The signature is checked once, when the
  * store is filled; times are checked per connection (crl_store_check).
+ * XXX: unlike OpenSSL, the issuer certificate's keyUsage is not checked
+ * for cRLSign: BearSSL's decoder does not report it, and the operator
+ * named that certificate as a CA in --client-ca.
  *
  * Serial numbers are compared by value: the leading 0x00 that DER puts
  * before a positive number with its top bit set is not part of the value.
