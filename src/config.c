@@ -20,6 +20,8 @@ const char config_usage[] =
     "traditional)\n"
     "  --client-ca FILE       require client certificates signed by these "
     "CAs\n"
+    "  --crl FILE             PEM CRLs: refuse revoked client certificates\n"
+    "                         (each issuer needs a current CRL)\n"
     "  --tls on|off           off: answer SSLRequest with N, relay "
     "cleartext\n"
     "  --plaintext reject|allow  cleartext StartupMessage (default reject)\n"
@@ -62,6 +64,7 @@ static const struct opt opts[] = {
     {"cert", OPT_STRING, F(cert), 0, 0, NULL},
     {"key", OPT_STRING, F(key), 0, 0, NULL},
     {"client-ca", OPT_STRING, F(client_ca), 0, 0, NULL},
+    {"crl", OPT_STRING, F(crl), 0, 0, NULL},
     {"config", OPT_STRING, F(config_file), 0, 0, NULL},
     {"upstream", OPT_ADDR, F(upstream), 0, 0, NULL},
     {"listen", OPT_ADDR, F(listen), 0, 0, NULL},
@@ -461,6 +464,10 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	}
 	if (!cfg->tls && cfg->client_ca != NULL) {
 		snprintf(err, errlen, "--client-ca needs --tls on");
+		return -1;
+	}
+	if (cfg->crl != NULL && cfg->client_ca == NULL) {
+		snprintf(err, errlen, "--crl needs --client-ca");
 		return -1;
 	}
 	if (cfg->listen.kind == ADDR_UNIX) {

@@ -39,6 +39,7 @@ struct config {
 	const char *cert;
 	const char *key;
 	const char *client_ca;
+	const char *crl; /* with --client-ca: PEM CRLs of those CAs */
 	const char *config_file;
 	struct addr upstream;
 	struct addr listen;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "crl.h"
 #include "exitcodes.h"
 #include "keys.h"
 #include "listener.h"
@@ -25,6 +26,11 @@ static struct keys_chain chain, upstream_chain;
 static struct keys_private key, upstream_key;
 static struct keys_anchors client_ca, upstream_ca;
 static char config_text[CONFIG_FILE_MAX];
+/* --crl: the store, and the file and one CRL's DER while it is filled.
+ * Public data, so nothing is wiped; only the bytes used cost memory. */
+static struct crl_store crl;
+static uint8_t crl_pem[CRL_FILE_MAX];
+static uint8_t crl_der[CRL_DER_MAX];
 
 /* sd_listen_fds(3): fd 3, only when LISTEN_PID names this process. */
 static int
@@ -63,6 +69,29 @@ load_failed(const char *what, const char *path, int status)
 	return EXIT_NOINPUT;
 }
 
+/* The CRLs of --crl, checked against the --client-ca anchors. */
+static int
+load_crl(const char *path)
+{
+	size_t len = 0, which = 0;
+	int st;
+
+	if ((st = keys_read_file(path, crl_pem, sizeof(crl_pem), &len)) !=
+	    KEYS_OK)
+		return load_failed("CRL file", path, st);
+	st = crl_store_load_pem(&crl, crl_pem, len, client_ca.ta,
+	                        client_ca.count, crl_der, sizeof(crl_der),
+	                        &which);
+	if (st == CRL_OK)
+		return 0;
+	if (which > 0)
+		log_msg(LOG_ERR, "CRL file %s: CRL number %zu: %s", path, which,
+		        crl_strerror(st));
+	else
+		log_msg(LOG_ERR, "CRL file %s: %s", path, crl_strerror(st));
+	return EXIT_NOINPUT;
+}
+
 /* Load every certificate and key before the first client byte. */
 static int
 load_keys(struct session_keys *k)
@@ -85,6 +114,11 @@ load_keys(struct session_keys *k)
 		    KEYS_OK)
 			return load_failed("client CA", cfg.client_ca, st);
 		k->client_ca = &client_ca;
+	}
+	if (cfg.crl != NULL) {
+		if ((st = load_crl(cfg.crl)) != 0)
+			return st;
+		k->crl = &crl;
 	}
 	if (cfg.upstream_ca != NULL) {
 		if ((st = keys_anchors_load(&upstream_ca, cfg.upstream_ca)) !=

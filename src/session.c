@@ -340,10 +340,13 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 			o.end = "incomplete data after SSL request";
 			goto gone;
 		}
-		if (cfg->client_ca != NULL)
+		if (cfg->client_ca != NULL) {
 			x509check_init(&S.client_verify, X509CHECK_CA,
 			               keys->client_ca->ta,
 			               keys->client_ca->count, NULL);
+			/* Cannot fail: the mode is CA. */
+			(void)x509check_set_crl(&S.client_verify, keys->crl);
+		}
 		if (client_handshake(cfg, keys, &client,
 		                     next == NEGO_DIRECT_TLS, &o) != 0)
 			goto gone;

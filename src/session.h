@@ -12,6 +12,7 @@
 #define PGSTUNNEL_SESSION_H
 
 #include "config.h"
+#include "crl.h"
 #include "keys.h"
 
 /* Everything loaded at start-up; NULL where not configured. */
@@ -19,6 +20,7 @@ struct session_keys {
 	const struct keys_chain *chain;
 	const struct keys_private *key;
 	const struct keys_anchors *client_ca;
+	const struct crl_store *crl; /* revocation of client certificates */
 	const struct keys_anchors *upstream_ca;
 	const struct keys_chain *upstream_chain;
 	const struct keys_private *upstream_key;

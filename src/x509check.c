@@ -2,90 +2,18 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <time.h>
 
+#include "crl.h"
+#include "der.h"
 #include "x509check.h"
 
-/*
- * A strict DER reader over a bounded span. Every read checks the bytes
- * left first; lengths are definite, minimally encoded and at most four
- * bytes long, which is plenty for a certificate.
- */
-struct der {
-	const uint8_t *p;
-	size_t len;
-};
-
-#define DER_BOOLEAN      0x01
-#define DER_INTEGER      0x02
-#define DER_BIT_STRING   0x03
-#define DER_OCTET_STRING 0x04
-#define DER_OID          0x06
-#define DER_SEQUENCE     0x30
-#define DER_SET          0x31
-
-/* Context-specific tags of tbsCertificate and GeneralName. */
-#define DER_CTX_PRIM(n) (0x80 | (n))
-#define DER_CTX_CONS(n) (0xa0 | (n))
-
+/* Context-specific tags of GeneralName. */
 #define GN_DNS DER_CTX_PRIM(2) /* dNSName [2] IA5String */
 #define GN_IP  DER_CTX_PRIM(7) /* iPAddress [7] OCTET STRING */
 
 static const uint8_t oid_san[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
 static const uint8_t oid_cn[] = {0x55, 0x04, 0x03};  /* 2.5.4.3 */
-
-/* Take the next element off d: its tag and contents. 0, or -1. */
-static int
-der_next(struct der *d, unsigned *tag, struct der *out)
-{
-	size_t hdr, n, nb, i;
-
-	if (d->len < 2)
-		return -1;
-	if ((d->p[0] & 0x1f) == 0x1f)
-		return -1; /* high tag numbers: none in what we walk */
-	hdr = 2;
-	n = d->p[1];
-	if (n & 0x80) {
-		nb = n & 0x7f;
-		if (nb == 0 || nb > 4)
-			return -1; /* indefinite, or absurdly long */
-		if (d->len - 2 < nb)
-			return -1;
-		if (d->p[2] == 0)
-			return -1; /* not minimal */
-		n = 0;
-		for (i = 0; i < nb; i++)
-			n = (n << 8) | d->p[2 + i];
-		if (n < 0x80)
-			return -1; /* not minimal */
-		hdr += nb;
-	}
-	if (d->len - hdr < n)
-		return -1;
-	*tag = d->p[0];
-	out->p = d->p + hdr;
-	out->len = n;
-	d->p += hdr + n;
-	d->len -= hdr + n;
-	return 0;
-}
-
-/* Take the next element off d; it must have this tag. */
-static int
-der_expect(struct der *d, unsigned tag, struct der *out)
-{
-	unsigned t;
-
-	if (der_next(d, &t, out) != 0 || t != tag)
-		return -1;
-	return 0;
-}
-
-static int
-der_is(const struct der *d, const uint8_t *what, size_t len)
-{
-	return d->len == len && memcmp(d->p, what, len) == 0;
-}
 
 /* What hostcheck_match() needs from a certificate. */
 struct certnames {
@@ -112,7 +40,8 @@ parse_name(struct der name, struct certnames *cn)
 		while (rdn.len > 0) {
 			if (der_expect(&rdn, DER_SEQUENCE, &atv) != 0 ||
 			    der_expect(&atv, DER_OID, &oid) != 0 ||
-			    der_next(&atv, &tag, &val) != 0 || atv.len != 0)
+			    der_next(&atv, &tag, &val, NULL) != 0 ||
+			    atv.len != 0)
 				return -1;
 			if (!der_is(&oid, oid_cn, sizeof(oid_cn)))
 				continue;
@@ -141,7 +70,7 @@ check_general_names(struct der gns)
 	unsigned tag;
 
 	while (gns.len > 0) {
-		if (der_next(&gns, &tag, &gn) != 0)
+		if (der_next(&gns, &tag, &gn, NULL) != 0)
 			return -1;
 		if ((tag & 0x1f) > 8 || tag != form[tag & 0x1f])
 			return -1;
@@ -161,7 +90,7 @@ parse_extensions(struct der exp, struct certnames *cn)
 	while (exts.len > 0) {
 		if (der_expect(&exts, DER_SEQUENCE, &ext) != 0 ||
 		    der_expect(&ext, DER_OID, &oid) != 0 ||
-		    der_next(&ext, &tag, &val) != 0)
+		    der_next(&ext, &tag, &val, NULL) != 0)
 			return -1;
 		if (tag == DER_BOOLEAN) {
 			crit = val;
@@ -207,7 +136,7 @@ parse_cert(const uint8_t *der, size_t len, struct certnames *cn)
 
 	/* version [0] EXPLICIT, optional */
 	if (tbs.len > 0 && tbs.p[0] == DER_CTX_CONS(0) &&
-	    der_next(&tbs, &tag, &f) != 0)
+	    der_next(&tbs, &tag, &f, NULL) != 0)
 		return -1;
 	if (der_expect(&tbs, DER_INTEGER, &f) != 0 ||  /* serialNumber */
 	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
@@ -222,7 +151,7 @@ parse_cert(const uint8_t *der, size_t len, struct certnames *cn)
 	/* issuerUniqueID [1], subjectUniqueID [2], extensions [3]: in order */
 	last = 0;
 	while (tbs.len > 0) {
-		if (der_next(&tbs, &tag, &f) != 0)
+		if (der_next(&tbs, &tag, &f, NULL) != 0)
 			return -1;
 		if (tag == DER_CTX_PRIM(1) && last < 1)
 			last = 1;
@@ -336,7 +265,7 @@ hostcheck_match(const uint8_t *der, size_t len, const char *host)
 	check_cn = 1;
 	san = cn.san; /* empty when there is no SAN */
 	while (san.len > 0) {
-		if (der_next(&san, &tag, &gn) != 0)
+		if (der_next(&san, &tag, &gn, NULL) != 0)
 			return HOSTCHECK_BAD_CERT; /* checked in parse_cert */
 		if (tag == host_type)
 			check_cn = 0;
@@ -384,6 +313,7 @@ xc_start_chain(const br_x509_class **vt, const char *server_name)
 	ctx->leaf_len = 0;
 	ctx->depth = 0;
 	ctx->leaf_err = 0;
+	ctx->crl_err = 0;
 	ctx->err = BR_ERR_X509_TRUNCATED;
 	if (ctx->mode == X509CHECK_NONE)
 		br_x509_decoder_init(&ctx->dec, 0, NULL);
@@ -398,7 +328,12 @@ xc_start_cert(const br_x509_class **vt, uint32_t length)
 
 	if (ctx->mode != X509CHECK_NONE)
 		ctx->minimal.vtable->start_cert(xc_minimal(ctx), length);
-	if (ctx->depth == 0 && length > X509CHECK_LEAF_MAX)
+	if (ctx->crl != NULL) { /* every certificate, in turn */
+		ctx->leaf_len = 0;
+		ctx->leaf_err = 0;
+	}
+	if ((ctx->depth == 0 || ctx->crl != NULL) &&
+	    length > X509CHECK_LEAF_MAX)
 		ctx->leaf_err = X509CHECK_ERR_LEAF_SIZE;
 	ctx->depth++; /* 1 while the leaf comes */
 }
@@ -410,7 +345,7 @@ xc_append(const br_x509_class **vt, const unsigned char *buf, size_t len)
 
 	if (ctx->mode != X509CHECK_NONE)
 		ctx->minimal.vtable->append(xc_minimal(ctx), buf, len);
-	if (ctx->depth != 1)
+	if (ctx->depth != 1 && ctx->crl == NULL)
 		return;
 	if (ctx->leaf_err != 0)
 		return;
@@ -420,6 +355,119 @@ xc_append(const br_x509_class **vt, const unsigned char *buf, size_t len)
 	}
 	memcpy(ctx->leaf + ctx->leaf_len, buf, len);
 	ctx->leaf_len += len;
+}
+
+/*
+ * What revocation needs from a certificate: the whole encodings of its
+ * issuer and subject Names, and its serial's contents. Strict like
+ * parse_cert(), up to the subject.
+ */
+static int
+cert_ids(const uint8_t *der, size_t len, struct der *issuer,
+         struct der *subject, struct der *serial)
+{
+	struct der d, cert, tbs, f;
+	unsigned tag;
+
+	d.p = der;
+	d.len = len;
+	if (der_expect(&d, DER_SEQUENCE, &cert) != 0 || d.len != 0 ||
+	    der_expect(&cert, DER_SEQUENCE, &tbs) != 0 ||
+	    der_expect(&cert, DER_SEQUENCE, &f) != 0 ||
+	    der_expect(&cert, DER_BIT_STRING, &f) != 0 || cert.len != 0)
+		return -1;
+	if (tbs.len > 0 && tbs.p[0] == DER_CTX_CONS(0) &&
+	    der_next(&tbs, &tag, &f, NULL) != 0)
+		return -1;
+	if (der_expect(&tbs, DER_INTEGER, serial) != 0 ||
+	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
+	    der_next(&tbs, &tag, &f, issuer) != 0 || tag != DER_SEQUENCE ||
+	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
+	    der_next(&tbs, &tag, &f, subject) != 0 || tag != DER_SEQUENCE)
+		return -1;
+	return 0;
+}
+
+static int
+same_pkey(const br_x509_pkey *a, const br_x509_pkey *b)
+{
+	if (a->key_type != b->key_type)
+		return 0;
+	if (a->key_type == BR_KEYTYPE_RSA)
+		return a->key.rsa.nlen == b->key.rsa.nlen &&
+		       a->key.rsa.elen == b->key.rsa.elen &&
+		       memcmp(a->key.rsa.n, b->key.rsa.n, a->key.rsa.nlen) ==
+		           0 &&
+		       memcmp(a->key.rsa.e, b->key.rsa.e, a->key.rsa.elen) == 0;
+	if (a->key_type == BR_KEYTYPE_EC)
+		return a->key.ec.curve == b->key.ec.curve &&
+		       a->key.ec.qlen == b->key.ec.qlen &&
+		       memcmp(a->key.ec.q, b->key.ec.q, a->key.ec.qlen) == 0;
+	return 0;
+}
+
+/*
+ * Is the buffered certificate (issuer and subject given) self-issued and
+ * a trust anchor itself: an anchor's name and key? The key comes from
+ * BearSSL's decoder, pushed the whole certificate once (see xc_end_cert).
+ */
+static int
+xc_is_anchor(struct x509check *ctx, const struct der *issuer,
+             const struct der *subject)
+{
+	const br_x509_pkey *pk = NULL;
+	size_t i;
+	int decoded = 0;
+
+	if (!der_is(issuer, subject->p, subject->len))
+		return 0;
+	for (i = 0; i < ctx->anchor_count; i++) {
+		const br_x509_trust_anchor *ta = &ctx->anchors[i];
+
+		if (ta->dn.len != subject->len ||
+		    memcmp(ta->dn.data, subject->p, subject->len) != 0)
+			continue;
+		if (!decoded) {
+			br_x509_decoder_init(&ctx->dec, 0, NULL);
+			br_x509_decoder_push(&ctx->dec, ctx->leaf,
+			                     ctx->leaf_len);
+			decoded = 1;
+			if (br_x509_decoder_last_error(&ctx->dec) == 0)
+				pk = br_x509_decoder_get_pkey(&ctx->dec);
+		}
+		if (pk != NULL && same_pkey(pk, &ta->pkey))
+			return 1;
+	}
+	return 0;
+}
+
+/* The revocation verdict on the certificate in ctx->leaf. */
+static unsigned
+xc_crl_cert(struct x509check *ctx)
+{
+	struct der issuer, subject, num;
+	struct crl_serial serial;
+
+	if (ctx->leaf_err != 0)
+		return X509CHECK_ERR_CERT_SIZE;
+	if (cert_ids(ctx->leaf, ctx->leaf_len, &issuer, &subject, &num) != 0 ||
+	    crl_serial_set(&serial, num.p, num.len) != CRL_OK)
+		return X509CHECK_ERR_LEAF;
+	if (xc_is_anchor(ctx, &issuer, &subject))
+		return 0;
+	switch (crl_store_check(ctx->crl, issuer.p, issuer.len, &serial,
+	                        (int64_t)time(NULL))) {
+	case CRL_GOOD:
+		return 0;
+	case CRL_REVOKED:
+		return X509CHECK_ERR_REVOKED;
+	case CRL_NO_CRL:
+		return X509CHECK_ERR_NO_CRL;
+	case CRL_EXPIRED:
+		return X509CHECK_ERR_CRL_EXPIRED;
+	default:
+		return X509CHECK_ERR_CRL_NOT_YET_VALID;
+	}
 }
 
 static void
@@ -437,6 +485,8 @@ xc_end_cert(const br_x509_class **vt)
 	if (ctx->mode == X509CHECK_NONE && ctx->depth == 1 &&
 	    ctx->leaf_err == 0)
 		br_x509_decoder_push(&ctx->dec, ctx->leaf, ctx->leaf_len);
+	if (ctx->crl != NULL && ctx->crl_err == 0)
+		ctx->crl_err = xc_crl_cert(ctx);
 }
 
 /* Mode NONE: copy the leaf's key out of the decoder into ctx->pkey. */
@@ -517,6 +567,8 @@ xc_end_chain(const br_x509_class **vt)
 		err = ctx->minimal.vtable->end_chain(xc_minimal(ctx));
 		if (err == 0 && ctx->mode == X509CHECK_FULL)
 			err = xc_check_name(ctx);
+		if (err == 0 && ctx->crl != NULL)
+			err = ctx->crl_err;
 	}
 	ctx->err = err;
 	return err;
@@ -562,6 +614,8 @@ x509check_init(struct x509check *ctx, enum x509check_mode mode,
 	                ? mode
 	                : X509CHECK_FULL;
 	ctx->err = BR_ERR_X509_TRUNCATED;
+	ctx->anchors = anchors;
+	ctx->anchor_count = anchors != NULL ? anchor_count : 0;
 	if (host != NULL) {
 		hlen = strnlen(host, sizeof(ctx->host));
 		if (hlen > 0 && hlen < sizeof(ctx->host)) {
@@ -585,6 +639,15 @@ x509check_init(struct x509check *ctx, enum x509check_mode mode,
 	br_x509_minimal_set_rsa(&ctx->minimal, br_rsa_pkcs1_vrfy_get_default());
 	br_x509_minimal_set_ecdsa(&ctx->minimal, br_ec_get_default(),
 	                          br_ecdsa_vrfy_asn1_get_default());
+}
+
+int
+x509check_set_crl(struct x509check *ctx, const struct crl_store *crl)
+{
+	if (crl != NULL && ctx->mode != X509CHECK_CA)
+		return -1;
+	ctx->crl = crl;
+	return 0;
 }
 
 _Static_assert(X509CHECK_ERR_NAME >= BR_ERR_SEND_FATAL_ALERT + 256,
@@ -656,6 +719,11 @@ static const struct {
      "address neither 4 nor 16 bytes long)"},
     {X509CHECK_ERR_HOST, "no valid host name to verify the certificate "
                          "against"},
+    {X509CHECK_ERR_REVOKED, "certificate revoked"},
+    {X509CHECK_ERR_NO_CRL, "no CRL for the certificate's issuer"},
+    {X509CHECK_ERR_CRL_EXPIRED, "CRL has expired"},
+    {X509CHECK_ERR_CRL_NOT_YET_VALID, "CRL not yet valid"},
+    {X509CHECK_ERR_CERT_SIZE, "certificate too large to check for revocation"},
 };
 
 const char *

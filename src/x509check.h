@@ -15,6 +15,18 @@
  * BearSSL's minimal engine does the chain; its own name check matches DNS
  * names only, so it is switched off and hostcheck_match() does the name.
  * The leaf's DER is buffered in fixed storage for that.
+ *
+ * Revocation (X509CHECK_CA with x509check_set_crl(), for client
+ * certificates): every certificate the peer sends is buffered in turn
+ * (the same storage, so each must fit in X509CHECK_LEAF_MAX), and its
+ * issuer Name and serial are looked up in the CRL store, like OpenSSL's
+ * X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL that PostgreSQL sets
+ * for ssl_crl_file: a listed serial, an issuer without a CRL, or an
+ * issuer whose CRLs are all expired or not yet valid fails the chain.
+ * The one exception is a self-issued certificate that is a trust anchor
+ * itself (same name, same key): a client that sends the root along. The
+ * CRLs count only once BearSSL accepted the chain, so a chain error is
+ * reported first.
  */
 #ifndef PGSTUNNEL_X509CHECK_H
 #define PGSTUNNEL_X509CHECK_H
@@ -41,6 +53,15 @@ enum x509check_mode { X509CHECK_NONE, X509CHECK_CA, X509CHECK_FULL };
 #define X509CHECK_ERR_LEAF      1026 /* leaf does not decode */
 #define X509CHECK_ERR_BAD_NAME  1027 /* a name in the leaf is malformed */
 #define X509CHECK_ERR_HOST      1028 /* FULL without a usable host name */
+
+/* Revocation (x509check_set_crl). */
+#define X509CHECK_ERR_REVOKED           1029 /* a CRL lists the certificate */
+#define X509CHECK_ERR_NO_CRL            1030 /* no CRL of its issuer loaded */
+#define X509CHECK_ERR_CRL_EXPIRED       1031 /* the issuer's CRL has expired */
+#define X509CHECK_ERR_CRL_NOT_YET_VALID 1032 /* ... or is not yet valid */
+#define X509CHECK_ERR_CERT_SIZE         1033 /* over X509CHECK_LEAF_MAX bytes */
+
+struct crl_store;
 
 enum hostcheck_result {
 	HOSTCHECK_MATCH = 0,
@@ -84,6 +105,14 @@ struct x509check {
 	br_x509_decoder_context dec; /* leaf key when mode is NONE */
 	br_x509_pkey pkey;
 	unsigned char pkey_data[BR_X509_BUFSIZE_KEY];
+	/*
+	 * Revocation: 32 bytes more on x86-64. With crl set, leaf holds
+	 * each certificate in turn and dec decodes a self-issued one.
+	 */
+	const struct crl_store *crl;
+	const br_x509_trust_anchor *anchors;
+	size_t anchor_count;
+	unsigned crl_err; /* the first certificate's refusal, or 0 */
 };
 
 /*
@@ -100,6 +129,14 @@ struct x509check {
 void x509check_init(struct x509check *ctx, enum x509check_mode mode,
                     const br_x509_trust_anchor *anchors, size_t anchor_count,
                     const char *host);
+
+/*
+ * Check the peer's certificates against crl too (NULL: no revocation
+ * check, the default). Only for X509CHECK_CA: returns -1 and changes
+ * nothing in another mode. Call after x509check_init(); crl must outlive
+ * the context.
+ */
+int x509check_set_crl(struct x509check *ctx, const struct crl_store *crl);
 
 /* A short English text for a BR_ERR_X509_* or X509CHECK_ERR_* code. */
 const char *x509check_strerror(int err);

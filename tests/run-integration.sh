@@ -57,7 +57,7 @@ esac
 # about a second to start).
 VALGRIND_TESTS=(10-verify-full-socat 12-listen 31-upstream-down 34-direct-tls
 	33-pre-tls-probes 35-upstream-tls 37-repeated-requests 40-copy-20mb
-	50-client-cert 60-config-file)
+	50-client-cert 51-client-cert-crl 60-config-file)
 
 mode=plain
 if [ "${PGSTUNNEL_VALGRIND:-0}" = 1 ] && [ "${PGSTUNNEL_ASAN:-0}" = 1 ]; then

@@ -14,7 +14,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
-FUZZ_TARGETS ?= pgproto config keys x509
+FUZZ_TARGETS ?= pgproto config keys x509 crl
 FUZZ_TIMEOUT ?= 25
 # Extra libFuzzer options for `make fuzz`, e.g. FUZZ_OPTS=-jobs=4.
 FUZZ_OPTS    ?=
@@ -29,9 +29,11 @@ FUZZ_CFLAGS   = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) -Isrc -Ibuild/fuzz \
 FUZZ_SRC_pgproto = pgproto
 FUZZ_SRC_config  = config
 FUZZ_SRC_keys    = keys
-FUZZ_SRC_x509    = x509check keys
+FUZZ_SRC_x509    = x509check crl der keys
+FUZZ_SRC_crl     = crl der keys
 FUZZ_FIX_keys    = build/fuzz/fixtures-keys.h
 FUZZ_FIX_x509    = build/fuzz/fixtures-x509.h
+FUZZ_FIX_crl     = build/fuzz/fixtures-crl.h
 
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
@@ -51,7 +53,7 @@ build/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h \
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$< \
 	    $$(FUZZ_SRC_$(1):%=build/fuzz/obj/%.o) $$(BEARSSL_LIBS)
 endef
-$(foreach t,pgproto config keys x509,$(eval $(call fuzz_target,$(t))))
+$(foreach t,pgproto config keys x509 crl,$(eval $(call fuzz_target,$(t))))
 
 # Fixture files as C arrays: fx_<dir>_<file>, e.g. fx_keys_ec256_crt.
 # Compiled in, so the targets run from any directory.
@@ -73,6 +75,10 @@ build/fuzz/fixtures-keys.h: tests/unit/fixtures/keys/ec256.crt \
 
 build/fuzz/fixtures-x509.h: tests/unit/fixtures/x509/root.pem \
     tests/unit/fixtures/x509/inter.pem
+	$(fuzz_embed)
+
+build/fuzz/fixtures-crl.h: tests/unit/fixtures/crl/root.pem \
+    tests/unit/fixtures/crl/inter.pem
 	$(fuzz_embed)
 
 # One line per target: executions, and whether it found something. All

@@ -26,10 +26,15 @@
  *    hostcheck_match() says; get_pkey() is non-NULL exactly when
  *    end_chain() returned 0;
  *  - the engine in mode FULL with root.pem as the only anchor and the
- *    chain [input, inter.pem], as a server sends it.
+ *    chain [input, inter.pem], as a server sends it;
+ *  - the engine in mode CA with an empty CRL store, the chain [input,
+ *    root.pem]: it must fail where CA fails, and otherwise fail for want
+ *    of a CRL unless the input is a trust anchor itself (root.pem, sent
+ *    along after it, never needs one).
  */
 #include <string.h>
 
+#include "crl.h"
 #include "fixtures-x509.h"
 #include "fuzz.h"
 #include "keys.h"
@@ -40,6 +45,8 @@
 static struct keys_anchors fx_root, fx_inter;
 static struct keys_chain fx_inter_chain;
 static br_x509_trust_anchor anchors[2]; /* root, inter */
+static struct keys_chain fx_root_chain;
+static struct crl_store empty_store; /* no CRL: zeroed */
 /* The context, with guard bytes after it (see fuzz.h). */
 static struct {
 	struct x509check xc;
@@ -57,6 +64,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	                              sizeof(fx_x509_inter_pem)) == KEYS_OK);
 	FUZZ_CHECK(keys_chain_parse(&fx_inter_chain, fx_x509_inter_pem,
 	                            sizeof(fx_x509_inter_pem)) == KEYS_OK);
+	FUZZ_CHECK(keys_chain_parse(&fx_root_chain, fx_x509_root_pem,
+	                            sizeof(fx_x509_root_pem)) == KEYS_OK);
 	FUZZ_CHECK(fx_root.count == 1 && fx_inter.count == 1);
 	FUZZ_CHECK(fx_root.ta[0].flags & BR_X509_TA_CA);
 	FUZZ_CHECK(fx_inter.ta[0].flags & BR_X509_TA_CA);
@@ -176,6 +185,41 @@ engine_chain(const char *host, const uint8_t *der, size_t len, int hc)
 		FUZZ_CHECK(hc == HOSTCHECK_MATCH);
 }
 
+/* [input, root.pem] in mode CA, with no CRL store or with an empty one. */
+static unsigned
+engine_ca_root(const uint8_t *der, size_t len, const struct crl_store *crl)
+{
+	const br_x509_class **vt = &g.xc.vtable;
+	const br_x509_certificate *root = &fx_root_chain.cert[0];
+
+	x509check_init(&g.xc, X509CHECK_CA, anchors, 2, NULL);
+	FUZZ_CHECK(x509check_set_crl(&g.xc, crl) == 0);
+	(*vt)->start_chain(vt, NULL);
+	feed_cert(vt, der, len, 700);
+	feed_cert(vt, root->data, root->data_len, 700);
+	return finish(vt, X509CHECK_CA);
+}
+
+/* The CRLs count only after the chain: an empty store adds refusals. */
+static void
+engine_crl(const uint8_t *der, size_t len)
+{
+	const br_x509_certificate *root = &fx_root_chain.cert[0];
+	unsigned err_plain, err;
+
+	err_plain = engine_ca_root(der, len, NULL);
+	err = engine_ca_root(der, len, &empty_store);
+	if (err_plain != 0)
+		FUZZ_CHECK(err == err_plain);
+	else
+		FUZZ_CHECK(err == 0 || err == X509CHECK_ERR_NO_CRL ||
+		           err == X509CHECK_ERR_CERT_SIZE ||
+		           err == X509CHECK_ERR_LEAF);
+	if (err == 0)
+		FUZZ_CHECK(len == root->data_len &&
+		           memcmp(der, root->data, len) == 0);
+}
+
 /* What FULL must say once the chain itself is good. */
 static unsigned
 expected_name_err(const char *host, size_t len, int hc)
@@ -248,6 +292,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(err_full == expected_name_err(host, len, hc));
 
 	engine_chain(host, der, len, hc);
+	engine_crl(der, len);
 
 	free(host);
 	free(upper);

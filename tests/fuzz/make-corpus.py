@@ -20,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 KEYS = os.path.join(ROOT, "tests/unit/fixtures/keys")
 X509 = os.path.join(ROOT, "tests/unit/fixtures/x509")
+CRL = os.path.join(ROOT, "tests/unit/fixtures/crl")
 CORPUS = os.path.join(HERE, "corpus")
 
 SSLREQUEST = 80877103
@@ -113,7 +114,7 @@ def config():
                    b"upstream-tls = verify-full\nupstream-ca = /up-ca.crt\n"
                    b"upstream-servername = db.internal\n"
                    b"upstream-cert = /up.crt\nupstream-key = /up.key\n"
-                   b"upstream-negotiation = direct\n")
+                   b"upstream-negotiation = direct\ncrl = /ca.crl\n")
     w("crlf-tabs.conf", b"\t cert\t=\t/a b/c#d \r\n#comment\r\n\r\n"
                         b"key=/k\r\nupstream = /run/postgresql/.s.PGSQL.5432")
     w("tls-off.conf", b"tls = off\nupstream = 127.0.0.1:5432\n"
@@ -165,6 +166,22 @@ def x509():
         write("x509", name, host.encode() + b"\0" + der)
 
 
+def crl():
+    # DER seeds (the harness also wraps each in PEM), a few cut short,
+    # and PEM files for the input-as-PEM path.
+    for name in ["root", "root-empty", "root-nonext", "root-expired",
+                 "root-idp", "root-sha1", "root-sha512", "inter",
+                 "inter-sha384", "same-name", "rogue"]:
+        der = first_der(os.path.join(CRL, name + ".crl"))
+        write("crl", name + ".der", der)
+        if name in ("root", "inter", "root-nonext"):
+            for cut in (len(der) // 3, len(der) // 2, len(der) - 1):
+                write("crl", "%s-cut%d.der" % (name, cut), der[:cut])
+    for name in ["bundle.crl", "root.crl"]:
+        write("crl", name,
+              open(os.path.join(CRL, name), "rb").read())
+
+
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
@@ -172,6 +189,7 @@ def main():
     config()
     keys()
     x509()
+    crl()
     total = sum(os.path.getsize(os.path.join(d, f))
                 for d, _, fs in os.walk(CORPUS) for f in fs)
     print("make-corpus: %d bytes in %s" % (total, CORPUS))

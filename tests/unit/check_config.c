@@ -698,7 +698,8 @@ START_TEST(text_values_copied)
 {
 	char t[] = "cert = a.crt\nkey = a.key\nclient-ca = ca.pem\n"
 	           "upstream-ca = up.pem\nupstream-servername = db.internal\n"
-	           "upstream-cert = c.crt\nupstream-key = c.key\n";
+	           "upstream-cert = c.crt\nupstream-key = c.key\n"
+	           "crl = ca.crl\n";
 
 	ck_assert_int_eq(text(t), 0);
 	memset(t, 'X', sizeof(t) - 1);
@@ -709,11 +710,13 @@ START_TEST(text_values_copied)
 	ck_assert_str_eq(cfg.upstream_servername, "db.internal");
 	ck_assert_str_eq(cfg.upstream_cert, "c.crt");
 	ck_assert_str_eq(cfg.upstream_key, "c.key");
+	ck_assert_str_eq(cfg.crl, "ca.crl");
 	ck_assert(in_pool(cfg.cert) && in_pool(cfg.key) &&
 	          in_pool(cfg.client_ca) && in_pool(cfg.upstream_ca) &&
 	          in_pool(cfg.upstream_servername) &&
-	          in_pool(cfg.upstream_cert) && in_pool(cfg.upstream_key));
-	ck_assert_uint_eq(cfg.pool_used, 6 + 6 + 7 + 7 + 12 + 6 + 6);
+	          in_pool(cfg.upstream_cert) && in_pool(cfg.upstream_key) &&
+	          in_pool(cfg.crl));
+	ck_assert_uint_eq(cfg.pool_used, 6 + 6 + 7 + 7 + 12 + 6 + 6 + 7);
 }
 END_TEST
 
@@ -853,6 +856,7 @@ static const struct check_case check_cases[] = {
     {"--tls off " UNIX_UP, 0, NULL, NULL},
     {"--tls off --key k --upstream db:5432", 0, NULL, NULL},
     {SRV "--upstream db:5432 --client-ca ca.pem", 0, NULL, NULL},
+    {SRV "--upstream db:5432 --client-ca ca.pem --crl ca.crl", 0, NULL, NULL},
     {SRV "--upstream db:5432 --listen 0.0.0.0:5433", 0, NULL, NULL},
     {SRV "--upstream db:5432 --listen [::]:5433", 0, NULL, NULL},
     {SRV "--upstream db:5432 --upstream-tls prefer", 0, NULL, NULL},
@@ -894,6 +898,10 @@ static const struct check_case check_cases[] = {
      "--tls on"},
     {SRV "--tls off --client-ca ca --upstream db:5432", -1, "--client-ca",
      "--tls on"},
+    /* --crl */
+    {SRV "--upstream db:5432 --crl ca.crl", -1, "--crl", "--client-ca"},
+    {"--tls off --crl ca.crl --upstream db:5432", -1, "--crl needs",
+     "--client-ca"},
     /* --listen */
     {SRV "--upstream db:5432 --listen /tmp/pgst.sock", -1, "--listen",
      "HOST:PORT"},

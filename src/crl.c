@@ -1,0 +1,699 @@
+/* see crl.h */
+#include <string.h>
+
+#include "crl.h"
+
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+/* Signature algorithms: the OID of each, with its hash and key type. */
+struct sigalg {
+	const char *oid;
+	size_t oid_len;
+	int hash_id;
+	int key_type;
+};
+
+#define RSA_PKCS1 "\x2a\x86\x48\x86\xf7\x0d\x01\x01" /* 1.2.840.113549.1.1 */
+#define ECDSA_SHA "\x2a\x86\x48\xce\x3d\x04"         /* 1.2.840.10045.4 */
+
+static const struct sigalg sigalgs[] = {
+    {RSA_PKCS1 "\x05", 9, br_sha1_ID, BR_KEYTYPE_RSA},
+    {RSA_PKCS1 "\x0e", 9, br_sha224_ID, BR_KEYTYPE_RSA},
+    {RSA_PKCS1 "\x0b", 9, br_sha256_ID, BR_KEYTYPE_RSA},
+    {RSA_PKCS1 "\x0c", 9, br_sha384_ID, BR_KEYTYPE_RSA},
+    {RSA_PKCS1 "\x0d", 9, br_sha512_ID, BR_KEYTYPE_RSA},
+    {ECDSA_SHA "\x01", 7, br_sha1_ID, BR_KEYTYPE_EC},
+    {ECDSA_SHA "\x03\x01", 8, br_sha224_ID, BR_KEYTYPE_EC},
+    {ECDSA_SHA "\x03\x02", 8, br_sha256_ID, BR_KEYTYPE_EC},
+    {ECDSA_SHA "\x03\x03", 8, br_sha384_ID, BR_KEYTYPE_EC},
+    {ECDSA_SHA "\x03\x04", 8, br_sha512_ID, BR_KEYTYPE_EC},
+};
+
+/* Keep the first "unsupported" finding; DER errors return at once. */
+static void
+defer(int *deferred, int status)
+{
+	if (*deferred == CRL_OK)
+		*deferred = status;
+}
+
+int
+crl_serial_set(struct crl_serial *s, const uint8_t *content, size_t len)
+{
+	memset(s, 0, sizeof(*s));
+	if (len == 0)
+		return CRL_ERR_DER;
+	/* DER: no 0x00 before a byte < 0x80, no 0xff before one >= 0x80. */
+	if (len > 1 && ((content[0] == 0x00 && content[1] < 0x80) ||
+	                (content[0] == 0xff && content[1] >= 0x80)))
+		return CRL_ERR_DER;
+	s->neg = (content[0] & 0x80) != 0;
+	if (content[0] == 0x00) {
+		content++;
+		len--;
+	}
+	if (len > CRL_SERIAL_MAX)
+		return CRL_ERR_SERIAL;
+	s->len = (uint8_t)len;
+	if (len > 0)
+		memcpy(s->v, content, len);
+	return CRL_OK;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400; /* year 0's January */
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* n decimal digits at p; -1 when one is not a digit. */
+static int64_t
+digits(const uint8_t *p, size_t n)
+{
+	int64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ (YY < 50 is 20YY) or
+ * GeneralizedTime YYYYMMDDHHMMSSZ; seconds present, no fractions, Z.
+ */
+static int
+parse_time(unsigned tag, const struct der *t, int64_t *out)
+{
+	static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30,
+	                                  31, 31, 30, 31, 30, 31};
+	const uint8_t *p = t->p;
+	int64_t y, mo, d, h, mi, s;
+
+	if (tag == DER_UTC_TIME && t->len == 13) {
+		y = digits(p, 2);
+		if (y < 0)
+			return -1;
+		y += y < 50 ? 2000 : 1900;
+		p += 2;
+	} else if (tag == DER_GENERALIZED_TIME && t->len == 15) {
+		y = digits(p, 4);
+		if (y < 0)
+			return -1;
+		p += 4;
+	} else {
+		return -1;
+	}
+	mo = digits(p, 2);
+	d = digits(p + 2, 2);
+	h = digits(p + 4, 2);
+	mi = digits(p + 6, 2);
+	s = digits(p + 8, 2);
+	if (p[10] != 'Z' || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
+	    mi < 0 || mi > 59 || s < 0 || s > 59)
+		return -1;
+	if (d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
+		return -1;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	return 0;
+}
+
+/* The next element, which must be a Time. */
+static int
+next_time(struct der *d, int64_t *out)
+{
+	struct der t;
+	unsigned tag;
+
+	if (der_next(d, &tag, &t, NULL) != 0)
+		return -1;
+	return parse_time(tag, &t, out);
+}
+
+static int
+is_time_tag(const struct der *d)
+{
+	return d->len > 0 &&
+	       (d->p[0] == DER_UTC_TIME || d->p[0] == DER_GENERALIZED_TIME);
+}
+
+/*
+ * Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, given as the
+ * SEQUENCE's contents; Extension ::= SEQUENCE { extnID OID, critical
+ * BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. An explicit FALSE is
+ * not DER, but common enough to be let through.
+ */
+static int
+parse_extensions(struct der exts, int *deferred)
+{
+	struct der ext, oid, val;
+	unsigned tag;
+
+	if (exts.len == 0)
+		return -1;
+	while (exts.len > 0) {
+		if (der_expect(&exts, DER_SEQUENCE, &ext) != 0 ||
+		    der_expect(&ext, DER_OID, &oid) != 0 || oid.len == 0 ||
+		    der_next(&ext, &tag, &val, NULL) != 0)
+			return -1;
+		if (tag == DER_BOOLEAN) {
+			if (val.len != 1 ||
+			    (val.p[0] != 0x00 && val.p[0] != 0xff))
+				return -1;
+			if (val.p[0] == 0xff)
+				defer(deferred, CRL_ERR_CRITICAL);
+			if (der_expect(&ext, DER_OCTET_STRING, &val) != 0)
+				return -1;
+		} else if (tag != DER_OCTET_STRING) {
+			return -1;
+		}
+		if (ext.len != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * One revokedCertificates entry off list: SEQUENCE { userCertificate
+ * INTEGER, revocationDate Time, crlEntryExtensions Extensions OPTIONAL
+ * (version 2 only) }. CRL_OK, CRL_ERR_DER or CRL_ERR_SERIAL.
+ */
+static int
+parse_entry(struct der *list, int version, struct crl_serial *serial,
+            int *deferred)
+{
+	struct der entry, num, exts;
+	int64_t when;
+	int rc;
+
+	if (der_expect(list, DER_SEQUENCE, &entry) != 0 ||
+	    der_expect(&entry, DER_INTEGER, &num) != 0)
+		return CRL_ERR_DER;
+	rc = crl_serial_set(serial, num.p, num.len);
+	if (rc != CRL_OK)
+		return rc;
+	if (next_time(&entry, &when) != 0)
+		return CRL_ERR_DER;
+	if (entry.len > 0) {
+		if (version != 2 ||
+		    der_expect(&entry, DER_SEQUENCE, &exts) != 0 ||
+		    entry.len != 0 || parse_extensions(exts, deferred) != 0)
+			return CRL_ERR_DER;
+	}
+	return CRL_OK;
+}
+
+/* AlgorithmIdentifier (contents): a known OID; NULL or no parameters. */
+static const struct sigalg *
+find_sigalg(struct der alg)
+{
+	struct der oid, params;
+	unsigned tag;
+	size_t i;
+
+	if (der_expect(&alg, DER_OID, &oid) != 0)
+		return NULL;
+	for (i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++) {
+		if (!der_is(&oid, (const uint8_t *)sigalgs[i].oid,
+		            sigalgs[i].oid_len))
+			continue;
+		if (alg.len == 0)
+			return &sigalgs[i];
+		/* RSA: NULL parameters (RFC 4055); ECDSA: none (RFC 5758). */
+		if (sigalgs[i].key_type == BR_KEYTYPE_RSA &&
+		    der_next(&alg, &tag, &params, NULL) == 0 &&
+		    tag == DER_NULL && params.len == 0 && alg.len == 0)
+			return &sigalgs[i];
+		return NULL;
+	}
+	return NULL;
+}
+
+int
+crl_parse(const uint8_t *der, size_t len, struct crl_info *ci)
+{
+	struct der d, cl, tbs, alg, alg_whole, tbs_alg, f, list, exts;
+	struct crl_serial serial;
+	const struct sigalg *sa;
+	unsigned tag;
+	int deferred = CRL_OK, rc;
+
+	memset(ci, 0, sizeof(*ci));
+	d.p = der;
+	d.len = len;
+	/* CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm,
+	 * signatureValue BIT STRING }: the whole buffer. */
+	if (der_next(&d, &tag, &cl, NULL) != 0 || tag != DER_SEQUENCE ||
+	    d.len != 0 || der_next(&cl, &tag, &tbs, &ci->tbs) != 0 ||
+	    tag != DER_SEQUENCE || der_next(&cl, &tag, &alg, &alg_whole) != 0 ||
+	    tag != DER_SEQUENCE ||
+	    der_expect(&cl, DER_BIT_STRING, &ci->sig) != 0 || cl.len != 0)
+		return CRL_ERR_DER;
+	/* No unused bits, and a signature at all. */
+	if (ci->sig.len < 2 || ci->sig.p[0] != 0)
+		return CRL_ERR_DER;
+	ci->sig.p++;
+	ci->sig.len--;
+
+	/* version Version OPTIONAL: if present, v2 (INTEGER 1). */
+	ci->version = 1;
+	if (tbs.len > 0 && tbs.p[0] == DER_INTEGER) {
+		if (der_expect(&tbs, DER_INTEGER, &f) != 0 || f.len != 1 ||
+		    f.p[0] != 1)
+			return CRL_ERR_DER;
+		ci->version = 2;
+	}
+	/* signature: the same AlgorithmIdentifier as outside (5.1.1.2). */
+	if (der_next(&tbs, &tag, &f, &tbs_alg) != 0 || tag != DER_SEQUENCE ||
+	    !der_is(&tbs_alg, alg_whole.p, alg_whole.len))
+		return CRL_ERR_DER;
+	sa = find_sigalg(alg);
+	if (sa == NULL) {
+		/* Still a parse error when it is not even an OID. */
+		if (der_expect(&alg, DER_OID, &f) != 0)
+			return CRL_ERR_DER;
+		defer(&deferred, CRL_ERR_ALGORITHM);
+	} else {
+		ci->hash_id = sa->hash_id;
+		ci->key_type = sa->key_type;
+	}
+
+	/* issuer Name: a non-empty SEQUENCE; its shape is the anchors'
+	 * business (names compare as bytes). */
+	if (der_next(&tbs, &tag, &f, &ci->issuer) != 0 || tag != DER_SEQUENCE ||
+	    f.len == 0)
+		return CRL_ERR_DER;
+	if (next_time(&tbs, &ci->this_update) != 0)
+		return CRL_ERR_DER;
+	if (is_time_tag(&tbs)) {
+		if (next_time(&tbs, &ci->next_update) != 0)
+			return CRL_ERR_DER;
+		ci->has_next_update = 1;
+	}
+
+	/* revokedCertificates SEQUENCE OF SEQUENCE { ... } OPTIONAL */
+	if (tbs.len > 0 && tbs.p[0] == DER_SEQUENCE) {
+		if (der_expect(&tbs, DER_SEQUENCE, &list) != 0)
+			return CRL_ERR_DER;
+		ci->revoked = list;
+		while (list.len > 0) {
+			rc =
+			    parse_entry(&list, ci->version, &serial, &deferred);
+			if (rc != CRL_OK)
+				return rc;
+			ci->revoked_count++;
+		}
+	}
+
+	/* crlExtensions [0] EXPLICIT Extensions OPTIONAL (v2 only) */
+	if (tbs.len > 0) {
+		if (ci->version != 2 ||
+		    der_expect(&tbs, DER_CTX_CONS(0), &f) != 0 ||
+		    der_expect(&f, DER_SEQUENCE, &exts) != 0 || f.len != 0 ||
+		    parse_extensions(exts, &deferred) != 0)
+			return CRL_ERR_DER;
+	}
+	if (tbs.len != 0)
+		return CRL_ERR_DER;
+	return deferred;
+}
+
+static const br_hash_class *
+hash_class(int id)
+{
+	switch (id) {
+	case br_sha1_ID:
+		return &br_sha1_vtable;
+	case br_sha224_ID:
+		return &br_sha224_vtable;
+	case br_sha256_ID:
+		return &br_sha256_vtable;
+	case br_sha384_ID:
+		return &br_sha384_vtable;
+	case br_sha512_ID:
+		return &br_sha512_vtable;
+	default:
+		return NULL;
+	}
+}
+
+/* The DigestInfo OIDs BearSSL's PKCS#1 verifier wants. */
+static const unsigned char *
+hash_oid(int id)
+{
+	switch (id) {
+	case br_sha1_ID:
+		return BR_HASH_OID_SHA1;
+	case br_sha224_ID:
+		return BR_HASH_OID_SHA224;
+	case br_sha256_ID:
+		return BR_HASH_OID_SHA256;
+	case br_sha384_ID:
+		return BR_HASH_OID_SHA384;
+	default:
+		return BR_HASH_OID_SHA512;
+	}
+}
+
+/* Does this anchor's key sign hash (hlen bytes) as ci->sig? */
+static int
+signed_by(const struct crl_info *ci, const br_x509_pkey *pk,
+          const uint8_t *hash, size_t hlen)
+{
+	uint8_t out[64];
+
+	if (pk->key_type != ci->key_type)
+		return 0;
+	if (pk->key_type == BR_KEYTYPE_RSA)
+		return br_rsa_pkcs1_vrfy_get_default()(
+		           ci->sig.p, ci->sig.len, hash_oid(ci->hash_id), hlen,
+		           &pk->key.rsa, out) == 1 &&
+		       memcmp(out, hash, hlen) == 0;
+	if (pk->key_type == BR_KEYTYPE_EC)
+		return br_ecdsa_vrfy_asn1_get_default()(
+		           br_ec_get_default(), hash, hlen, &pk->key.ec,
+		           ci->sig.p, ci->sig.len) == 1;
+	return 0;
+}
+
+int
+crl_verify(const struct crl_info *ci, const br_x509_trust_anchor *anchors,
+           size_t anchor_count)
+{
+	const br_hash_class *hc = hash_class(ci->hash_id);
+	br_hash_compat_context h;
+	uint8_t hash[64];
+	size_t i, hlen;
+	int named = 0;
+
+	if (hc == NULL)
+		return CRL_ERR_ALGORITHM;
+	hlen = (hc->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
+	if (hlen > sizeof(hash))
+		return CRL_ERR_ALGORITHM;
+	hc->init(&h.vtable);
+	hc->update(&h.vtable, ci->tbs.p, ci->tbs.len);
+	hc->out(&h.vtable, hash);
+	for (i = 0; i < anchor_count; i++) {
+		const br_x509_trust_anchor *ta = &anchors[i];
+
+		if (ta->dn.len != ci->issuer.len ||
+		    memcmp(ta->dn.data, ci->issuer.p, ci->issuer.len) != 0)
+			continue;
+		named = 1;
+		if (signed_by(ci, &ta->pkey, hash, hlen))
+			return CRL_OK;
+	}
+	return named ? CRL_ERR_SIGNATURE : CRL_ERR_ISSUER;
+}
+
+static void
+name_hash(const uint8_t *name, size_t len, uint8_t out[CRL_HASH_LEN])
+{
+	br_sha256_context h;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, name, len);
+	br_sha256_out(&h, out);
+}
+
+void
+crl_store_clear(struct crl_store *st)
+{
+	st->count = 0;
+	st->revoked_count = 0;
+}
+
+int
+crl_store_add(struct crl_store *st, const struct crl_info *ci)
+{
+	struct crl_entry *e;
+	struct der list = ci->revoked;
+	size_t i;
+	int deferred = CRL_OK, rc;
+
+	if (st->count >= CRL_MAX)
+		return CRL_ERR_TOO_MANY;
+	if (ci->revoked_count > CRL_REVOKED_MAX - st->revoked_count)
+		return CRL_ERR_REVOKED_MAX;
+	e = &st->crl[st->count];
+	name_hash(ci->issuer.p, ci->issuer.len, e->issuer_hash);
+	e->this_update = ci->this_update;
+	e->next_update = ci->next_update;
+	e->has_next_update = ci->has_next_update;
+	e->first = st->revoked_count;
+	/* The entries were checked by crl_parse(); walk them again. */
+	for (i = 0; i < ci->revoked_count; i++) {
+		rc = parse_entry(&list, ci->version, &st->revoked[e->first + i],
+		                 &deferred);
+		if (rc != CRL_OK)
+			return rc;
+	}
+	e->count = ci->revoked_count;
+	st->revoked_count += ci->revoked_count;
+	st->count++;
+	return CRL_OK;
+}
+
+/* PEM */
+
+struct pem_state {
+	uint8_t *der;
+	size_t cap, len;
+	int in_crl, overflow;
+};
+
+static void
+pem_data(void *ctx, const void *buf, size_t len)
+{
+	struct pem_state *ps = ctx;
+
+	if (!ps->in_crl || ps->overflow)
+		return;
+	if (len > ps->cap - ps->len) {
+		ps->overflow = 1;
+		return;
+	}
+	memcpy(ps->der + ps->len, buf, len);
+	ps->len += len;
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * BearSSL 0.6 strips the closing "-----" of a BEGIN line only when the
+ * newline follows at once (not with CRLF), as keys.c explains.
+ */
+static int
+is_crl_label(const char *name, size_t len)
+{
+	static const char want[] = "X509 CRL";
+
+	while (len > 0 && is_blank(name[len - 1]))
+		len--;
+	if (len >= 5 && memcmp(name + len - 5, "-----", 5) == 0)
+		len -= 5;
+	while (len > 0 && is_blank(name[len - 1]))
+		len--;
+	return len == sizeof(want) - 1 && memcmp(name, want, len) == 0;
+}
+
+/* One decoded CRL object: parse, verify, add. */
+static int
+pem_crl(struct crl_store *st, const struct pem_state *ps,
+        const br_x509_trust_anchor *anchors, size_t anchor_count)
+{
+	struct crl_info ci;
+	int rc;
+
+	if (ps->overflow)
+		return CRL_ERR_TOO_BIG;
+	rc = crl_parse(ps->der, ps->len, &ci);
+	if (rc == CRL_OK)
+		rc = crl_verify(&ci, anchors, anchor_count);
+	if (rc == CRL_OK)
+		rc = crl_store_add(st, &ci);
+	return rc;
+}
+
+int
+crl_store_load_pem(struct crl_store *st, const uint8_t *pem, size_t len,
+                   const br_x509_trust_anchor *anchors, size_t anchor_count,
+                   uint8_t *der, size_t der_cap, size_t *which)
+{
+	static const uint8_t newline = '\n';
+	br_pem_decoder_context pc;
+	struct pem_state ps;
+	const char *name;
+	size_t n, seen = 0;
+	int in_obj = 0, tail = 0, rc = CRL_OK;
+
+	crl_store_clear(st);
+	*which = 0;
+	memset(&ps, 0, sizeof(ps));
+	ps.der = der;
+	ps.cap = der_cap;
+	br_pem_decoder_init(&pc);
+	/* The END event comes only after a newline: push one more. */
+	for (;;) {
+		if (len == 0) {
+			if (tail)
+				break;
+			pem = &newline;
+			len = 1;
+			tail = 1;
+		}
+		n = br_pem_decoder_push(&pc, pem, len);
+		pem += n;
+		len -= n;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			in_obj = 1;
+			name = br_pem_decoder_name(&pc);
+			ps.in_crl =
+			    is_crl_label(name, strnlen(name, sizeof(pc.name)));
+			ps.len = 0;
+			ps.overflow = 0;
+			br_pem_decoder_setdest(&pc, pem_data, &ps);
+			if (ps.in_crl)
+				*which = ++seen;
+			break;
+		case BR_PEM_END_OBJ:
+			in_obj = 0;
+			if (ps.in_crl)
+				rc = pem_crl(st, &ps, anchors, anchor_count);
+			ps.in_crl = 0;
+			break;
+		case BR_PEM_ERROR:
+			rc = CRL_ERR_PEM;
+			if (!(in_obj && ps.in_crl))
+				*which = 0;
+			break;
+		default:
+			break;
+		}
+		if (rc != CRL_OK)
+			goto fail;
+	}
+	if (in_obj) {
+		rc = CRL_ERR_PEM;
+		goto fail;
+	}
+	*which = 0;
+	if (seen == 0) {
+		rc = CRL_ERR_NONE;
+		goto fail;
+	}
+	return CRL_OK;
+fail:
+	crl_store_clear(st);
+	return rc;
+}
+
+/* Lookup */
+
+static int
+same_serial(const struct crl_serial *a, const struct crl_serial *b)
+{
+	return a->len == b->len && a->neg == b->neg &&
+	       memcmp(a->v, b->v, a->len) == 0;
+}
+
+static enum crl_verdict
+entry_time(const struct crl_entry *e, int64_t now)
+{
+	if (e->this_update > now)
+		return CRL_NOT_YET_VALID;
+	if (e->has_next_update && e->next_update <= now)
+		return CRL_EXPIRED;
+	return CRL_GOOD;
+}
+
+enum crl_verdict
+crl_store_check(const struct crl_store *st, const uint8_t *issuer,
+                size_t issuer_len, const struct crl_serial *serial, int64_t now)
+{
+	uint8_t hash[CRL_HASH_LEN];
+	enum crl_verdict first = CRL_NO_CRL, t;
+	size_t i, j;
+	int current = 0;
+
+	name_hash(issuer, issuer_len, hash);
+	for (i = 0; i < st->count && i < CRL_MAX; i++) {
+		const struct crl_entry *e = &st->crl[i];
+
+		if (memcmp(e->issuer_hash, hash, sizeof(hash)) != 0)
+			continue;
+		for (j = 0; j < e->count; j++)
+			if (same_serial(&st->revoked[e->first + j], serial))
+				return CRL_REVOKED;
+		t = entry_time(e, now);
+		if (t == CRL_GOOD)
+			current = 1;
+		else if (first == CRL_NO_CRL)
+			first = t;
+	}
+	if (current)
+		return CRL_GOOD;
+	return first;
+}
+
+const char *
+crl_strerror(int status)
+{
+	switch (status) {
+	case CRL_OK:
+		return "success";
+	case CRL_ERR_PEM:
+		return "not valid PEM (bad base64 or missing END line)";
+	case CRL_ERR_NONE:
+		return "no X509 CRL found";
+	case CRL_ERR_DER:
+		return "a CRL does not parse (malformed DER)";
+	case CRL_ERR_SERIAL:
+		return "a CRL lists a serial number longer than 20 octets";
+	case CRL_ERR_TOO_BIG:
+		return "a CRL is larger than the built-in limit (" STR(
+		    CRL_DER_MAX) " bytes of DER)";
+	case CRL_ERR_TOO_MANY:
+		return "more CRLs than the built-in limit (" STR(CRL_MAX) ")";
+	case CRL_ERR_REVOKED_MAX:
+		return "more revoked certificates than the built-in limit "
+		       "(" STR(CRL_REVOKED_MAX) " in all CRLs)";
+	case CRL_ERR_CRITICAL:
+		return "a CRL has a critical extension pgstunnel does not "
+		       "process (e.g. issuingDistributionPoint, delta CRL)";
+	case CRL_ERR_ALGORITHM:
+		return "unsupported CRL signature algorithm (RSA PKCS#1 v1.5 "
+		       "or ECDSA with SHA-1/224/256/384/512 only)";
+	case CRL_ERR_ISSUER:
+		return "the CRL's issuer is not a certificate in --client-ca";
+	case CRL_ERR_SIGNATURE:
+		return "the CRL's signature does not verify with its issuer's "
+		       "key from --client-ca";
+	default:
+		return "unknown error";
+	}
+}

@@ -1,0 +1,65 @@
+/* see der.h */
+#include <string.h>
+
+#include "der.h"
+
+int
+der_next(struct der *d, unsigned *tag, struct der *out, struct der *whole)
+{
+	size_t hdr, n, nb, i;
+
+	if (d->len < 2)
+		return -1;
+	if ((d->p[0] & 0x1f) == 0x1f)
+		return -1; /* high tag numbers */
+	hdr = 2;
+	n = d->p[1];
+	if (n & 0x80) {
+		nb = n & 0x7f;
+		if (nb == 0 || nb > 4)
+			return -1; /* indefinite, or absurdly long */
+		if (d->len - 2 < nb)
+			return -1;
+		if (d->p[2] == 0)
+			return -1; /* not minimal */
+		n = 0;
+		for (i = 0; i < nb; i++)
+			n = (n << 8) | d->p[2 + i];
+		if (n < 0x80)
+			return -1; /* not minimal */
+		hdr += nb;
+	}
+	if (d->len - hdr < n)
+		return -1;
+	*tag = d->p[0];
+	out->p = d->p + hdr;
+	out->len = n;
+	if (whole != NULL) {
+		whole->p = d->p;
+		whole->len = hdr + n;
+	}
+	d->p += hdr + n;
+	d->len -= hdr + n;
+	return 0;
+}
+
+int
+der_expect(struct der *d, unsigned tag, struct der *out)
+{
+	struct der save = *d;
+	unsigned t;
+
+	if (der_next(d, &t, out, NULL) != 0)
+		return -1;
+	if (t != tag) {
+		*d = save;
+		return -1;
+	}
+	return 0;
+}
+
+int
+der_is(const struct der *d, const uint8_t *what, size_t len)
+{
+	return d->len == len && memcmp(d->p, what, len) == 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * der: a strict DER reader over a bounded span, shared by the certificate
+ * walk in x509check.c and the CRL parser in crl.c. Pure: no I/O, no
+ * allocation. Every read checks the bytes left first; lengths must be
+ * definite, minimally encoded and at most four bytes long (plenty for a
+ * certificate or a CRL); high tag numbers are refused (none occur in what
+ * pgstunnel walks).
+ */
+#ifndef PGSTUNNEL_DER_H
+#define PGSTUNNEL_DER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DER_BOOLEAN          0x01
+#define DER_INTEGER          0x02
+#define DER_BIT_STRING       0x03
+#define DER_OCTET_STRING     0x04
+#define DER_NULL             0x05
+#define DER_OID              0x06
+#define DER_UTC_TIME         0x17
+#define DER_GENERALIZED_TIME 0x18
+#define DER_SEQUENCE         0x30
+#define DER_SET              0x31
+
+/* Context-specific tags, primitive and constructed. */
+#define DER_CTX_PRIM(n) (0x80 | (n))
+#define DER_CTX_CONS(n) (0xa0 | (n))
+
+/* A span of bytes still to read (or the contents of one element). */
+struct der {
+	const uint8_t *p;
+	size_t len;
+};
+
+/*
+ * Take the next element off d: its tag and contents. With whole non-NULL,
+ * also the element's full encoding (header and contents), for callers
+ * that hash or compare it. 0, or -1 with d unchanged.
+ */
+int der_next(struct der *d, unsigned *tag, struct der *out, struct der *whole);
+
+/* der_next() that also wants this tag. */
+int der_expect(struct der *d, unsigned tag, struct der *out);
+
+/* Whether d's bytes are exactly what[0..len). */
+int der_is(const struct der *d, const uint8_t *what, size_t len);
+
+#endif
