@@ -41,11 +41,12 @@ enum keys_status {
 };
 
 /* A certificate chain, leaf first. */
+/* Counts first, then the storage: a short chain dirties only its first
+ * pages (in every process that loads it). */
 struct keys_chain {
+	size_t count, used;
 	br_x509_certificate cert[KEYS_CHAIN_MAX];
-	size_t count;
 	unsigned char der[KEYS_CHAIN_BYTES];
-	size_t used;
 };
 
 /*
@@ -61,10 +62,9 @@ struct keys_private {
 
 /* Trust anchors (CA certificates) for verifying a peer. */
 struct keys_anchors {
+	size_t count, used;
 	br_x509_trust_anchor ta[KEYS_ANCHORS_MAX];
-	size_t count;
 	unsigned char data[KEYS_ANCHOR_BYTES];
-	size_t used;
 };
 
 /*

@@ -22,8 +22,17 @@
 
 /* Loaded once; the TLS engines point into these for the process's life. */
 static struct config cfg;
-static struct keys_chain chain, upstream_chain;
-static struct keys_private key, upstream_key;
+/*
+ * The server key and chain, together from a page boundary: a process
+ * started per connection loads them itself, and a short chain after the
+ * key keeps that to one private page.
+ */
+static _Alignas(4096) struct {
+	struct keys_private key;
+	struct keys_chain chain;
+} own;
+static struct keys_chain upstream_chain;
+static struct keys_private upstream_key;
 static struct keys_anchors client_ca, upstream_ca;
 static char config_text[CONFIG_FILE_MAX];
 /* --crl: the store, and the file and one CRL's DER while it is filled.
@@ -100,14 +109,14 @@ load_keys(struct session_keys *k)
 
 	memset(k, 0, sizeof(*k));
 	if (cfg.tls) {
-		if ((st = keys_chain_load(&chain, cfg.cert)) != KEYS_OK)
+		if ((st = keys_chain_load(&own.chain, cfg.cert)) != KEYS_OK)
 			return load_failed("certificate", cfg.cert, st);
-		if ((st = keys_private_load(&key, cfg.key)) != KEYS_OK)
+		if ((st = keys_private_load(&own.key, cfg.key)) != KEYS_OK)
 			return load_failed("key", cfg.key, st);
-		if ((st = keys_match(&chain, &key)) != KEYS_OK)
+		if ((st = keys_match(&own.chain, &own.key)) != KEYS_OK)
 			return load_failed("key", cfg.key, st);
-		k->chain = &chain;
-		k->key = &key;
+		k->chain = &own.chain;
+		k->key = &own.key;
 	}
 	if (cfg.client_ca != NULL) {
 		if ((st = keys_anchors_load(&client_ca, cfg.client_ca)) !=
