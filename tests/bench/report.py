@@ -18,13 +18,13 @@ PATHS = {
     "E": "E pgstunnel, socat EXEC",
     "E2": "E2 pgstunnel, socket-activate",
     "F": "F pgstunnel --listen",
-    "F static": "F --listen, STATIC=1",
-    "E2 static": "E2 socket-activate, STATIC=1",
+    "F static": "F --listen, STATIC=1 (musl)",
+    "E2 static": "E2 socket-activate, STATIC=1 (musl)",
     "F ECDSA": "F --listen, ECDSA P-256",
     "F RSA": "F --listen, RSA-2048",
     "dynamic": "./pgstunnel as built (-g)",
     "dynamic stripped": "./pgstunnel stripped",
-    "STATIC=1 stripped": "make STATIC=1, stripped",
+    "STATIC=1 stripped": "make STATIC=1 (musl), stripped",
 }
 ORDER = ["A", "B", "C", "D", "E", "E2", "F", "F static", "E2 static",
          "F ECDSA", "F RSA", "dynamic", "dynamic stripped",
@@ -48,9 +48,10 @@ METRICS = [
 
 # (metric, label) -> list of ("ratio", ref, factor) / ("max", limit, unit)
 TARGETS = {}
-for lab in ("E2", "F"):
+for lab in ("E2", "F", "E2 static", "F static"):
     TARGETS[("conn_tps", lab)] = [("ratio", "B", 1.1), ("ratio", "D", 2.5)]
     TARGETS[("steady_tps", lab)] = [("ratio", "B", 0.9), ("ratio", "C", 1.4)]
+for lab in ("E2", "F"):
     TARGETS[("copy_out_mbs", lab)] = [("ratio", "A", 0.95)]
     TARGETS[("copy_in_mbs", lab)] = [("ratio", "A", 0.95)]
 for lab in ("E", "E2", "F", "F static", "E2 static"):
@@ -59,7 +60,7 @@ for lab in ("F static", "E2 static"):
     TARGETS[("vmhwm_kib", lab)] = [("max", 600, " KiB")]
 TARGETS[("syscalls_per_txn", "F")] = [("max", 6, "")]
 
-VS_CD = ("E", "E2", "F")
+VS_CD = ("E", "E2", "F", "F static", "E2 static")
 
 
 def load_raw(path):
@@ -125,7 +126,7 @@ def main():
             med[(metric, lab)] = median(vals)
     if meta.get("e2") == "socat-nofork":
         PATHS["E2"] = "E2 pgstunnel, socat EXEC nofork"
-        PATHS["E2 static"] = "E2 socat nofork, STATIC=1"
+        PATHS["E2 static"] = "E2 socat nofork, STATIC=1 (musl)"
     out = []
     w = out.append
     w("# pgstunnel benchmark")
@@ -249,7 +250,7 @@ def main():
     w("- Memory: one psql session (a few queries, a 200 kB result), read "
       "while it sleeps; the pgstunnel or stunnel4 process serving it (for "
       "C the daemon's totals, shared by all its sessions). Static rows: "
-      "`make STATIC=1` built in a temporary copy of src/ and Makefile, "
+      "`make STATIC=1` (musl) built in a temporary copy of src/ and Makefile, "
       "stripped.")
     idle = median(data.get(("pdirty_idle_kib", "C"), []))
     busy = med.get(("pdirty_kib", "C"))

@@ -462,6 +462,10 @@ if [ -n "$STATIC_BIN" ]; then
 		LPID[E2s]=$LAUNCHER_PID
 	fi
 fi
+# The static builds run as paths of their own, after the others.
+RUN_PATHS=$PATHS
+[ -n "${LPID[Fs]:-}" ] && RUN_PATHS="$RUN_PATHS Fs"
+[ -n "${LPID[E2s]:-}" ] && RUN_PATHS="$RUN_PATHS E2s"
 
 # ---------------------------------------------------------------- the runs
 
@@ -489,24 +493,36 @@ quiet_wait() {
 	echo "$b"
 }
 
-# measure PATH RUN: the four throughput figures of one path.
+# label_of PATH: the table's label (the static builds' paths Fs, E2s).
+label_of() {
+	case $1 in
+	Fs) echo "F static" ;;
+	E2s) echo "E2 static" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# measure PATH RUN: the four throughput figures of one path; only the two
+# pgbench figures for the static builds (COPY is the relay's, the same).
 measure() {
-	local p=$1 run=$2 v
+	local p=$1 run=$2 v lab
+	lab=$(label_of "$p")
 	if v=$(pgbench_tps "$p" "$TEST_TMP/conn-$p-$run.log" -n -C -S -T "$SECS" -c 4 -j 2); [ -n "$v" ]; then
-		record "$run" "$p" conn_tps "$v"
+		record "$run" "$lab" conn_tps "$v"
 		say "  $p connection setup: $v TPS"
 	else
 		err "run $run $p: pgbench -C failed" "$TEST_TMP/conn-$p-$run.log"
-		record "$run" "$p" conn_tps ERR
+		record "$run" "$lab" conn_tps ERR
 	fi
 	sleep 1
 	if v=$(pgbench_tps "$p" "$TEST_TMP/steady-$p-$run.log" -n -S -T "$SECS" -c 4 -j 2); [ -n "$v" ]; then
-		record "$run" "$p" steady_tps "$v"
+		record "$run" "$lab" steady_tps "$v"
 		say "  $p steady state: $v TPS"
 	else
 		err "run $run $p: pgbench (steady) failed" "$TEST_TMP/steady-$p-$run.log"
-		record "$run" "$p" steady_tps ERR
+		record "$run" "$lab" steady_tps ERR
 	fi
+	case $p in Fs|E2s) return 0 ;; esac
 	if v=$(copy_out "$p" "$TEST_TMP/copyout-$p-$run.log"); then
 		record "$run" "$p" copy_out_mbs "$v"
 		say "  $p COPY out: $v MB/s"
@@ -530,7 +546,7 @@ RETRIES=${BENCH_RETRIES:-2}
 DISTURBED=${BENCH_DISTURBED:-0.20}
 RUNS_REPEATED=0
 for run in $(seq 1 "$RUNS"); do
-	for p in $PATHS; do
+	for p in $RUN_PATHS; do
 		attempt=0
 		while :; do
 			l=$(quiet_wait)
@@ -554,8 +570,8 @@ for run in $(seq 1 "$RUNS"); do
 				continue
 			fi
 			cat "$TEST_TMP/attempt.tsv" >>"$RAW"
-			record "$run" "$p" foreign "$f"
-			record "$run" "$p" busy_pct "$l"
+			record "$run" "$(label_of "$p")" foreign "$f"
+			record "$run" "$(label_of "$p")" busy_pct "$l"
 			break
 		done
 		case $p in
@@ -563,12 +579,9 @@ for run in $(seq 1 "$RUNS"); do
 		C)
 			record "$run" C pdirty_idle_kib "$(pdirty_kib "${LPID[C]}")"
 			mem_probe C "${LPID[C]}" stunnel4 C "$run" ;;
-		*) mem_probe "$p" "${LPID[$p]}" "$(comm_of "$p")" "$p" "$run" ;;
+		*) mem_probe "$p" "${LPID[$p]}" "$(comm_of "$p")" "$(label_of "$p")" "$run" ;;
 		esac
 	done
-	# The static binary, for the VmHWM target.
-	[ -n "${LPID[Fs]:-}" ] && mem_probe Fs "${LPID[Fs]}" pgstunnel "F static" "$run"
-	[ -n "${LPID[E2s]:-}" ] && mem_probe E2s "${LPID[E2s]}" pgstunnel "E2 static" "$run"
 done
 psql_direct "TRUNCATE bench_in" >/dev/null
 
