@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "crl.h"
+#include "pem.h"
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
@@ -476,10 +477,28 @@ crl_store_add(struct crl_store *st, const struct crl_info *ci)
 /* PEM */
 
 struct pem_state {
+	struct crl_store *st;
+	const br_x509_trust_anchor *anchors;
+	size_t anchor_count;
 	uint8_t *der;
 	size_t cap, len;
-	int in_crl, overflow;
+	int in_obj, in_crl, overflow;
+	size_t seen, *which;
 };
+
+static int
+pem_begin(void *ctx, enum pem_kind kind)
+{
+	struct pem_state *ps = ctx;
+
+	ps->in_obj = 1;
+	ps->in_crl = kind == PEM_CRL;
+	ps->len = 0;
+	ps->overflow = 0;
+	if (ps->in_crl)
+		*ps->which = ++ps->seen;
+	return CRL_OK;
+}
 
 static void
 pem_data(void *ctx, const void *buf, size_t len)
@@ -496,45 +515,25 @@ pem_data(void *ctx, const void *buf, size_t len)
 	ps->len += len;
 }
 
-static int
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/*
- * BearSSL 0.6 strips the closing "-----" of a BEGIN line only when the
- * newline follows at once (not with CRLF), as keys.c explains.
- */
-static int
-is_crl_label(const char *name, size_t len)
-{
-	static const char want[] = "X509 CRL";
-
-	while (len > 0 && is_blank(name[len - 1]))
-		len--;
-	if (len >= 5 && memcmp(name + len - 5, "-----", 5) == 0)
-		len -= 5;
-	while (len > 0 && is_blank(name[len - 1]))
-		len--;
-	return len == sizeof(want) - 1 && memcmp(name, want, len) == 0;
-}
-
 /* One decoded CRL object: parse, verify, add. */
 static int
-pem_crl(struct crl_store *st, const struct pem_state *ps,
-        const br_x509_trust_anchor *anchors, size_t anchor_count)
+pem_end(void *ctx)
 {
+	struct pem_state *ps = ctx;
 	struct crl_info ci;
 	int rc;
 
+	ps->in_obj = 0;
+	if (!ps->in_crl)
+		return CRL_OK;
+	ps->in_crl = 0;
 	if (ps->overflow)
 		return CRL_ERR_TOO_BIG;
 	rc = crl_parse(ps->der, ps->len, &ci);
 	if (rc == CRL_OK)
-		rc = crl_verify(&ci, anchors, anchor_count);
+		rc = crl_verify(&ci, ps->anchors, ps->anchor_count);
 	if (rc == CRL_OK)
-		rc = crl_store_add(st, &ci);
+		rc = crl_store_add(ps->st, &ci);
 	return rc;
 }
 
@@ -543,72 +542,33 @@ crl_store_load_pem(struct crl_store *st, const uint8_t *pem, size_t len,
                    const br_x509_trust_anchor *anchors, size_t anchor_count,
                    uint8_t *der, size_t der_cap, size_t *which)
 {
-	static const uint8_t newline = '\n';
-	br_pem_decoder_context pc;
 	struct pem_state ps;
-	const char *name;
-	size_t n, seen = 0;
-	int in_obj = 0, tail = 0, rc = CRL_OK;
+	struct pem_sink sink = {pem_begin, pem_data, pem_end, &ps};
+	int rc;
 
 	crl_store_clear(st);
 	*which = 0;
 	memset(&ps, 0, sizeof(ps));
+	ps.st = st;
+	ps.anchors = anchors;
+	ps.anchor_count = anchor_count;
 	ps.der = der;
 	ps.cap = der_cap;
-	br_pem_decoder_init(&pc);
-	/* The END event comes only after a newline: push one more. */
-	for (;;) {
-		if (len == 0) {
-			if (tail)
-				break;
-			pem = &newline;
-			len = 1;
-			tail = 1;
-		}
-		n = br_pem_decoder_push(&pc, pem, len);
-		pem += n;
-		len -= n;
-		switch (br_pem_decoder_event(&pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			in_obj = 1;
-			name = br_pem_decoder_name(&pc);
-			ps.in_crl =
-			    is_crl_label(name, strnlen(name, sizeof(pc.name)));
-			ps.len = 0;
-			ps.overflow = 0;
-			br_pem_decoder_setdest(&pc, pem_data, &ps);
-			if (ps.in_crl)
-				*which = ++seen;
-			break;
-		case BR_PEM_END_OBJ:
-			in_obj = 0;
-			if (ps.in_crl)
-				rc = pem_crl(st, &ps, anchors, anchor_count);
-			ps.in_crl = 0;
-			break;
-		case BR_PEM_ERROR:
-			rc = CRL_ERR_PEM;
-			if (!(in_obj && ps.in_crl))
-				*which = 0;
-			break;
-		default:
-			break;
-		}
-		if (rc != CRL_OK)
-			goto fail;
-	}
-	if (in_obj) {
+	ps.which = which;
+	rc = pem_walk(pem, len, &sink);
+	if (rc == PEM_WALK_BAD) {
 		rc = CRL_ERR_PEM;
-		goto fail;
+		/* Name a CRL only when the bad PEM was inside one. */
+		if (!(ps.in_obj && ps.in_crl))
+			*which = 0;
 	}
-	*which = 0;
-	if (seen == 0) {
-		rc = CRL_ERR_NONE;
-		goto fail;
+	if (rc == CRL_OK) {
+		*which = 0;
+		if (ps.seen == 0)
+			rc = CRL_ERR_NONE;
 	}
-	return CRL_OK;
-fail:
-	crl_store_clear(st);
+	if (rc != CRL_OK)
+		crl_store_clear(st);
 	return rc;
 }
 

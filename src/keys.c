@@ -5,24 +5,10 @@
 #include <unistd.h>
 
 #include "keys.h"
+#include "pem.h"
 
 /* BearSSL's largest RSA modulus (4096 bits), in bytes. */
 #define RSA_MAX_BYTES 512
-
-enum pem_kind { PEM_OTHER, PEM_CERT, PEM_KEY, PEM_ENCRYPTED_KEY };
-
-/*
- * What a PEM walk does with each object. begin() sees the object's label
- * and says where its bytes go by setting the sink's state; data() gets
- * the decoded bytes; end() closes the object. A non-zero status from
- * begin() or end() stops the walk.
- */
-struct pem_sink {
-	int (*begin)(void *ctx, enum pem_kind kind);
-	void (*data)(void *ctx, const void *buf, size_t len);
-	int (*end)(void *ctx);
-	void *ctx;
-};
 
 static const char encrypted_why[] =
     "encrypted private keys are not supported; "
@@ -41,101 +27,13 @@ wipe(void *p, size_t len)
 		*v++ = 0;
 }
 
+/* pem_walk() with its malformed-PEM result as a keys_status. */
 static int
-label_is(const char *name, size_t len, const char *want)
+keys_pem_walk(const uint8_t *pem, size_t len, const struct pem_sink *sink)
 {
-	return len == strlen(want) && memcmp(name, want, len) == 0;
-}
+	int rc = pem_walk(pem, len, sink);
 
-static int
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/*
- * BearSSL 0.6 strips the closing "-----" only when the newline follows at
- * once: with CRLF line ends (or trailing blanks) the label arrives as
- * "CERTIFICATE-----", so trim both before comparing.
- */
-static enum pem_kind
-pem_kind(const char *name, size_t len)
-{
-	while (len > 0 && is_blank(name[len - 1]))
-		len--;
-	if (len >= 5 && memcmp(name + len - 5, "-----", 5) == 0)
-		len -= 5;
-	while (len > 0 && is_blank(name[len - 1]))
-		len--;
-
-	if (label_is(name, len, "CERTIFICATE") ||
-	    label_is(name, len, "X509 CERTIFICATE") ||
-	    label_is(name, len, "X.509 CERTIFICATE"))
-		return PEM_CERT;
-	if (label_is(name, len, "PRIVATE KEY") ||
-	    label_is(name, len, "RSA PRIVATE KEY") ||
-	    label_is(name, len, "EC PRIVATE KEY"))
-		return PEM_KEY;
-	if (label_is(name, len, "ENCRYPTED PRIVATE KEY"))
-		return PEM_ENCRYPTED_KEY;
-	return PEM_OTHER;
-}
-
-/*
- * Feed the whole buffer through BearSSL's PEM decoder. Its END event
- * comes only after the newline that ends the -----END line, which the
- * last line of a file often lacks: one extra "\n" is pushed at the end.
- * An object still open after that is a truncated file.
- */
-static int
-pem_walk(const uint8_t *pem, size_t len, const struct pem_sink *sink)
-{
-	static const uint8_t newline = '\n';
-	br_pem_decoder_context pc;
-	const char *name;
-	int in_obj = 0, tail = 0, rc = KEYS_OK;
-	size_t n;
-
-	br_pem_decoder_init(&pc);
-	for (;;) {
-		if (len == 0) {
-			if (tail)
-				break;
-			pem = &newline;
-			len = 1;
-			tail = 1;
-		}
-		n = br_pem_decoder_push(&pc, pem, len);
-		pem += n;
-		len -= n;
-		switch (br_pem_decoder_event(&pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			in_obj = 1;
-			br_pem_decoder_setdest(&pc, sink->data, sink->ctx);
-			name = br_pem_decoder_name(&pc);
-			rc = sink->begin(
-			    sink->ctx,
-			    pem_kind(name, strnlen(name, sizeof pc.name)));
-			break;
-		case BR_PEM_END_OBJ:
-			in_obj = 0;
-			rc = sink->end(sink->ctx);
-			break;
-		case BR_PEM_ERROR:
-			rc = KEYS_ERR_PEM;
-			break;
-		default:
-			break;
-		}
-		if (rc != KEYS_OK)
-			goto out;
-	}
-	if (in_obj)
-		rc = KEYS_ERR_PEM;
-out:
-	/* Decoded key bytes pass through the decoder's line buffer. */
-	wipe(&pc, sizeof pc);
-	return rc;
+	return rc == PEM_WALK_BAD ? KEYS_ERR_PEM : rc;
 }
 
 /* Chain */
@@ -214,7 +112,7 @@ keys_chain_parse(struct keys_chain *chain, const uint8_t *pem, size_t len)
 
 	chain->count = 0;
 	chain->used = 0;
-	rc = pem_walk(pem, len, &sink);
+	rc = keys_pem_walk(pem, len, &sink);
 	if (rc == KEYS_OK && chain->count == 0)
 		rc = KEYS_ERR_NO_CERT;
 	if (rc != KEYS_OK) {
@@ -365,7 +263,7 @@ keys_private_parse(struct keys_private *key, const uint8_t *pem, size_t len)
 
 	key->type = 0;
 	key->why = NULL;
-	rc = pem_walk(pem, len, &sink);
+	rc = keys_pem_walk(pem, len, &sink);
 	if (rc == KEYS_ERR_PEM && has_encrypted_header(pem, len)) {
 		key->why = encrypted_why;
 		rc = KEYS_ERR_KEY;
@@ -526,7 +424,7 @@ keys_anchors_parse(struct keys_anchors *anchors, const uint8_t *pem, size_t len)
 
 	anchors->count = 0;
 	anchors->used = 0;
-	rc = pem_walk(pem, len, &sink);
+	rc = keys_pem_walk(pem, len, &sink);
 	if (rc == KEYS_OK && anchors->count == 0)
 		rc = KEYS_ERR_NO_CERT;
 	if (rc != KEYS_OK) {
