@@ -117,28 +117,37 @@ parse_extensions(struct der exp, struct certnames *cn)
 
 /*
  * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
- * signatureValue }, and the whole buffer is that one SEQUENCE.
+ * signatureValue }, and the whole buffer is that one SEQUENCE. tbs is
+ * left at the serialNumber, after the optional [0] version.
  */
 static int
-parse_cert(const uint8_t *der, size_t len, struct certnames *cn)
+cert_tbs(const uint8_t *der, size_t len, struct der *tbs)
 {
-	struct der d, cert, tbs, f, subject;
-	unsigned tag, last;
+	struct der d, cert, f;
+	unsigned tag;
 
-	memset(cn, 0, sizeof(*cn));
 	d.p = der;
 	d.len = len;
 	if (der_expect(&d, DER_SEQUENCE, &cert) != 0 || d.len != 0 ||
-	    der_expect(&cert, DER_SEQUENCE, &tbs) != 0 ||
+	    der_expect(&cert, DER_SEQUENCE, tbs) != 0 ||
 	    der_expect(&cert, DER_SEQUENCE, &f) != 0 ||
 	    der_expect(&cert, DER_BIT_STRING, &f) != 0 || cert.len != 0)
 		return -1;
-
-	/* version [0] EXPLICIT, optional */
-	if (tbs.len > 0 && tbs.p[0] == DER_CTX_CONS(0) &&
-	    der_next(&tbs, &tag, &f, NULL) != 0)
+	if (tbs->len > 0 && tbs->p[0] == DER_CTX_CONS(0) &&
+	    der_next(tbs, &tag, &f, NULL) != 0)
 		return -1;
-	if (der_expect(&tbs, DER_INTEGER, &f) != 0 ||  /* serialNumber */
+	return 0;
+}
+
+static int
+parse_cert(const uint8_t *der, size_t len, struct certnames *cn)
+{
+	struct der tbs, f, subject;
+	unsigned tag, last;
+
+	memset(cn, 0, sizeof(*cn));
+	if (cert_tbs(der, len, &tbs) != 0 ||
+	    der_expect(&tbs, DER_INTEGER, &f) != 0 ||  /* serialNumber */
 	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
 	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* issuer */
 	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
@@ -366,20 +375,11 @@ static int
 cert_ids(const uint8_t *der, size_t len, struct der *issuer,
          struct der *subject, struct der *serial)
 {
-	struct der d, cert, tbs, f;
+	struct der tbs, f;
 	unsigned tag;
 
-	d.p = der;
-	d.len = len;
-	if (der_expect(&d, DER_SEQUENCE, &cert) != 0 || d.len != 0 ||
-	    der_expect(&cert, DER_SEQUENCE, &tbs) != 0 ||
-	    der_expect(&cert, DER_SEQUENCE, &f) != 0 ||
-	    der_expect(&cert, DER_BIT_STRING, &f) != 0 || cert.len != 0)
-		return -1;
-	if (tbs.len > 0 && tbs.p[0] == DER_CTX_CONS(0) &&
-	    der_next(&tbs, &tag, &f, NULL) != 0)
-		return -1;
-	if (der_expect(&tbs, DER_INTEGER, serial) != 0 ||
+	if (cert_tbs(der, len, &tbs) != 0 ||
+	    der_expect(&tbs, DER_INTEGER, serial) != 0 ||
 	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
 	    der_next(&tbs, &tag, &f, issuer) != 0 || tag != DER_SEQUENCE ||
 	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
