@@ -58,6 +58,9 @@ ASAN_OBJS     = $(SRCS:src/%.c=build/asan/%.o)
 ASAN_LIB_OBJS = $(LIB_SRCS:src/%.c=build/asan/%.o)
 
 UNIT_SRCS  = $(sort $(wildcard tests/unit/check_*.c))
+# Helpers linked into every unit-test binary.
+UNIT_HELPERS = tests/unit/fixture.c
+UNIT_HDRS    = tests/unit/fixture.h
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 ASAN_UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/asan-tests/%)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -108,15 +111,15 @@ build/asan/%.o: src/%.c $(HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(SANFLAGS) -c -o $@ $<
 
-build/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS)
+build/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(UNIT_HDRS) $(LIB_OBJS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) -Isrc $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< \
-	    $(LIB_OBJS) $(BEARSSL_LIBS) $(CHECK_LIBS)
+	    $(UNIT_HELPERS) $(LIB_OBJS) $(BEARSSL_LIBS) $(CHECK_LIBS)
 
-build/asan-tests/%: tests/unit/%.c $(ASAN_LIB_OBJS) $(HDRS)
+build/asan-tests/%: tests/unit/%.c $(UNIT_HELPERS) $(UNIT_HDRS) $(ASAN_LIB_OBJS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) -Isrc $(CHECK_CFLAGS) $(SANFLAGS) -o $@ $< \
-	    $(ASAN_LIB_OBJS) $(BEARSSL_LIBS) $(CHECK_LIBS)
+	    $(UNIT_HELPERS) $(ASAN_LIB_OBJS) $(BEARSSL_LIBS) $(CHECK_LIBS)
 
 unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
@@ -168,10 +171,10 @@ lint:
 	@clang-tidy --quiet $(SRCS) -- $(WARN) $(DEFS) -Isrc
 
 format:
-	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS)
+	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(UNIT_HELPERS) $(UNIT_HDRS)
 
 format-check:
-	clang-format --dry-run -Werror $(SRCS) $(HDRS) $(UNIT_SRCS)
+	clang-format --dry-run -Werror $(SRCS) $(HDRS) $(UNIT_SRCS) $(UNIT_HELPERS) $(UNIT_HDRS)
 
 clean:
 	rm -rf build pgstunnel

@@ -16,12 +16,13 @@
 
 #include "crl.h"
 #include "der.h"
+#include "fixture.h"
 #include "keys.h"
 #include "x509check.h"
 
 #define FIXDIR  "tests/unit/fixtures/crl/"
-#define DER_MAX 16384
-#define PEM_MAX 65536
+#define DER_MAX FIXTURE_DER_MAX
+#define PEM_MAX FIXTURE_PEM_MAX
 
 /* 2020-01-01, 2120-01-01, 2000-01-01, 2001-01-01, 2098-01-01 UTC */
 #define T2020 INT64_C(1577836800)
@@ -32,25 +33,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Fixtures */
-
-struct derobj {
-	unsigned char data[DER_MAX];
-	size_t len;
-	int overflow;
-};
-
-static void
-der_append(void *ctx, const void *buf, size_t len)
-{
-	struct derobj *o = ctx;
-
-	if (len > sizeof(o->data) - o->len) {
-		o->overflow = 1;
-		return;
-	}
-	memcpy(o->data + o->len, buf, len);
-	o->len += len;
-}
 
 static size_t
 read_fixture(const char *name, uint8_t *buf, size_t cap)
@@ -70,39 +52,10 @@ read_fixture(const char *name, uint8_t *buf, size_t cap)
 static size_t
 load_objs(const char *name, struct derobj *out, size_t max)
 {
-	static uint8_t pem[PEM_MAX];
-	br_pem_decoder_context pc;
-	size_t len, off, n = 0;
-	int in_obj = 0;
+	char path[256];
 
-	len = read_fixture(name, pem, sizeof(pem) - 1);
-	pem[len++] = '\n';
-	br_pem_decoder_init(&pc);
-	for (off = 0; off < len;) {
-		off += br_pem_decoder_push(&pc, pem + off, len - off);
-		switch (br_pem_decoder_event(&pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			ck_assert_uint_lt(n, max);
-			out[n].len = 0;
-			out[n].overflow = 0;
-			br_pem_decoder_setdest(&pc, der_append, &out[n]);
-			in_obj = 1;
-			break;
-		case BR_PEM_END_OBJ:
-			ck_assert(in_obj && !out[n].overflow);
-			n++;
-			in_obj = 0;
-			break;
-		case BR_PEM_ERROR:
-			ck_abort_msg("PEM error in %s", name);
-			break;
-		default:
-			break;
-		}
-	}
-	ck_assert(!in_obj);
-	ck_assert_uint_gt(n, 0);
-	return n;
+	snprintf(path, sizeof(path), FIXDIR "%s", name);
+	return fixture_load_pem(path, NULL, out, max);
 }
 
 /* The first object of a fixture, in a buffer of its own. */
@@ -1689,22 +1642,9 @@ START_TEST(engine_cert_too_big)
 	                    sizeof(buf), &len);
 	ck_assert_int_eq(rc, KEYS_OK);
 	ck_assert_int_eq(keys_anchors_parse(&x509_anchors, buf, len), KEYS_OK);
-	{
-		br_pem_decoder_context pc;
-		size_t off = 0;
-
-		rc = keys_read_file("tests/unit/fixtures/x509/big.pem", buf,
-		                    sizeof(buf) - 1, &len);
-		ck_assert_int_eq(rc, KEYS_OK);
-		buf[len++] = '\n';
-		big.len = 0;
-		br_pem_decoder_init(&pc);
-		while (off < len) {
-			off += br_pem_decoder_push(&pc, buf + off, len - off);
-			if (br_pem_decoder_event(&pc) == BR_PEM_BEGIN_OBJ)
-				br_pem_decoder_setdest(&pc, der_append, &big);
-		}
-	}
+	ck_assert_uint_eq(fixture_load_pem("tests/unit/fixtures/x509/big.pem",
+	                                   "CERTIFICATE", &big, 1),
+	                  1);
 	ck_assert_uint_gt(big.len, X509CHECK_LEAF_MAX);
 	crl_store_clear(&store);
 	x509check_init(&xc, X509CHECK_CA, x509_anchors.ta, x509_anchors.count,

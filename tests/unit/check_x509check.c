@@ -11,84 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "x509check.h"
 
-#define FIXDIR  "tests/unit/fixtures/x509/"
-#define DER_MAX 16384
-#define PEM_MAX 65536
+#define FIXDIR "tests/unit/fixtures/x509/"
 
-struct derobj {
-	unsigned char data[DER_MAX];
-	size_t len;
-	int overflow;
-};
-
-static void
-der_append(void *ctx, const void *buf, size_t len)
-{
-	struct derobj *o = ctx;
-
-	if (len > sizeof(o->data) - o->len) {
-		o->overflow = 1;
-		return;
-	}
-	memcpy(o->data + o->len, buf, len);
-	o->len += len;
-}
-
-/* Decode the CERTIFICATE objects of a PEM fixture; returns how many. */
+/* The CERTIFICATE objects of a fixture; returns how many. */
 static size_t
 load_certs(const char *name, struct derobj *out, size_t max)
 {
-	static unsigned char pem[PEM_MAX];
-	br_pem_decoder_context pc;
 	char path[256];
-	FILE *f;
-	size_t len, off, n, k;
-	int in_obj;
 
 	snprintf(path, sizeof(path), FIXDIR "%s", name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s (run from the repo root)",
-	              path);
-	len = fread(pem, 1, sizeof(pem) - 1, f);
-	ck_assert(feof(f));
-	fclose(f);
-	pem[len++] = '\n'; /* BearSSL wants the last line terminated */
-
-	br_pem_decoder_init(&pc);
-	off = 0;
-	n = 0;
-	in_obj = 0;
-	while (off < len) {
-		k = br_pem_decoder_push(&pc, pem + off, len - off);
-		off += k;
-		switch (br_pem_decoder_event(&pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			ck_assert_uint_lt(n, max);
-			ck_assert_str_eq(br_pem_decoder_name(&pc),
-			                 "CERTIFICATE");
-			out[n].len = 0;
-			out[n].overflow = 0;
-			br_pem_decoder_setdest(&pc, der_append, &out[n]);
-			in_obj = 1;
-			break;
-		case BR_PEM_END_OBJ:
-			ck_assert(in_obj);
-			ck_assert(!out[n].overflow);
-			n++;
-			in_obj = 0;
-			break;
-		case BR_PEM_ERROR:
-			ck_abort_msg("PEM error in %s", path);
-			break;
-		default:
-			break;
-		}
-	}
-	ck_assert(!in_obj);
-	ck_assert_uint_gt(n, 0);
-	return n;
+	return fixture_load_pem(path, "CERTIFICATE", out, max);
 }
 
 static struct derobj one_cert;
@@ -320,7 +255,7 @@ END_TEST
 START_TEST(test_trailing_garbage)
 {
 	const struct derobj *c = load_one("leaf.pem");
-	unsigned char buf[DER_MAX + 1];
+	unsigned char buf[FIXTURE_DER_MAX + 1];
 
 	memcpy(buf, c->data, c->len);
 	buf[c->len] = 0;
@@ -418,7 +353,7 @@ make_anchor(struct anchor *a, const struct derobj *cert)
 	const br_x509_pkey *pk;
 
 	memset(a, 0, sizeof(*a));
-	br_x509_decoder_init(&dc, der_append, &a->dn);
+	br_x509_decoder_init(&dc, fixture_der_append, &a->dn);
 	br_x509_decoder_push(&dc, cert->data, cert->len);
 	pk = br_x509_decoder_get_pkey(&dc);
 	ck_assert_ptr_nonnull(pk);
@@ -517,7 +452,7 @@ engine_setup(void)
 
 START_TEST(test_ca_ok)
 {
-	static const size_t chunks[] = {1, 7, 100, DER_MAX};
+	static const size_t chunks[] = {1, 7, 100, FIXTURE_DER_MAX};
 	const br_x509_pkey *pk;
 	unsigned usages;
 	size_t i;
