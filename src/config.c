@@ -37,6 +37,8 @@ const char config_usage[] =
     "  --upstream-cert FILE   client certificate for the upstream\n"
     "  --upstream-key FILE    its private key\n"
     "  --upstream-negotiation postgres|direct  (default postgres)\n"
+    "  --upstream-connect after-startup|during-handshake\n"
+    "                         when to connect (default after-startup)\n"
     "Process:\n"
     "  --listen ADDR          standalone: listen on HOST:PORT, fork per "
     "connection\n"
@@ -86,6 +88,8 @@ static const struct opt opts[] = {
     {"upstream-key", OPT_STRING, F(upstream_key), 0, 0, NULL},
     {"upstream-negotiation", OPT_WORD, F(upstream_direct), 0, 0,
      "postgres|direct"},
+    {"upstream-connect", OPT_WORD, F(upstream_early), 0, 0,
+     "after-startup|during-handshake"},
     {"help", OPT_FLAG, F(help), 0, 0, NULL},
     {"version", OPT_FLAG, F(version), 0, 0, NULL},
 };

@@ -58,6 +58,7 @@ struct config {
 	const char *upstream_cert;
 	const char *upstream_key;
 	int upstream_direct; /* --upstream-negotiation direct */
+	int upstream_early;  /* --upstream-connect during-handshake */
 	int help;
 	int version;
 	/* Storage for strings that come from a configuration file; last,

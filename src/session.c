@@ -329,11 +329,12 @@ session_run(const struct config *cfg, const struct session_keys *keys,
 
 		o.tls = next == NEGO_TLS ? "sslrequest" : "direct";
 		/*
-		 * PostgreSQL forks a backend per connection: let it do that
-		 * while the handshake runs. Not when client certificates
-		 * are required: then only a proven client costs a backend.
+		 * PostgreSQL forks a backend per connection: on request, let
+		 * it do that while the handshake runs. Not when client
+		 * certificates are required: then only a proven client costs
+		 * a backend.
 		 */
-		if (cfg->client_ca == NULL)
+		if (cfg->upstream_early && cfg->client_ca == NULL)
 			upstream_begin(&cfg->upstream, cfg->connect_timeout,
 			               &pending);
 		if (stuffed > 0 && negotiate_discard(&client, stuffed) != 0) {

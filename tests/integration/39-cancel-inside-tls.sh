@@ -14,8 +14,9 @@
 #  - Against a recording fake upstream: cancels of total length 16, 20
 #    and 268, in cleartext and inside TLS, are forwarded byte for byte and
 #    nothing comes back to the client; lengths 15 and 269 (and 12) are not
-#    forwarded at all: in cleartext no connection is made, inside TLS the
-#    connection pgstunnel opened during the handshake is closed empty.
+#    forwarded at all. With --upstream-connect during-handshake the same,
+#    except that inside TLS the connection made during the handshake is
+#    there, closed without a byte.
 # Plaintext cancels (psycopg, psql Ctrl-C) are covered by 32-cancel.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -172,7 +173,9 @@ fake=$(free_port)
 port2=$(free_port)
 start_listen "$port2" --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
     --upstream "127.0.0.1:$fake" --log stderr
-out=$("$PYTHON" - "$port2" "$fake" <<-'PY' 2>&1
+# record_cancels PORT: what the fake upstream got, through PORT.
+record_cancels() {
+"$PYTHON" - "$1" "$fake" <<-'PY' 2>&1
 	import os, socket, struct, sys, types
 	sys.path.insert(0, os.path.dirname(os.environ["PGWIRE"]))
 	import pgwire
@@ -234,21 +237,36 @@ out=$("$PYTHON" - "$port2" "$fake" <<-'PY' 2>&1
 	        print("tls=%d total=%d upstream=%s answer=%r"
 	              % (tls, total, what, answer))
 	PY
-)
+}
+out=$(record_cancels "$port2")
 show "cancels to a recording upstream" "$out"
 for tls in 0 1; do
 	for total in 16 20 268; do
 		assert_contains "$out" "tls=$tls total=$total upstream=same answer=b''" \
 		    "a $total-byte cancel (tls=$tls) is forwarded unchanged"
 	done
-	# Inside TLS pgstunnel connected during the handshake: the
-	# connection is there, and closed without a byte.
-	nothing=none
-	[ "$tls" = 1 ] && nothing=empty
 	for total in 15 269 12; do
-		assert_match "$out" "^tls=$tls total=$total upstream=$nothing " \
+		assert_match "$out" "^tls=$tls total=$total upstream=none " \
 		    "a $total-byte cancel (tls=$tls) is not forwarded"
 	done
+done
+
+# --upstream-connect during-handshake: inside TLS the connection is made
+# during the handshake, and a refused packet leaves it closed empty.
+port3=$(free_port)
+start_listen "$port3" --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
+    --upstream "127.0.0.1:$fake" --upstream-connect during-handshake --log stderr
+out=$(record_cancels "$port3")
+show "cancels to a recording upstream, connect during the handshake" "$out"
+for total in 16 20 268; do
+	assert_contains "$out" "tls=1 total=$total upstream=same answer=b''" \
+	    "early connect: a $total-byte cancel is forwarded unchanged"
+done
+for total in 15 269 12; do
+	assert_match "$out" "^tls=1 total=$total upstream=empty " \
+	    "early connect: a $total-byte cancel inside TLS is not forwarded"
+	assert_match "$out" "^tls=0 total=$total upstream=none " \
+	    "early connect: a cleartext $total-byte cancel makes no connection"
 done
 
 pass
