@@ -40,6 +40,24 @@ start_listen "$port_down" --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
 listener_down=$LAUNCHER_PID
 
 children() { ps --ppid "$1" -o pid= | tr -d ' '; }
+# snapshot PID: what a session process is doing, for the report of one
+# that does not end (the system call it sits in, with its arguments,
+# the kernel stack, its sockets and their TCP states).
+snapshot() {
+	local ino
+	ps -o pid=,stat=,etimes=,time=,wchan:32= -p "$1"
+	echo "syscall: $(cat "/proc/$1/syscall" 2>&1)"
+	head -12 "/proc/$1/stack" 2>/dev/null
+	for f in /proc/"$1"/fd/*; do
+		ino=$(readlink "$f") || continue
+		echo "fd ${f##*/}: $ino"
+		case $ino in
+		socket:*)
+			ino=${ino#socket:[}
+			ss -tanoie 2>/dev/null | grep -A1 " ino:${ino%]} " | sed 's/^/    /' ;;
+		esac
+	done
+}
 # shellcheck disable=SC2317 # called through wait_for
 no_children() { [ -z "$(children "$1")" ]; }
 
@@ -91,11 +109,16 @@ fuzz=$!
 # Watchdog: no session may live 15 s (handshake timeout 1 s, refusal
 # linger 2.5 s at most). A stuck child (it may spin at 100% CPU) is noted
 # with its start time and killed at once, so that a bug does not load
-# the machine for the whole run.
+# the machine for the whole run. One alive for 5 s is described first
+# (snapshot), while it still sits where it is stuck.
 : >"$TEST_TMP/stuck"
+mkdir "$TEST_TMP/snap"
 hz=$(getconf CLK_TCK)
 while kill -0 "$fuzz" 2>/dev/null || ! no_children "$listener"; do
 	# (A zombie is killed already, waiting for the listener to reap it.)
+	for c in $(ps --ppid "$listener" -o pid=,etimes=,stat= | awk '$2 >= 5 && $3 !~ /^Z/ { print $1 }'); do
+		[ -e "$TEST_TMP/snap/$c" ] || snapshot "$c" >"$TEST_TMP/snap/$c" 2>&1
+	done
 	for c in $(ps --ppid "$listener" -o pid=,etimes=,stat= | awk '$2 >= 15 && $3 !~ /^Z/ { print $1 }'); do
 		grep -q "^$c " "$TEST_TMP/stuck" && continue
 		st=$(awk '{ print $22 }' "/proc/$c/stat" 2>/dev/null) || continue
@@ -120,6 +143,7 @@ if [ -s "$TEST_TMP/stuck" ]; then
 	# The cases whose connection was made within 20 ms of a stuck
 	# child's start (a client reset leaves no socket to match by port).
 	while read -r c st _; do
+		show "child $c when 5 s old" "$(cat "$TEST_TMP/snap/$c" 2>/dev/null)"
 		show "cases made when child $c started (t=$(awk -v s="$st" -v hz="$hz" 'BEGIN { printf "%.2f", s / hz }'))" \
 		    "$(awk -v s="$st" -v hz="$hz" '{ d = $1 - s / hz; if (d < 0) d = -d; if (d <= 0.02) print }' \
 		        "$TEST_TMP/record" | cut -c1-300 | head -12)"
