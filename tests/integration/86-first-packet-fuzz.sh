@@ -40,12 +40,28 @@ start_listen "$port_down" --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
 listener_down=$LAUNCHER_PID
 
 children() { ps --ppid "$1" -o pid= | tr -d ' '; }
+# aged PARENT N: the children of PARENT, zombies aside, N seconds old or
+# more. The age is the kernel's start time against the uptime read after
+# it, not ps's etimes: procps-ng 4.0.2 reads the uptime first and shows a
+# process forked while it runs as about 4e9 s old, so a watchdog trusting
+# etimes kills fresh sessions as "stuck".
+aged() {
+	local c s up stats=""
+	for c in $(children "$1"); do
+		# Fields after "pid (comm) ": state is the 1st, starttime the 20th.
+		s=$(sed 's/^.*) //' "/proc/$c/stat" 2>/dev/null) || continue
+		[ -n "$s" ] && stats+="$c $s"$'\n'
+	done
+	read -r up _ </proc/uptime
+	printf '%s' "$stats" | awk -v hz="$hz" -v up="$up" -v n="$2" \
+	    '$2 != "Z" && up - $21 / hz >= n { print $1 }'
+}
 # snapshot PID: what a session process is doing, for the report of one
 # that does not end (the system call it sits in, with its arguments,
 # the kernel stack, its sockets and their TCP states).
 snapshot() {
 	local ino
-	ps -o pid=,stat=,etimes=,time=,wchan:32= -p "$1"
+	ps -o pid=,stat=,time=,wchan:32= -p "$1"
 	echo "syscall: $(cat "/proc/$1/syscall" 2>&1)"
 	head -12 "/proc/$1/stack" 2>/dev/null
 	for f in /proc/"$1"/fd/*; do
@@ -116,10 +132,10 @@ mkdir "$TEST_TMP/snap"
 hz=$(getconf CLK_TCK)
 while kill -0 "$fuzz" 2>/dev/null || ! no_children "$listener"; do
 	# (A zombie is killed already, waiting for the listener to reap it.)
-	for c in $(ps --ppid "$listener" -o pid=,etimes=,stat= | awk '$2 >= 5 && $3 !~ /^Z/ { print $1 }'); do
+	for c in $(aged "$listener" 5); do
 		[ -e "$TEST_TMP/snap/$c" ] || snapshot "$c" >"$TEST_TMP/snap/$c" 2>&1
 	done
-	for c in $(ps --ppid "$listener" -o pid=,etimes=,stat= | awk '$2 >= 15 && $3 !~ /^Z/ { print $1 }'); do
+	for c in $(aged "$listener" 15); do
 		grep -q "^$c " "$TEST_TMP/stuck" && continue
 		st=$(awk '{ print $22 }' "/proc/$c/stat" 2>/dev/null) || continue
 		echo "$c $st $(ps -o stat=,time= -p "$c")" >>"$TEST_TMP/stuck"
