@@ -6,6 +6,7 @@
 
 #include "keys.h"
 #include "pem.h"
+#include "scratch.h"
 
 /* BearSSL's largest RSA modulus (4096 bits), in bytes. */
 #define RSA_MAX_BYTES 512
@@ -130,7 +131,7 @@ keys_chain_parse(struct keys_chain *chain, const uint8_t *pem, size_t len)
  * each object's DER is collected here and pushed once, whole.
  */
 #define KEYS_OBJECT_MAX 16384
-static unsigned char object_der[KEYS_OBJECT_MAX];
+static _Alignas(SCRATCH_ALIGN) unsigned char object_der[KEYS_OBJECT_MAX];
 
 struct key_state {
 	struct keys_private *key;
@@ -601,7 +602,7 @@ keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
  * whole after each use, since any of the files may hold a private key
  * (a chain and its key often share one file).
  */
-static uint8_t file_buf[KEYS_FILE_MAX];
+static _Alignas(SCRATCH_ALIGN) uint8_t file_buf[KEYS_FILE_MAX];
 
 int
 keys_chain_load(struct keys_chain *chain, const char *path)
@@ -652,6 +653,15 @@ keys_anchors_load(struct keys_anchors *anchors, const char *path)
 	 * of memory in every inetd-launched process. */
 	wipe(file_buf, rc == KEYS_OK ? len : sizeof file_buf);
 	return rc;
+}
+
+int
+keys_release_buffers(void)
+{
+	int a = scratch_release(file_buf, sizeof file_buf);
+	int b = scratch_release(object_der, sizeof object_der);
+
+	return a != 0 || b != 0 ? -1 : 0;
 }
 
 const char *

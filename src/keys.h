@@ -106,6 +106,13 @@ int keys_chain_load(struct keys_chain *chain, const char *path);
 int keys_private_load(struct keys_private *key, const char *path);
 int keys_anchors_load(struct keys_anchors *anchors, const char *path);
 
+/*
+ * After the last load: give the read buffer's and the DER buffer's pages
+ * back (scratch.h). 0, or -1 with errno. A later load still works, on
+ * zeroed pages that it dirties again.
+ */
+int keys_release_buffers(void);
+
 /* A short English text for a keys_status value. */
 const char *keys_strerror(int status);
 

@@ -18,6 +18,7 @@
 #include "keys.h"
 #include "listener.h"
 #include "log.h"
+#include "scratch.h"
 #include "session.h"
 
 /* Loaded once; the TLS engines point into these for the process's life. */
@@ -38,8 +39,8 @@ static char config_text[CONFIG_FILE_MAX];
 /* --crl: the store, and the file and one CRL's DER while it is filled.
  * Public data, so nothing is wiped; only the bytes used cost memory. */
 static struct crl_store crl;
-static uint8_t crl_pem[CRL_FILE_MAX];
-static uint8_t crl_der[CRL_DER_MAX];
+static _Alignas(SCRATCH_ALIGN) uint8_t crl_pem[CRL_FILE_MAX];
+static _Alignas(SCRATCH_ALIGN) uint8_t crl_der[CRL_DER_MAX];
 
 /* sd_listen_fds(3): fd 3, only when LISTEN_PID names this process. */
 static int
@@ -151,6 +152,11 @@ load_keys(struct session_keys *k)
 		k->upstream_chain = &upstream_chain;
 		k->upstream_key = &upstream_key;
 	}
+	/* Loading is over: its buffers' pages go back (scratch.h). Should
+	 * that fail, they only stay in memory. */
+	(void)keys_release_buffers();
+	(void)scratch_release(crl_pem, sizeof(crl_pem));
+	(void)scratch_release(crl_der, sizeof(crl_der));
 	return 0;
 }
 

@@ -783,6 +783,29 @@ START_TEST(file_missing)
 }
 END_TEST
 
+START_TEST(file_loaders_after_release)
+{
+	/* Released buffers come back as zeroed pages: loading still works,
+	 * and gives what it gave before. */
+	ck_assert_int_eq(keys_chain_load(&chain, FIXTURES "ec256-chain.pem"),
+	                 KEYS_OK);
+	ck_assert_int_eq(keys_private_load(&key, FIXTURES "ec256.key"),
+	                 KEYS_OK);
+	ck_assert_int_eq(keys_release_buffers(), 0);
+	ck_assert_int_eq(keys_chain_load(&chain2, FIXTURES "ec256-chain.pem"),
+	                 KEYS_OK);
+	ck_assert_int_eq(keys_private_load(&key2, FIXTURES "ec256.key"),
+	                 KEYS_OK);
+	ck_assert_uint_eq(chain2.count, chain.count);
+	ck_assert_uint_eq(chain2.cert[0].data_len, chain.cert[0].data_len);
+	ck_assert_mem_eq(chain2.cert[0].data, chain.cert[0].data,
+	                 chain.cert[0].data_len);
+	ck_assert_int_eq(keys_match(&chain2, &key2), KEYS_OK);
+	ck_assert_int_eq(keys_release_buffers(), 0);
+	ck_assert_int_eq(keys_release_buffers(), 0);
+}
+END_TEST
+
 START_TEST(file_cap)
 {
 	size_t size, len;
@@ -906,6 +929,7 @@ keys_suite(void)
 
 	tc = tcase_create("files");
 	tcase_add_test(tc, file_missing);
+	tcase_add_test(tc, file_loaders_after_release);
 	tcase_add_test(tc, file_cap);
 	tcase_add_test(tc, file_too_big);
 	tcase_add_test(tc, file_loaders);

@@ -1,0 +1,24 @@
+/*
+ * scratch: start-up buffers give their pages back. A buffer used only
+ * while keys, certificates and CRLs load (a file, one object's DER) stays
+ * private dirty memory for the process's life once written; a process
+ * started per connection pays for it on every connection. After the last
+ * use its whole pages are dropped (MADV_DONTNEED: private anonymous
+ * memory reads back as zeros), and with them any copy of a key's bytes.
+ */
+#ifndef PGSTUNNEL_SCRATCH_H
+#define PGSTUNNEL_SCRATCH_H
+
+#include <stddef.h>
+
+/* Align a scratch buffer to this, with a size that is a multiple of it,
+ * so that all its pages can go back. */
+#define SCRATCH_ALIGN 4096
+
+/*
+ * Drop the pages that lie wholly inside buf[0..len); bytes on pages
+ * shared with other objects are left as they are. 0, or -1 with errno.
+ */
+int scratch_release(void *buf, size_t len);
+
+#endif
