@@ -28,9 +28,9 @@ FUZZ_CFLAGS   = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) -Isrc -Ibuild/fuzz \
 # has compiled in.
 FUZZ_SRC_pgproto = pgproto
 FUZZ_SRC_config  = config
-FUZZ_SRC_keys    = keys pem
-FUZZ_SRC_x509    = x509check crl der keys pem
-FUZZ_SRC_crl     = crl der keys pem
+FUZZ_SRC_keys    = keys pem scratch
+FUZZ_SRC_x509    = x509check crl der keys pem scratch
+FUZZ_SRC_crl     = crl der keys pem scratch
 FUZZ_FIX_keys    = build/fuzz/fixtures-keys.h
 FUZZ_FIX_x509    = build/fuzz/fixtures-x509.h
 FUZZ_FIX_crl     = build/fuzz/fixtures-crl.h
