@@ -92,60 +92,39 @@ io_wait(int fd, short events, int64_t deadline)
 	}
 }
 
-ssize_t
-io_read_exact(int fd, void *buf, size_t n, int64_t deadline)
+/* The wait loop of io_read_some() (wbuf NULL) and io_write_some(). */
+static ssize_t
+transfer(int fd, void *rbuf, const void *wbuf, size_t n, int64_t deadline)
 {
-	size_t got = 0;
+	for (;;) {
+		ssize_t r =
+		    wbuf != NULL ? write(fd, wbuf, n) : read(fd, rbuf, n);
+		int w;
 
-	while (got < n) {
-		ssize_t r = read(fd, (uint8_t *)buf + got, n - got);
-
-		if (r > 0) {
-			got += (size_t)r;
-			continue;
-		}
-		if (r == 0) {
-			if (got == 0)
-				return 0;
-			errno = ECONNRESET;
-			return -1;
-		}
-		if (errno == EINTR)
+		if (r >= 0)
+			return r;
+		if (errno == EINTR && !io_terminated)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		r = io_wait(fd, POLLIN, deadline);
-		if (r == 0)
-			errno = ETIMEDOUT;
-		if (r <= 0)
-			return -1;
-	}
-	return (ssize_t)got;
-}
-
-int
-io_write_all(int fd, const void *buf, size_t n, int64_t deadline)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t w = write(fd, (const uint8_t *)buf + done, n - done);
-
-		if (w > 0) {
-			done += (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		w = io_wait(fd, POLLOUT, deadline);
+		w = io_wait(fd, wbuf != NULL ? POLLOUT : POLLIN, deadline);
 		if (w == 0)
 			errno = ETIMEDOUT;
 		if (w <= 0)
 			return -1;
 	}
-	return 0;
+}
+
+ssize_t
+io_read_some(int fd, void *buf, size_t n, int64_t deadline)
+{
+	return transfer(fd, buf, NULL, n, deadline);
+}
+
+ssize_t
+io_write_some(int fd, const void *buf, size_t n, int64_t deadline)
+{
+	return transfer(fd, NULL, buf, n, deadline);
 }
 
 size_t
@@ -172,60 +151,6 @@ io_linger(int rfd, int wfd, int millis)
 	uint8_t sink[512];
 
 	io_shut_write(wfd);
-	while (io_wait(rfd, POLLIN, deadline) == 1) {
-		ssize_t r = read(rfd, sink, sizeof(sink));
-
-		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
-			break;
-	}
-}
-
-int
-io_sslio_read(void *ctx, unsigned char *buf, size_t len)
-{
-	struct io_link *link = ctx;
-
-	for (;;) {
-		ssize_t r = read(link->rfd, buf, len);
-		int w;
-
-		if (r > 0)
-			return (int)r;
-		if (r == 0) {
-			link->eof = 1;
-			return -1;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		w = io_wait(link->rfd, POLLIN, link->deadline);
-		if (w == 0)
-			link->timed_out = 1;
-		if (w <= 0)
-			return -1;
-	}
-}
-
-int
-io_sslio_write(void *ctx, const unsigned char *buf, size_t len)
-{
-	struct io_link *link = ctx;
-
-	for (;;) {
-		ssize_t r = write(link->wfd, buf, len);
-		int w;
-
-		if (r > 0)
-			return (int)r;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		w = io_wait(link->wfd, POLLOUT, link->deadline);
-		if (w == 0)
-			link->timed_out = 1;
-		if (w <= 0)
-			return -1;
-	}
+	while (io_read_some(rfd, sink, sizeof(sink), deadline) > 0)
+		;
 }

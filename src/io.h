@@ -1,8 +1,8 @@
 /*
  * io: descriptor helpers with deadlines, for the set-up phase (before the
- * relay): exact reads, complete writes, and the BearSSL sslio callbacks.
- * All descriptors pgstunnel talks to are non-blocking; these helpers wait
- * with poll() up to an absolute deadline on the monotonic clock.
+ * relay). All descriptors pgstunnel talks to are non-blocking; these
+ * helpers wait with poll() up to an absolute deadline on the monotonic
+ * clock. conn.c builds exact reads, complete writes and TLS on them.
  */
 #ifndef PGSTUNNEL_IO_H
 #define PGSTUNNEL_IO_H
@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#include <bearssl.h>
 
 #define IO_NO_DEADLINE INT64_MAX
 
@@ -37,14 +35,14 @@ int io_set_nonblock(int fd);
 int io_wait(int fd, short events, int64_t deadline);
 
 /*
- * Read exactly n bytes. Returns n; 0 if the peer closed before sending
- * anything; -1 with errno set otherwise (ETIMEDOUT at the deadline,
- * ECONNRESET for a close in the middle).
+ * One read or write of up to n bytes on a non-blocking fd, waiting with
+ * poll() until the fd is ready or the deadline passes (both share one wait
+ * loop). Returns the bytes moved (> 0), 0 at end of file (reads only), or
+ * -1 with errno: ETIMEDOUT at the deadline, EINTR once a signal set
+ * io_terminated, otherwise the system call's error.
  */
-ssize_t io_read_exact(int fd, void *buf, size_t n, int64_t deadline);
-
-/* Write all n bytes: 0, or -1 with errno (ETIMEDOUT at the deadline). */
-int io_write_all(int fd, const void *buf, size_t n, int64_t deadline);
+ssize_t io_read_some(int fd, void *buf, size_t n, int64_t deadline);
+ssize_t io_write_some(int fd, const void *buf, size_t n, int64_t deadline);
 
 /* Bytes waiting to be read on fd (FIONREAD), 0 when unknown. */
 size_t io_pending(int fd);
@@ -58,16 +56,5 @@ void io_shut_write(int fd);
  * so that the close does not turn into a reset that destroys the text.
  */
 void io_linger(int rfd, int wfd, int millis);
-
-/* Transport of one TLS engine during set-up, for br_sslio. */
-struct io_link {
-	int rfd, wfd;
-	int64_t deadline;
-	int timed_out; /* set when a callback gave up at the deadline */
-	int eof;       /* set when the peer closed */
-};
-
-int io_sslio_read(void *link, unsigned char *buf, size_t len);
-int io_sslio_write(void *link, const unsigned char *buf, size_t len);
 
 #endif

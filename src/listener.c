@@ -15,6 +15,7 @@
 
 #include "exitcodes.h"
 #include "log.h"
+#include "session.h"
 
 /* Signals reach the poll loop through a pipe (no race with poll()). */
 static int wake_pipe[2] = {-1, -1};
@@ -32,8 +33,8 @@ on_signal(int sig)
 	errno = saved;
 }
 
-static int
-open_listener(const struct addr *a)
+int
+listener_open(const struct addr *a)
 {
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, one = 1, rc;
@@ -79,8 +80,7 @@ reap(void)
 }
 
 static void
-child(const struct config *cfg, const struct session_keys *keys, int lfd,
-      int conn)
+child(const struct config *cfg, const struct credentials *cr, int lfd, int conn)
 {
 	int status;
 
@@ -90,20 +90,17 @@ child(const struct config *cfg, const struct session_keys *keys, int lfd,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
-	status = session_run(cfg, keys, conn, conn);
+	status = session_run(cfg, cr, conn, conn);
 	close(conn);
 	_exit(status);
 }
 
 int
-listener_run(const struct config *cfg, const struct session_keys *keys)
+listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
 {
 	struct sigaction sa;
-	int lfd, active = 0, status = EXIT_SESSION_OK;
+	int active = 0, status = EXIT_SESSION_OK;
 
-	lfd = open_listener(&cfg->listen);
-	if (lfd < 0)
-		return EXIT_OSERR;
 	if (pipe(wake_pipe) != 0) {
 		log_msg(LOG_ERR, "pipe: %s", strerror(errno));
 		return EXIT_OSERR;
@@ -159,7 +156,7 @@ listener_run(const struct config *cfg, const struct session_keys *keys)
 		}
 		pid = fork();
 		if (pid == 0)
-			child(cfg, keys, lfd, conn);
+			child(cfg, cr, lfd, conn);
 		if (pid < 0)
 			log_msg(LOG_ERR, "fork: %s", strerror(errno));
 		else

@@ -1,16 +1,23 @@
 /*
- * listener: standalone mode (--listen). Accept, fork one child per
- * connection (the child runs exactly the per-connection path, session_run),
- * refuse beyond --max-connections, reap children with waitpid(). SIGTERM
- * or SIGINT stops accepting; sessions in progress run to their end.
+ * listener: standalone mode (--listen), in two steps so that start-up
+ * reads load, bind, serve (and, later, drop privileges between the last
+ * two). listener_open() binds; listener_run() accepts, forks one child per
+ * connection (the child runs exactly the per-connection path,
+ * session_run), refuses beyond --max-connections and reaps children with
+ * waitpid(). SIGTERM or SIGINT stops accepting; sessions in progress run
+ * to their end.
  */
 #ifndef PGSTUNNEL_LISTENER_H
 #define PGSTUNNEL_LISTENER_H
 
 #include "config.h"
-#include "session.h"
+#include "credentials.h"
 
-/* Runs until stopped; returns an exit status. */
-int listener_run(const struct config *cfg, const struct session_keys *keys);
+/* Bind and listen on a: the descriptor, or -1 after a log line. */
+int listener_open(const struct addr *a);
+
+/* Serve connections on lfd until stopped; returns an exit status. */
+int listener_run(const struct config *cfg, const struct credentials *cr,
+                 int lfd);
 
 #endif

@@ -1,7 +1,6 @@
 /* see negotiate.h */
 #include "negotiate.h"
 
-#include <errno.h>
 #include <stdio.h>
 
 #include "io.h"
@@ -12,7 +11,7 @@ const char negotiate_stuffing_detail[] =
 
 /* The text PostgreSQL sends for a request it will not take twice. */
 static void
-refuse_repeat(struct side *client, uint32_t code)
+refuse_repeat(struct conn *client, uint32_t code)
 {
 	char msg[128];
 
@@ -20,7 +19,7 @@ refuse_repeat(struct side *client, uint32_t code)
 	         "unsupported frontend protocol %u.%u: server supports 3.0 "
 	         "to 3.2",
 	         (unsigned)(code >> 16), (unsigned)(code & 0xffff));
-	side_refuse(client, "0A000", msg, NULL, NULL);
+	conn_refuse(client, "0A000", msg, NULL, NULL);
 }
 
 static enum nego_next
@@ -31,28 +30,31 @@ gone(struct nego *n, const char *why)
 }
 
 enum nego_next
-negotiate(const struct config *cfg, struct side *client, struct nego *n,
+negotiate(const struct config *cfg, struct conn *client, struct nego *n,
           uint8_t *buf, size_t cap)
 {
 	n->stuffed = 0;
 	n->clean = 0;
 	for (;;) {
 		struct pgproto_packet pkt;
-		int r =
-		    side_read_packet(client, buf, cap, n->allow_direct, &pkt);
+		enum conn_status st =
+		    conn_read_packet(client, buf, cap, n->allow_direct, &pkt);
 		size_t pending = 0;
 		uint8_t answer;
 		int ssl;
 
-		if (r == 0) {
-			n->clean = !n->in_tls;
+		if (st == CONN_CLOSED) {
+			/* A probe, or a client that ended TLS with
+			 * close_notify: PostgreSQL logs neither as an error. */
+			n->clean = 1;
 			return gone(n, n->in_tls
 			                   ? "client closed after TLS handshake"
 			                   : "closed before sending a packet");
 		}
-		if (r < 0)
-			return gone(n, io_terminated ? "terminated by signal"
-			               : errno == ETIMEDOUT
+		if (st != CONN_OK)
+			return gone(n, st == CONN_TERMINATED
+			                   ? "terminated by signal"
+			               : st == CONN_TIMEOUT
 			                   ? "handshake timeout"
 			                   : "incomplete startup packet");
 		n->allow_direct = 0;
@@ -84,14 +86,14 @@ negotiate(const struct config *cfg, struct side *client, struct nego *n,
 		if (!n->in_tls)
 			pending = io_pending(client->rfd);
 		answer = ssl && cfg->tls && !n->in_tls ? 'S' : 'N';
-		if (side_write(client, &answer, 1) != 0)
+		if (conn_write(client, &answer, 1) != CONN_OK)
 			return gone(n, "client went away during negotiation");
 		if (answer == 'S') {
 			n->stuffed = pending;
 			return NEGO_TLS;
 		}
 		if (pending > 0) {
-			side_refuse(client, "08P01",
+			conn_refuse(client, "08P01",
 			            ssl ? "received unencrypted data after SSL "
 			                  "request"
 			                : "received unencrypted data after "
@@ -107,15 +109,14 @@ negotiate(const struct config *cfg, struct side *client, struct nego *n,
 }
 
 int
-negotiate_discard(struct side *client, size_t n)
+negotiate_discard(struct conn *client, size_t n)
 {
 	uint8_t sink[256];
 
 	while (n > 0) {
 		size_t chunk = n < sizeof(sink) ? n : sizeof(sink);
 
-		if (io_read_exact(client->rfd, sink, chunk,
-		                  client->link.deadline) != (ssize_t)chunk)
+		if (conn_read(client, sink, chunk) != CONN_OK)
 			return -1;
 		n -= chunk;
 	}

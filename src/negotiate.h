@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "side.h"
+#include "conn.h"
 
 enum nego_next {
 	NEGO_TLS,        /* 'S' sent: the TLS handshake follows */
@@ -31,17 +31,17 @@ struct nego {
 	size_t stuffed;    /* bytes already waiting when 'S' was sent */
 	const char *end;   /* NEGO_GONE: why, for the log */
 	int clean;         /* NEGO_GONE: no failure (a probe that sent
-	                      nothing) */
+	                      nothing, a client that closed cleanly) */
 };
 
 /* PostgreSQL's detail for unencrypted data after a request. */
 extern const char negotiate_stuffing_detail[];
 
 /* Negotiate on client; packets are read into buf (cap bytes). */
-enum nego_next negotiate(const struct config *cfg, struct side *client,
+enum nego_next negotiate(const struct config *cfg, struct conn *client,
                          struct nego *n, uint8_t *buf, size_t cap);
 
 /* Discard exactly n bytes that arrived before 'S' (nego.stuffed). */
-int negotiate_discard(struct side *client, size_t n);
+int negotiate_discard(struct conn *client, size_t n);
 
 #endif

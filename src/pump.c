@@ -10,19 +10,6 @@
 
 #include "io.h"
 
-void
-pump_end_init(struct pump_end *e, const char *name, int rfd, int wfd,
-              br_ssl_engine_context *eng, uint8_t *stage)
-{
-	memset(e, 0, sizeof(*e));
-	e->stage = stage;
-	e->name = name;
-	e->rfd = rfd;
-	e->wfd = wfd;
-	e->eng = eng;
-	e->more = 1; /* data may already be waiting */
-}
-
 static int
 would_block(void)
 {
@@ -30,7 +17,7 @@ would_block(void)
 }
 
 static void
-fail_io(struct pump_report *r, const struct pump_end *e)
+fail_io(struct pump_report *r, const struct conn *e)
 {
 	if (r->result == PUMP_DONE) {
 		r->result = PUMP_IO_ERROR;
@@ -41,7 +28,7 @@ fail_io(struct pump_report *r, const struct pump_end *e)
 
 /* TLS end closed by the peer or failed: 1 when the engine is finished. */
 static int
-tls_finished(const struct pump_end *e)
+tls_finished(const struct conn *e)
 {
 	return e->eng != NULL &&
 	       br_ssl_engine_current_state(e->eng) == BR_SSL_CLOSED;
@@ -52,7 +39,7 @@ tls_finished(const struct pump_end *e)
  * 0 when nothing moved, -1 on a write error.
  */
 static int
-flush_records(struct pump_end *e)
+flush_records(struct conn *e)
 {
 	unsigned char *buf;
 	size_t len;
@@ -79,7 +66,7 @@ flush_records(struct pump_end *e)
 
 /* Feed staged ciphertext into a TLS end's engine. */
 static int
-feed_records(struct pump_end *e)
+feed_records(struct conn *e)
 {
 	int progress = 0;
 
@@ -105,7 +92,7 @@ feed_records(struct pump_end *e)
  * stage. Returns 1 on progress, 0 on EAGAIN, -1 on error.
  */
 static int
-fill_records(struct pump_end *e)
+fill_records(struct conn *e)
 {
 	struct iovec iov[2];
 	size_t len;
@@ -117,7 +104,7 @@ fill_records(struct pump_end *e)
 	iov[0].iov_base = br_ssl_engine_recvrec_buf(e->eng, &len);
 	iov[0].iov_len = len;
 	iov[1].iov_base = e->stage;
-	iov[1].iov_len = PUMP_STAGE_BYTES;
+	iov[1].iov_len = CONN_STAGE_BYTES;
 	r = readv(e->rfd, iov, 2);
 	if (r < 0) {
 		e->more = 0;
@@ -125,7 +112,7 @@ fill_records(struct pump_end *e)
 			return 1;
 		return would_block() ? 0 : -1;
 	}
-	e->more = (size_t)r == len + PUMP_STAGE_BYTES;
+	e->more = (size_t)r == len + CONN_STAGE_BYTES;
 	if (r == 0) {
 		e->rd_eof = 1;
 		return 1;
@@ -145,7 +132,7 @@ fill_records(struct pump_end *e)
  * for TLS, the stage for cleartext.
  */
 static uint8_t *
-app_source(struct pump_end *src, size_t *len)
+app_source(struct conn *src, size_t *len)
 {
 	if (src->eng != NULL) {
 		if (!(br_ssl_engine_current_state(src->eng) & BR_SSL_RECVAPP)) {
@@ -159,7 +146,7 @@ app_source(struct pump_end *src, size_t *len)
 }
 
 static void
-app_consume(struct pump_end *src, size_t n)
+app_consume(struct conn *src, size_t n)
 {
 	src->app_in += n;
 	if (src->eng != NULL) {
@@ -178,7 +165,7 @@ app_consume(struct pump_end *src, size_t n)
  * to dst failed.
  */
 static int
-move_app(struct pump_end *src, struct pump_end *dst)
+move_app(struct conn *src, struct conn *dst)
 {
 	size_t len, room;
 	uint8_t *data = app_source(src, &len);
@@ -226,7 +213,7 @@ move_app(struct pump_end *src, struct pump_end *dst)
  * EAGAIN or no room, -1 on error.
  */
 static int
-fill_plain(struct pump_end *src, struct pump_end *dst)
+fill_plain(struct conn *src, struct conn *dst)
 {
 	uint8_t *buf;
 	size_t room;
@@ -240,7 +227,7 @@ fill_plain(struct pump_end *src, struct pump_end *dst)
 		if (src->stage_len > 0)
 			return 0;
 		buf = src->stage;
-		room = PUMP_STAGE_BYTES;
+		room = CONN_STAGE_BYTES;
 	}
 	r = read(src->rfd, buf, room);
 	if (r < 0) {
@@ -268,7 +255,7 @@ fill_plain(struct pump_end *src, struct pump_end *dst)
 
 /* Whether src has input buffered that dst has not taken yet. */
 static int
-has_pending(struct pump_end *src)
+has_pending(struct conn *src)
 {
 	size_t len;
 
@@ -279,7 +266,7 @@ has_pending(struct pump_end *src)
 
 /* Close dst's output once src's input ended and was delivered. */
 static void
-propagate_eof(struct pump_end *src, struct pump_end *dst)
+propagate_eof(struct conn *src, struct conn *dst)
 {
 	if (!(src->rd_eof || tls_finished(src)) || dst->wr_done ||
 	    has_pending(src))
@@ -298,7 +285,7 @@ propagate_eof(struct pump_end *src, struct pump_end *dst)
 
 /* A TLS end whose close_notify went out is done for writing. */
 static void
-check_closed(struct pump_end *e)
+check_closed(struct conn *e)
 {
 	if (e->eng == NULL || e->wr_done)
 		return;
@@ -314,7 +301,7 @@ check_closed(struct pump_end *e)
  * error. Either way nothing more goes to or comes from it.
  */
 static void
-lost_end(struct pump_end *e, struct pump_report *r)
+lost_end(struct conn *e, struct pump_report *r)
 {
 	if (!(e->rd_eof && (errno == EPIPE || errno == ECONNRESET)))
 		fail_io(r, e);
@@ -329,15 +316,15 @@ lost_end(struct pump_end *e, struct pump_report *r)
 
 /* Do everything possible without waiting. */
 static void
-step(struct pump_end *a, struct pump_end *b, struct pump_report *r)
+step(struct conn *a, struct conn *b, struct pump_report *r)
 {
-	struct pump_end *ends[2] = {a, b};
+	struct conn *ends[2] = {a, b};
 	int progress;
 
 	do {
 		progress = 0;
 		for (int i = 0; i < 2; i++) {
-			struct pump_end *e = ends[i], *peer = ends[1 - i];
+			struct conn *e = ends[i], *peer = ends[1 - i];
 			int p = 0;
 
 			if (e->eng != NULL) {
@@ -373,7 +360,7 @@ step(struct pump_end *a, struct pump_end *b, struct pump_report *r)
 
 /* Ask poll() for what each end is waiting on. */
 static int
-want_read(struct pump_end *e, struct pump_end *peer)
+want_read(struct conn *e, struct conn *peer)
 {
 	if (e->rfd < 0 || e->rd_eof || e->more)
 		return 0;
@@ -419,12 +406,12 @@ revents_of(const struct pollfd *p, int n, int fd)
  * and the other side was told.
  */
 static int
-finished(struct pump_end *a, struct pump_end *b, struct pump_report *r)
+finished(struct conn *a, struct conn *b, struct pump_report *r)
 {
-	struct pump_end *ends[2] = {a, b};
+	struct conn *ends[2] = {a, b};
 
 	for (int i = 0; i < 2; i++) {
-		struct pump_end *e = ends[i];
+		struct conn *e = ends[i];
 
 		if (e->eng == NULL)
 			continue;
@@ -456,10 +443,10 @@ finished(struct pump_end *a, struct pump_end *b, struct pump_report *r)
 }
 
 void
-pump_run(struct pump_end *client, struct pump_end *upstream, int idle_ms,
+pump_run(struct conn *client, struct conn *upstream, int idle_ms,
          struct pump_report *r)
 {
-	struct pump_end *ends[2] = {client, upstream};
+	struct conn *ends[2] = {client, upstream};
 
 	memset(r, 0, sizeof(*r));
 	r->result = PUMP_DONE;
@@ -471,7 +458,7 @@ pump_run(struct pump_end *client, struct pump_end *upstream, int idle_ms,
 		if (finished(client, upstream, r))
 			break;
 		for (int i = 0; i < 2; i++) {
-			struct pump_end *e = ends[i];
+			struct conn *e = ends[i];
 
 			if (want_read(e, ends[1 - i]))
 				n = add_poll(p, n, e->rfd, POLLIN);
@@ -496,7 +483,7 @@ pump_run(struct pump_end *client, struct pump_end *upstream, int idle_ms,
 			return;
 		}
 		for (int i = 0; i < 2; i++) {
-			struct pump_end *e = ends[i];
+			struct conn *e = ends[i];
 			short rev;
 
 			/* POLLHUP/POLLERR become a read or write that

@@ -1,9 +1,9 @@
 /*
  * pump: the relay. One poll() loop moves application data between two
- * ends, the client and the upstream. Each end is a pair of descriptors
- * (the same socket twice, or socat's two pipe ends) and, when it speaks
- * TLS, a BearSSL engine that pgstunnel drives with sendrec/recvrec/
- * sendapp/recvapp. No allocation: buffers belong to the caller.
+ * connection ends (conn.h), the client and the upstream, each readied by
+ * conn_relay_init(): a pair of descriptors and, when it speaks TLS, a
+ * BearSSL engine that pgstunnel drives with sendrec/recvrec/sendapp/
+ * recvapp. No allocation: buffers belong to the caller.
  *
  * Syscall economy (the data path is mostly kernel time): writes are tried
  * at once and polled for only after EAGAIN; a TLS end reads with readv()
@@ -26,25 +26,7 @@
 
 #include <bearssl.h>
 
-/* Bytes of read-ahead for a TLS end, and relay room for a cleartext end
- * whose peer is cleartext too. Sized for one typical small record. */
-#define PUMP_STAGE_BYTES 4096
-
-struct pump_end {
-	const char *name;            /* "client" or "upstream", for logs */
-	int rfd, wfd;                /* -1 once that half is finished */
-	br_ssl_engine_context *eng;  /* NULL: cleartext */
-	size_t stage_off, stage_len; /* unconsumed bytes read from rfd */
-	int rd_eof;                  /* no more input will come */
-	int more;                    /* last read filled the buffer: retry */
-	int wr_blocked;              /* last write hit EAGAIN: poll POLLOUT */
-	int wr_done;                 /* our output to it is shut */
-	int closing;                 /* TLS: close_notify requested */
-	int lost;                    /* a read or write failed: leave it */
-	uint64_t app_in;             /* application bytes received from it */
-	uint64_t app_out;            /* application bytes sent to it */
-	uint8_t *stage;              /* PUMP_STAGE_BYTES, the caller's */
-};
+#include "conn.h"
 
 enum pump_result {
 	PUMP_DONE,          /* both directions ended normally */
@@ -64,18 +46,11 @@ struct pump_report {
 };
 
 /*
- * Prepare an end; eng may be NULL. Descriptors must be non-blocking.
- * stage is PUMP_STAGE_BYTES of the caller's storage; pump_end_init() does
- * not touch it (a page-aligned stage costs a page only once data comes).
- */
-void pump_end_init(struct pump_end *e, const char *name, int rfd, int wfd,
-                   br_ssl_engine_context *eng, uint8_t *stage);
-
-/*
- * Relay between client and upstream until the session ends. idle_ms of 0
+ * Relay between client and upstream until the session ends; the relay
+ * counts application bytes on top of app_in/app_out. idle_ms of 0
  * means no idle timeout.
  */
-void pump_run(struct pump_end *client, struct pump_end *upstream, int idle_ms,
+void pump_run(struct conn *client, struct conn *upstream, int idle_ms,
               struct pump_report *report);
 
 #endif

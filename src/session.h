@@ -12,22 +12,10 @@
 #define PGSTUNNEL_SESSION_H
 
 #include "config.h"
-#include "crl.h"
-#include "keys.h"
-
-/* Everything loaded at start-up; NULL where not configured. */
-struct session_keys {
-	const struct keys_chain *chain;
-	const struct keys_private *key;
-	const struct keys_anchors *client_ca;
-	const struct crl_store *crl; /* revocation of client certificates */
-	const struct keys_anchors *upstream_ca;
-	const struct keys_chain *upstream_chain;
-	const struct keys_private *upstream_key;
-};
+#include "credentials.h"
 
 /* Serve the client on client_in/client_out; returns an exit status. */
-int session_run(const struct config *cfg, const struct session_keys *keys,
+int session_run(const struct config *cfg, const struct credentials *cr,
                 int client_in, int client_out);
 
 #endif

@@ -11,13 +11,13 @@
 
 /* The SSLRequest exchange. 1: go on with TLS, 0: prefer met 'N', -1. */
 static int
-ssl_request(const struct config *cfg, struct side *up, char *why, size_t whylen)
+ssl_request(const struct config *cfg, struct conn *up, char *why, size_t whylen)
 {
 	uint8_t req[8], answer;
 
 	pgproto_ssl_request(req);
-	if (side_write(up, req, sizeof(req)) != 0 ||
-	    side_read(up, &answer, 1) != 1) {
+	if (conn_write(up, req, sizeof(req)) != CONN_OK ||
+	    conn_read(up, &answer, 1) != CONN_OK) {
 		snprintf(why, whylen,
 		         "upstream closed the connection during SSL "
 		         "negotiation");
@@ -56,7 +56,7 @@ ssl_request(const struct config *cfg, struct side *up, char *why, size_t whylen)
 
 int
 starttls_upstream(struct starttls *t, const struct config *cfg,
-                  const struct session_keys *keys, struct side *up,
+                  const struct credentials *cr, struct conn *up,
                   const char **desc, char *why, size_t whylen)
 {
 	const char *host = cfg->upstream_servername != NULL
@@ -65,6 +65,7 @@ starttls_upstream(struct starttls *t, const struct config *cfg,
 	const char *sni = host;
 	struct in6_addr ip;
 	br_ssl_session_parameters params;
+	enum conn_status st;
 	enum x509check_mode check =
 	    cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL ? X509CHECK_FULL
 	    : cfg->upstream_tls == UPSTREAM_TLS_VERIFY_CA ? X509CHECK_CA
@@ -79,11 +80,11 @@ starttls_upstream(struct starttls *t, const struct config *cfg,
 			return r;
 	}
 	x509check_init(&t->verify, check,
-	               keys->upstream_ca != NULL ? keys->upstream_ca->ta : NULL,
-	               keys->upstream_ca != NULL ? keys->upstream_ca->count : 0,
+	               cr->upstream_ca != NULL ? cr->upstream_ca->ta : NULL,
+	               cr->upstream_ca != NULL ? cr->upstream_ca->count : 0,
 	               check == X509CHECK_FULL ? host : NULL);
-	if (tls_client_setup(&t->cc, &t->verify, keys->upstream_chain,
-	                     keys->upstream_key) != 0) {
+	if (tls_client_setup(&t->cc, &t->verify, cr->upstream_chain,
+	                     cr->upstream_key) != 0) {
 		snprintf(why, whylen, "upstream client key is unusable");
 		return -1;
 	}
@@ -96,9 +97,10 @@ starttls_upstream(struct starttls *t, const struct config *cfg,
 		snprintf(why, whylen, "upstream TLS engine reset failed");
 		return -1;
 	}
-	side_start_tls(up, &t->cc.eng);
-	if (br_sslio_flush(&up->io) != 0) {
-		int err = br_ssl_engine_last_error(&t->cc.eng);
+	conn_start_tls(up, &t->cc.eng);
+	st = conn_handshake(up);
+	if (st != CONN_OK) {
+		int err = conn_tls_error(up);
 
 		if (err == X509CHECK_ERR_NAME)
 			snprintf(why, whylen,
@@ -109,7 +111,7 @@ starttls_upstream(struct starttls *t, const struct config *cfg,
 		else
 			snprintf(
 			    why, whylen, "upstream TLS handshake failed: %s",
-			    up->link.timed_out ? "timeout"
+			    st == CONN_TIMEOUT ? "timeout"
 			    : err == BR_ERR_OK ? "server closed the connection"
 			                       : tls_strerror(err));
 		return -1;
@@ -132,7 +134,7 @@ starttls_upstream(struct starttls *t, const struct config *cfg,
  * and the server rightly calls that a downgrade (README, channel binding).
  */
 ssize_t
-starttls_hide_scram_plus(struct side *client, struct side *up, uint8_t *buf,
+starttls_hide_scram_plus(struct conn *client, struct conn *up, uint8_t *buf,
                          size_t cap)
 {
 	size_t total = 0;
@@ -142,21 +144,21 @@ starttls_hide_scram_plus(struct side *client, struct side *up, uint8_t *buf,
 		uint32_t len;
 		size_t body, n;
 
-		if (side_read(up, buf, 5) != 5)
+		if (conn_read(up, buf, 5) != CONN_OK)
 			return -1;
 		len = pgproto_get32(buf + 1);
 		if (len < 4 || len - 4 > cap - 5) {
 			/* Not for us to judge: the relay passes it on. */
-			if (side_write(client, buf, 5) != 0)
+			if (conn_write(client, buf, 5) != CONN_OK)
 				return -1;
 			return (ssize_t)(total + 5);
 		}
 		body = len - 4;
-		if (body > 0 && side_read(up, buf + 5, body) != (ssize_t)body)
+		if (body > 0 && conn_read(up, buf + 5, body) != CONN_OK)
 			return -1;
 		n = pgproto_sasl_drop_mechanism(buf, body + 5,
 		                                "SCRAM-SHA-256-PLUS");
-		if (side_write(client, buf, n) != 0)
+		if (conn_write(client, buf, n) != CONN_OK)
 			return -1;
 		total += n;
 		if (buf[0] == 'R' || buf[0] == 'E')

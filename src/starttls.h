@@ -14,8 +14,8 @@
 #include <bearssl.h>
 
 #include "config.h"
-#include "session.h"
-#include "side.h"
+#include "conn.h"
+#include "credentials.h"
 #include "x509check.h"
 
 /* The upstream's TLS client engine, its buffer and its verifier. */
@@ -31,7 +31,7 @@ struct starttls {
  * a one-line reason in why.
  */
 int starttls_upstream(struct starttls *t, const struct config *cfg,
-                      const struct session_keys *keys, struct side *up,
+                      const struct credentials *cr, struct conn *up,
                       const char **desc, char *why, size_t whylen);
 
 /*
@@ -41,7 +41,7 @@ int starttls_upstream(struct starttls *t, const struct config *cfg,
  * (buf of cap bytes is scratch), without that mechanism. Returns the bytes
  * sent to the client, or -1.
  */
-ssize_t starttls_hide_scram_plus(struct side *client, struct side *up,
+ssize_t starttls_hide_scram_plus(struct conn *client, struct conn *up,
                                  uint8_t *buf, size_t cap);
 
 #endif

@@ -53,18 +53,17 @@ common_setup(br_ssl_engine_context *eng, const uint16_t *suites, size_t n)
 	br_ssl_engine_set_protocol_names(eng, alpn_names, 1);
 }
 
-int
-tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
-                 const struct keys_private *key, struct x509check *verify,
+void
+tls_server_setup(br_ssl_server_context *sc,
+                 const br_ssl_server_policy_class **policy, int rsa,
+                 struct x509check *verify,
                  const struct keys_anchors *client_anchors)
 {
 	uint16_t suites[8];
 	size_t n;
-	const br_rsa_private_key *rsa = keys_private_rsa(key);
-	const br_ec_private_key *ec = keys_private_ec(key);
 
 	br_ssl_server_zero(sc);
-	n = pick_suites(suites, rsa != NULL);
+	n = pick_suites(suites, rsa);
 	common_setup(&sc->eng, suites, n);
 	/* A client whose ALPN list lacks "postgresql" gets the fatal
 	 * no_application_protocol alert, as from PostgreSQL 17. */
@@ -72,21 +71,7 @@ tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
 	                            BR_OPT_ENFORCE_SERVER_PREFERENCES |
 	                                BR_OPT_NO_RENEGOTIATION |
 	                                BR_OPT_FAIL_ON_ALPN_MISMATCH);
-	if (rsa != NULL) {
-		br_ssl_server_set_single_rsa(sc, chain->cert, chain->count, rsa,
-		                             BR_KEYTYPE_SIGN,
-		                             br_rsa_private_get_default(),
-		                             br_rsa_pkcs1_sign_get_default());
-	} else if (ec != NULL) {
-		/* The issuer key type matters only to static ECDH suites,
-		 * which are not offered. */
-		br_ssl_server_set_single_ec(sc, chain->cert, chain->count, ec,
-		                            BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
-		                            br_ec_get_default(),
-		                            br_ecdsa_sign_asn1_get_default());
-	} else {
-		return -1;
-	}
+	br_ssl_server_set_policy(sc, policy);
 	if (verify != NULL) {
 		br_ssl_server_set_trust_anchor_names_alt(sc, client_anchors->ta,
 		                                         client_anchors->count);
@@ -94,7 +79,6 @@ tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
 		br_ssl_engine_set_default_rsavrfy(&sc->eng);
 		br_ssl_engine_set_default_ecdsa(&sc->eng);
 	}
-	return 0;
 }
 
 int

@@ -15,13 +15,15 @@
 #define TLS_ALPN_POSTGRESQL "postgresql"
 
 /*
- * Configure sc to serve chain with key. With verify non-NULL, a client
- * certificate is required and checked by it (its anchors also name the
- * acceptable CAs in the CertificateRequest). Returns 0 or -1 (key type).
+ * Configure sc for a server key of one type (rsa, else EC) whose
+ * certificate and signatures come from policy (client_tls.c). With
+ * verify non-NULL, a client certificate is required and checked by it
+ * (its anchors also name the acceptable CAs in the CertificateRequest).
  */
-int tls_server_setup(br_ssl_server_context *sc, const struct keys_chain *chain,
-                     const struct keys_private *key, struct x509check *verify,
-                     const struct keys_anchors *client_anchors);
+void tls_server_setup(br_ssl_server_context *sc,
+                      const br_ssl_server_policy_class **policy, int rsa,
+                      struct x509check *verify,
+                      const struct keys_anchors *client_anchors);
 
 /*
  * Configure cc as a client checking the server with verify; with chain

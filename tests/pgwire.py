@@ -398,6 +398,8 @@ class TLSConn:
         while True:
             try:
                 return self.obj.read(n)
+            except ssl.SSLZeroReturnError:
+                return b""   # the peer's close_notify
             except ssl.SSLWantReadError:
                 self._flush()
                 if not self._fill():
@@ -414,6 +416,14 @@ class TLSConn:
 
     def settimeout(self, t):
         self.sock.settimeout(t)
+
+    def close_notify(self):
+        """Send a close_notify; the peer's answer is read by eof."""
+        try:
+            self.obj.unwrap()
+        except ssl.SSLWantReadError:
+            pass
+        self._flush()
 
     def close(self):
         self.sock.close()
@@ -437,6 +447,7 @@ def cmd_steps(args):
                --cancel-pid), key from it padded with zeros to
                --cancel-keylen bytes; print "cancel sent"
     raw:HEX    send these bytes
+    notify     (after tls) send a TLS close_notify
     read       print one backend message
     eof        wait for the end of the connection: "eof after S s" (for
                TLS: after a close_notify), "eof after S s (no close_notify)"
@@ -547,6 +558,9 @@ def _run_steps(args, todo):
                 print("cancel sent len=%d" % (12 + len(secret)))
             elif step.startswith("raw:"):
                 conn.sendall(bytes.fromhex(step[4:]))
+            elif step == "notify":
+                conn.close_notify()
+                print("close_notify sent")
             elif step == "read":
                 mtype, body = read_message(conn)
                 print(describe(mtype, body))

@@ -1,0 +1,209 @@
+/* see client_tls.h */
+#include "client_tls.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pgproto.h"
+#include "tls.h"
+
+/*
+ * The hash for the ServerKeyExchange signature: of those the client
+ * supports (a bit per hash identifier), BearSSL's own preference.
+ */
+static unsigned
+pick_hash(unsigned supported)
+{
+	static const unsigned char pref[] = {
+	    br_sha256_ID, br_sha384_ID, br_sha512_ID, br_sha224_ID, br_sha1_ID};
+
+	for (size_t i = 0; i < sizeof(pref); i++) {
+		if ((supported >> pref[i]) & 1)
+			return pref[i];
+	}
+	return 0;
+}
+
+static int
+policy_choose(const br_ssl_server_policy_class **pctx,
+              const br_ssl_server_context *sc, br_ssl_server_choices *choices)
+{
+	struct client_tls_policy *p = (struct client_tls_policy *)(void *)pctx;
+	const struct credentials_pair *pair = credentials_server_for(
+	    p->cr, br_ssl_engine_get_server_name(&sc->eng));
+	const br_suite_translated *suites;
+	size_t n;
+	int rsa;
+	unsigned hash;
+
+	if (pair == NULL)
+		return 0;
+	rsa = keys_private_rsa(&pair->key) != NULL;
+	/* Client hashes: RSA signatures in bits 0-7, ECDSA in 8-15. */
+	hash = pick_hash(br_ssl_server_get_client_hashes(sc) >> (rsa ? 0 : 8));
+	if (hash == 0)
+		return 0;
+	suites = br_ssl_server_get_client_suites(sc, &n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned kx = suites[i][1] >> 12;
+
+		/* Only ECDHE suites are offered (tls.c). */
+		if (kx != (rsa ? BR_SSLKEYX_ECDHE_RSA : BR_SSLKEYX_ECDHE_ECDSA))
+			continue;
+		choices->cipher_suite = suites[i][0];
+		choices->algo_id = 0xFF00 + hash; /* data is the hash value */
+		choices->chain = pair->chain.cert;
+		choices->chain_len = pair->chain.count;
+		p->chosen = pair;
+		return 1;
+	}
+	return 0;
+}
+
+/* Static RSA and ECDH key exchange are never offered. */
+static uint32_t
+policy_keyx(const br_ssl_server_policy_class **pctx, unsigned char *data,
+            size_t *len)
+{
+	(void)pctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+static const unsigned char *
+hash_oid(unsigned id)
+{
+	switch (id) {
+	case br_sha1_ID:
+		return BR_HASH_OID_SHA1;
+	case br_sha224_ID:
+		return BR_HASH_OID_SHA224;
+	case br_sha256_ID:
+		return BR_HASH_OID_SHA256;
+	case br_sha384_ID:
+		return BR_HASH_OID_SHA384;
+	case br_sha512_ID:
+		return BR_HASH_OID_SHA512;
+	default:
+		return NULL;
+	}
+}
+
+static size_t
+policy_sign(const br_ssl_server_policy_class **pctx, unsigned algo_id,
+            unsigned char *data, size_t hv_len, size_t len)
+{
+	const struct client_tls_policy *p =
+	    (const struct client_tls_policy *)(const void *)pctx;
+	const br_rsa_private_key *rsa;
+	const br_ec_private_key *ec;
+	unsigned char hv[64];
+	unsigned id = algo_id & 0xFF;
+
+	if (p->chosen == NULL || (algo_id & 0xFF00) != 0xFF00 ||
+	    hv_len > sizeof(hv))
+		return 0;
+	memcpy(hv, data, hv_len);
+	rsa = keys_private_rsa(&p->chosen->key);
+	ec = keys_private_ec(&p->chosen->key);
+	if (rsa != NULL) {
+		size_t sig_len = (rsa->n_bitlen + 7) >> 3;
+		const unsigned char *oid = hash_oid(id);
+
+		if (oid == NULL || len < sig_len)
+			return 0;
+		return br_rsa_pkcs1_sign_get_default()(oid, hv, hv_len, rsa,
+		                                       data)
+		           ? sig_len
+		           : 0;
+	}
+	if (ec != NULL) {
+		const br_hash_class *hc =
+		    br_multihash_getimpl(&p->sc->eng.mhash, (int)id);
+
+		/* 139 bytes: the largest ECDSA signature (P-521, ASN.1). */
+		if (hc == NULL || len < 139)
+			return 0;
+		return br_ecdsa_sign_asn1_get_default()(br_ec_get_default(), hc,
+		                                        hv, ec, data);
+	}
+	return 0;
+}
+
+static const br_ssl_server_policy_class policy_vtable = {
+    sizeof(struct client_tls_policy),
+    policy_choose,
+    policy_keyx,
+    policy_sign,
+};
+
+int
+client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
+                     struct x509check *verify, const struct config *cfg,
+                     const struct credentials *cr, struct conn *c, int direct,
+                     const char **end, char *why, size_t whylen)
+{
+	const struct credentials_pair *first = credentials_server_for(cr, NULL);
+	enum conn_status st;
+
+	why[0] = '\0';
+	if (first == NULL || (keys_private_rsa(&first->key) == NULL &&
+	                      keys_private_ec(&first->key) == NULL)) {
+		*end = "server key unusable";
+		return -1;
+	}
+	if (cfg->client_ca != NULL) {
+		x509check_init(verify, X509CHECK_CA, cr->client_ca->ta,
+		               cr->client_ca->count, NULL);
+		/* Cannot fail: the mode is CA. */
+		(void)x509check_set_crl(verify, cr->crl);
+	} else {
+		verify = NULL;
+	}
+	t->policy.vtable = &policy_vtable;
+	t->policy.sc = &t->sc;
+	t->policy.cr = cr;
+	t->policy.chosen = NULL;
+	tls_server_setup(&t->sc, &t->policy.vtable,
+	                 keys_private_rsa(&first->key) != NULL, verify,
+	                 cr->client_ca);
+	br_ssl_engine_set_buffer(&t->sc.eng, buf, len, 1);
+	if (!br_ssl_server_reset(&t->sc)) {
+		*end = "TLS engine reset failed";
+		return -1;
+	}
+	conn_start_tls(c, &t->sc.eng);
+	if (direct) {
+		size_t room;
+		unsigned char *rec =
+		    br_ssl_engine_recvrec_buf(&t->sc.eng, &room);
+
+		rec[0] = PGPROTO_TLS_HANDSHAKE;
+		br_ssl_engine_recvrec_ack(&t->sc.eng, 1);
+	}
+	st = conn_handshake(c);
+	if (st != CONN_OK) {
+		char text[160];
+
+		*end = "client TLS handshake failed";
+		snprintf(why, whylen, "%s",
+		         conn_why(c, st, text, sizeof(text)));
+		return -1;
+	}
+	if (direct && br_ssl_engine_get_selected_protocol(&t->sc.eng) == NULL &&
+	    !cfg->direct_without_alpn) {
+		/* PostgreSQL 17 closes such a connection without a word. */
+		*end = "direct TLS connection without ALPN \"postgresql\" "
+		       "refused";
+		conn_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+const struct credentials_pair *
+client_tls_chosen(const struct client_tls *t)
+{
+	return t->policy.chosen;
+}

@@ -1,0 +1,135 @@
+/* see credentials.h */
+#include "credentials.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "exitcodes.h"
+#include "log.h"
+#include "scratch.h"
+
+/* --crl: the file and one CRL's DER while the store is filled. Public
+ * data, so nothing is wiped; only the bytes used cost memory, and only
+ * until scratch_release(). */
+static _Alignas(SCRATCH_ALIGN) uint8_t crl_pem[CRL_FILE_MAX];
+static _Alignas(SCRATCH_ALIGN) uint8_t crl_der[CRL_DER_MAX];
+
+static int
+load_failed(const char *what, const char *path, int status)
+{
+	log_msg(LOG_ERR, "%s %s: %s%s%s", what, path, keys_strerror(status),
+	        status == KEYS_ERR_IO ? ": " : "",
+	        status == KEYS_ERR_IO ? strerror(errno) : "");
+	return EXIT_NOINPUT;
+}
+
+/* A chain and the key that must belong to its leaf; the names say which
+ * for the log ("certificate" and "key", or the upstream's). */
+static int
+load_pair(struct credentials_pair *p, const char *cert_path,
+          const char *key_path, const char *cert_name, const char *key_name)
+{
+	int st;
+
+	if ((st = keys_chain_load(&p->chain, cert_path)) != KEYS_OK)
+		return load_failed(cert_name, cert_path, st);
+	if ((st = keys_private_load(&p->key, key_path)) != KEYS_OK ||
+	    (st = keys_match(&p->chain, &p->key)) != KEYS_OK)
+		return load_failed(key_name, key_path, st);
+	return 0;
+}
+
+/* The CRLs of --crl, checked against the --client-ca anchors. */
+static int
+load_crl(struct crl_store *crl, const char *path,
+         const struct keys_anchors *anchors)
+{
+	size_t len = 0, which = 0;
+	int st;
+
+	if ((st = keys_read_file(path, crl_pem, sizeof(crl_pem), &len)) !=
+	    KEYS_OK)
+		return load_failed("CRL file", path, st);
+	st = crl_store_load_pem(crl, crl_pem, len, anchors->ta, anchors->count,
+	                        crl_der, sizeof(crl_der), &which);
+	if (st == CRL_OK)
+		return 0;
+	if (which > 0)
+		log_msg(LOG_ERR, "CRL file %s: CRL number %zu: %s", path, which,
+		        crl_strerror(st));
+	else
+		log_msg(LOG_ERR, "CRL file %s: %s", path, crl_strerror(st));
+	return EXIT_NOINPUT;
+}
+
+static int
+load_anchors(struct keys_anchors *store, const struct keys_anchors **view,
+             const char *path, const char *what)
+{
+	int st = keys_anchors_load(store, path);
+
+	if (st != KEYS_OK)
+		return load_failed(what, path, st);
+	*view = store;
+	return 0;
+}
+
+static int
+load_all(struct credentials *cr, const struct config *cfg)
+{
+	int rc;
+
+	if (cfg->tls) {
+		rc = load_pair(&cr->server[0], cfg->cert, cfg->key,
+		               "certificate", "key");
+		if (rc != 0)
+			return rc;
+		cr->server_count = 1;
+	}
+	if (cfg->client_ca != NULL &&
+	    (rc = load_anchors(&cr->client_ca_store, &cr->client_ca,
+	                       cfg->client_ca, "client CA")) != 0)
+		return rc;
+	if (cfg->crl != NULL) {
+		if ((rc = load_crl(&cr->crl_store, cfg->crl,
+		                   &cr->client_ca_store)) != 0)
+			return rc;
+		cr->crl = &cr->crl_store;
+	}
+	if (cfg->upstream_ca != NULL &&
+	    (rc = load_anchors(&cr->upstream_ca_store, &cr->upstream_ca,
+	                       cfg->upstream_ca, "upstream CA")) != 0)
+		return rc;
+	if (cfg->upstream_cert != NULL) {
+		rc = load_pair(&cr->upstream_pair, cfg->upstream_cert,
+		               cfg->upstream_key, "upstream certificate",
+		               "upstream key");
+		if (rc != 0)
+			return rc;
+		cr->upstream_chain = &cr->upstream_pair.chain;
+		cr->upstream_key = &cr->upstream_pair.key;
+	}
+	return 0;
+}
+
+int
+credentials_load(struct credentials *cr, const struct config *cfg)
+{
+	int rc = load_all(cr, cfg);
+
+	/* Loading is over: its buffers' pages go back (scratch.h). Should
+	 * that fail, they only stay in memory. */
+	(void)keys_release_buffers();
+	(void)scratch_release(crl_pem, sizeof(crl_pem));
+	(void)scratch_release(crl_der, sizeof(crl_der));
+	return rc;
+}
+
+const struct credentials_pair *
+credentials_server_for(const struct credentials *cr, const char *server_name)
+{
+	/* XXX: one pair until several are allowed (config_check); then the
+	 * pair whose certificate names server_name, else the first. */
+	(void)server_name;
+	return cr->server_count > 0 ? &cr->server[0] : NULL;
+}

@@ -1,0 +1,60 @@
+#!/bin/bash
+# A client that ends TLS with close_notify right after the handshake, before
+# its StartupMessage, has closed cleanly: pgstunnel answers with its own
+# close_notify, logs "end=client closed after TLS handshake" and exits 0,
+# as for a probe that sends nothing. A client that drops the TCP connection
+# at the same point without close_notify still ends as an incomplete
+# startup packet (exit 1): only the authenticated close is a clean one.
+# Both after an SSLRequest and with direct TLS; per-connection processes
+# (socat EXEC:) so that each exit status can be seen.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_pgstunnel
+
+pg_start db
+steps() { "$PYTHON" "$PGWIRE" steps "$port" --timeout 5 --steps "$1" 2>&1; }
+
+# Each session process's exit status, one line per connection.
+exits=$TEST_TMP/exits
+cat >"$TEST_TMP/wrap.sh" <<WRAP
+#!/bin/sh
+"$PGSTUNNEL" "\$@"
+echo "exit=\$?" >>"$exits"
+WRAP
+chmod +x "$TEST_TMP/wrap.sh"
+
+port=$(free_port)
+PGSTUNNEL=$TEST_TMP/wrap.sh start_socat "$port" \
+    --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
+    --upstream "127.0.0.1:$PG_PORT" --log stderr
+log=$LAUNCHER_LOG
+
+# one STEPS WANT_END WANT_EXIT WHAT
+one() {
+	local n before out
+	before=$(grep -c 'end=' "$log")
+	: >"$exits"
+	out=$(steps "$1")
+	show "$4" "$out"
+	wait_for 10 grep -q '^exit=' "$exits" || fail "$4: no exit status"
+	n=$(grep 'end=' "$log" | sed -n "$((before + 1)),\$p")
+	assert_contains "$n" "end=$2" "$4: log line"
+	assert_eq "exit=$3" "$(cat "$exits")" "$4: exit status"
+	echo "$out"
+}
+
+out=$(one ssl,tls,notify,eof "client closed after TLS handshake" 0 \
+    "close_notify after S")
+assert_contains "$out" "close_notify sent"
+assert_match "$out" '^eof after [0-9.]+ s$' "pgstunnel answers with close_notify"
+
+out=$(one direct,notify,eof "client closed after TLS handshake" 0 \
+    "close_notify after direct TLS")
+assert_match "$out" '^eof after [0-9.]+ s$' "pgstunnel answers with close_notify"
+
+one ssl,tls "incomplete startup packet" 1 "TCP close without close_notify" \
+    >/dev/null
+
+# PostgreSQL never saw any of these connections.
+assert_not_contains "$(cat "$log")" "upstream failed" "no upstream attempt"
+pass
