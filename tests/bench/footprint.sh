@@ -2,6 +2,8 @@
 # footprint.sh BINARY...: stripped size, and VmHWM / Private_Dirty of one
 # `BINARY --listen` child serving a psql verify-full session (a few
 # queries, a 200 kB result), in front of a throwaway PostgreSQL 15.
+# FOOTPRINT_LAUNCH=ssa measures a process started per connection instead
+# (systemd-socket-activate --accept, as a systemd Accept=yes unit does).
 # Build the variants first, e.g. in a copy of the tree:
 #   make && strip -o /tmp/dyn pgstunnel
 #   make STATIC=1 LIBC=musl && strip -o /tmp/musl pgstunnel
@@ -20,8 +22,14 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$D/data" -w -l "$D/log" \
 sync # freshly written binaries would show dirty page-cache pages
 for bin in "$@"; do
 	lport=$(port)
-	"$bin" --cert "$C/server.crt" --key "$C/server.key" --log stderr \
-	    --upstream "127.0.0.1:$pgport" --listen "127.0.0.1:$lport" 2>/dev/null &
+	args=(--cert "$C/server.crt" --key "$C/server.key" --log stderr
+	    --upstream "127.0.0.1:$pgport")
+	if [ "${FOOTPRINT_LAUNCH:-listen}" = ssa ]; then
+		systemd-socket-activate -l "127.0.0.1:$lport" -a "$bin" \
+		    "${args[@]}" 2>/dev/null &
+	else
+		"$bin" "${args[@]}" --listen "127.0.0.1:$lport" 2>/dev/null &
+	fi
 	listener=$!
 	sleep 0.3
 	psql "host=localhost hostaddr=127.0.0.1 port=$lport sslmode=verify-full sslrootcert=$C/ca.crt user=postgres dbname=postgres" \
