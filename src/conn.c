@@ -116,82 +116,79 @@ run_until(struct conn *c, unsigned target)
 	}
 }
 
-enum conn_status
-conn_read(struct conn *c, void *buf, size_t n)
+/*
+ * conn_read() (wbuf NULL) and conn_write(): move exactly n bytes, through
+ * the engine for TLS. A close after the first byte is a truncation.
+ */
+static enum conn_status
+transfer(struct conn *c, uint8_t *rbuf, const uint8_t *wbuf, size_t n)
 {
-	uint8_t *out = buf;
-	size_t got = 0;
+	size_t done = 0;
 
-	while (got < n) {
+	while (done < n) {
 		size_t len;
 		ssize_t r;
 
 		if (c->eng != NULL) {
-			enum conn_status st = run_until(c, BR_SSL_RECVAPP);
-			const uint8_t *in;
+			enum conn_status st = run_until(
+			    c, wbuf != NULL ? BR_SSL_SENDAPP : BR_SSL_RECVAPP);
+			uint8_t *app;
 
-			if (st == CONN_CLOSED && got > 0) {
+			if (st == CONN_CLOSED && done > 0)
 				c->truncated = 1;
-				return CONN_ERROR;
-			}
 			if (st != CONN_OK)
-				return st;
-			in = br_ssl_engine_recvapp_buf(c->eng, &len);
-			len = len < n - got ? len : n - got;
-			memcpy(out + got, in, len);
-			br_ssl_engine_recvapp_ack(c->eng, len);
-			got += len;
+				return st == CONN_CLOSED && done > 0
+				           ? CONN_ERROR
+				           : st;
+			app = wbuf != NULL
+			          ? br_ssl_engine_sendapp_buf(c->eng, &len)
+			          : br_ssl_engine_recvapp_buf(c->eng, &len);
+			len = len < n - done ? len : n - done;
+			if (wbuf != NULL) {
+				memcpy(app, wbuf + done, len);
+				br_ssl_engine_sendapp_ack(c->eng, len);
+			} else {
+				memcpy(rbuf + done, app, len);
+				br_ssl_engine_recvapp_ack(c->eng, len);
+			}
+			done += len;
 			continue;
 		}
-		r = io_read_some(c->rfd, out + got, n - got, c->deadline);
+		r = wbuf != NULL ? io_write_some(c->wfd, wbuf + done, n - done,
+		                                 c->deadline)
+		                 : io_read_some(c->rfd, rbuf + done, n - done,
+		                                c->deadline);
 		if (r < 0)
 			return io_failed(c);
-		if (r == 0 && got == 0)
+		if (r == 0 && done == 0)
 			return CONN_CLOSED;
 		if (r == 0) {
 			c->truncated = 1;
 			return CONN_ERROR;
 		}
-		got += (size_t)r;
+		done += (size_t)r;
 	}
 	return CONN_OK;
 }
 
 enum conn_status
+conn_read(struct conn *c, void *buf, size_t n)
+{
+	return transfer(c, buf, NULL, n);
+}
+
+enum conn_status
 conn_write(struct conn *c, const void *buf, size_t n)
 {
-	const uint8_t *in = buf;
-	size_t done = 0;
+	enum conn_status st = transfer(c, NULL, buf, n);
 
-	while (done < n) {
-		size_t len;
-		ssize_t w;
-
-		if (c->eng != NULL) {
-			enum conn_status st = run_until(c, BR_SSL_SENDAPP);
-			uint8_t *out;
-
-			if (st != CONN_OK)
-				return st;
-			out = br_ssl_engine_sendapp_buf(c->eng, &len);
-			len = len < n - done ? len : n - done;
-			memcpy(out, in + done, len);
-			br_ssl_engine_sendapp_ack(c->eng, len);
-			done += len;
-			continue;
-		}
-		w = io_write_some(c->wfd, in + done, n - done, c->deadline);
-		if (w < 0)
-			return io_failed(c);
-		done += (size_t)w;
-	}
-	return c->eng != NULL ? conn_handshake(c) : CONN_OK;
+	/* Seal and send what sits in the engine now. */
+	return st == CONN_OK && c->eng != NULL ? conn_handshake(c) : st;
 }
 
 enum conn_status
 conn_handshake(struct conn *c)
 {
-	/* Also seals and sends what conn_write() left in the engine. */
 	br_ssl_engine_flush(c->eng, 0);
 	return run_until(c, BR_SSL_SENDAPP | BR_SSL_RECVAPP);
 }
