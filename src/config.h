@@ -1,12 +1,14 @@
 /*
  * config: the option table, shared by the command line and --config
  * files, plus address parsing and the sanity checks. Pure: strings in, a
- * struct config and an error text out; main does the I/O.
+ * struct config and an error text out; main does the I/O (the --help
+ * text goes to the stream main gives).
  */
 #ifndef PGSTUNNEL_CONFIG_H
 #define PGSTUNNEL_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONFIG_HOST_MAX  256
 #define CONFIG_PORT_MAX  8
@@ -108,7 +110,10 @@ int config_check(const struct config *cfg, char *err, size_t errlen);
 /* Print an address as given ("host:port", "[::1]:5432" or the path). */
 void config_format_addr(const struct addr *a, char *out, size_t cap);
 
-/* The --help text. */
-extern const char config_usage[];
+/*
+ * Print the --help text, made from the option table, to out: the one
+ * function here that writes anywhere but into its arguments.
+ */
+void config_print_usage(FILE *out);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Unit tests for config.c: addresses, the command line, configuration
- * file text, which one wins, config_find_file(), every rule of
- * config_check() and the defaults. Each refusal is checked twice: the
+ * file text, which one wins, the words of word options,
+ * config_find_file(), every rule of config_check(), the --help text and
+ * the defaults. Each refusal is checked twice: the
  * return code, and the words of the message a user will read.
  */
 #include <stdarg.h>
@@ -387,11 +388,11 @@ static const struct bad_args bad_args_cases[] = {
     {"--upstream-tls VERIFY-FULL", "upstream-tls", "'VERIFY-FULL'"},
     {"--upstream-tls verify-fullx", "upstream-tls", "verify-full"},
     {"--upstream-tls on", "upstream-tls", "not one of"},
-    {"--tls yes", "tls", "off|on"},
-    {"--tls=1", "tls", "off|on"},
+    {"--tls yes", "tls", "on|off"},
+    {"--tls=1", "tls", "on|off"},
     {"--log file", "log", "syslog|stderr"},
     {"--plaintext yes", "plaintext", "reject|allow"},
-    {"--direct-tls maybe", "direct-tls", "off|on"},
+    {"--direct-tls maybe", "direct-tls", "on|off"},
     {"--direct-tls-without-alpn on", "direct-tls-without-alpn", "reject|allow"},
     {"--upstream-negotiation starttls", "upstream-negotiation",
      "postgres|direct"},
@@ -475,46 +476,100 @@ START_TEST(args_numbers_ok)
 }
 END_TEST
 
-START_TEST(args_words)
-{
-	static const struct {
-		const char *word;
-		enum upstream_tls mode;
-	} modes[] = {
-	    {"disable", UPSTREAM_TLS_DISABLE},
-	    {"prefer", UPSTREAM_TLS_PREFER},
-	    {"require", UPSTREAM_TLS_REQUIRE},
-	    {"verify-ca", UPSTREAM_TLS_VERIFY_CA},
-	    {"verify-full", UPSTREAM_TLS_VERIFY_FULL},
-	};
-	char line[64];
+/*
+ * Every word of every word option, and the value it sets, from the
+ * command line and from a file. The words are listed here, not taken from
+ * config.c, so that a word dropped or renumbered there is caught.
+ */
+struct word_case {
+	const char *option, *word;
+	int value;
+};
 
-	for (size_t i = 0; i < NELEM(modes); i++) {
-		snprintf(line, sizeof(line), "--upstream-tls %s",
-		         modes[i].word);
-		ck_assert_int_eq(args(line), 0);
-		ck_assert_int_eq(cfg.upstream_tls, modes[i].mode);
+static const struct word_case word_cases[] = {
+    {"tls", "on", 1},
+    {"tls", "off", 0},
+    {"plaintext", "reject", 0},
+    {"plaintext", "allow", 1},
+    {"direct-tls", "on", 1},
+    {"direct-tls", "off", 0},
+    {"direct-tls-without-alpn", "reject", 0},
+    {"direct-tls-without-alpn", "allow", 1},
+    {"upstream-tls", "disable", UPSTREAM_TLS_DISABLE},
+    {"upstream-tls", "prefer", UPSTREAM_TLS_PREFER},
+    {"upstream-tls", "require", UPSTREAM_TLS_REQUIRE},
+    {"upstream-tls", "verify-ca", UPSTREAM_TLS_VERIFY_CA},
+    {"upstream-tls", "verify-full", UPSTREAM_TLS_VERIFY_FULL},
+    {"upstream-negotiation", "postgres", 0},
+    {"upstream-negotiation", "direct", 1},
+    {"upstream-connect", "after-startup", 0},
+    {"upstream-connect", "during-handshake", 1},
+    {"log", "syslog", LOG_CHOICE_SYSLOG},
+    {"log", "stderr", LOG_CHOICE_STDERR},
+};
+
+/* The field a word option sets, as an int. */
+static int
+word_field(const char *option)
+{
+	if (strcmp(option, "tls") == 0)
+		return cfg.tls;
+	if (strcmp(option, "plaintext") == 0)
+		return cfg.plaintext_allow;
+	if (strcmp(option, "direct-tls") == 0)
+		return cfg.direct_tls;
+	if (strcmp(option, "direct-tls-without-alpn") == 0)
+		return cfg.direct_without_alpn;
+	if (strcmp(option, "upstream-tls") == 0)
+		return (int)cfg.upstream_tls;
+	if (strcmp(option, "upstream-negotiation") == 0)
+		return cfg.upstream_direct;
+	if (strcmp(option, "upstream-connect") == 0)
+		return cfg.upstream_early;
+	if (strcmp(option, "log") == 0)
+		return (int)cfg.log;
+	ck_abort_msg("no field for word option '%s'", option);
+	return -1;
+}
+
+START_TEST(word_table)
+{
+	const struct word_case *c = &word_cases[_i];
+	char line[128];
+	int other = -1;
+
+	/* Start from another word of the same option, so that the value is
+	 * seen to change. */
+	for (size_t i = 0; i < NELEM(word_cases); i++) {
+		if (strcmp(word_cases[i].option, c->option) == 0 &&
+		    word_cases[i].value != c->value)
+			other = (int)i;
 	}
-	ck_assert_int_eq(args("--tls off --plaintext allow --direct-tls off "
-	                      "--direct-tls-without-alpn allow --log stderr "
-	                      "--upstream-negotiation direct"),
-	                 0);
-	ck_assert_int_eq(cfg.tls, 0);
-	ck_assert_int_eq(cfg.plaintext_allow, 1);
-	ck_assert_int_eq(cfg.direct_tls, 0);
-	ck_assert_int_eq(cfg.direct_without_alpn, 1);
-	ck_assert_int_eq(cfg.log, LOG_CHOICE_STDERR);
-	ck_assert_int_eq(cfg.upstream_direct, 1);
-	ck_assert_int_eq(args("--tls=on --plaintext=reject --direct-tls=on "
-	                      "--direct-tls-without-alpn=reject --log=syslog "
-	                      "--upstream-negotiation=postgres"),
-	                 0);
-	ck_assert_int_eq(cfg.tls, 1);
-	ck_assert_int_eq(cfg.plaintext_allow, 0);
-	ck_assert_int_eq(cfg.direct_tls, 1);
-	ck_assert_int_eq(cfg.direct_without_alpn, 0);
-	ck_assert_int_eq(cfg.log, LOG_CHOICE_SYSLOG);
-	ck_assert_int_eq(cfg.upstream_direct, 0);
+	ck_assert_int_ge(other, 0);
+
+	snprintf(line, sizeof(line), "--%s %s", c->option,
+	         word_cases[other].word);
+	ck_assert_msg(args(line) == 0, "'%s': %s", line, err);
+	ck_assert_int_eq(word_field(c->option), word_cases[other].value);
+	reset();
+	snprintf(line, sizeof(line), "--%s=%s", c->option, c->word);
+	ck_assert_msg(args(line) == 0, "'%s': %s", line, err);
+	ck_assert_int_eq(word_field(c->option), c->value);
+
+	reset();
+	snprintf(line, sizeof(line), "%s = %s\n", c->option, c->word);
+	ck_assert_msg(text(line) == 0, "'%s': %s", line, err);
+	ck_assert_int_eq(word_field(c->option), c->value);
+
+	/* Whole words only, case and all. */
+	reset();
+	snprintf(line, sizeof(line), "--%s %sx", c->option, c->word);
+	ck_assert_int_eq(args(line), -1);
+	ERR_HAS(c->option, "not one of", c->word);
+	snprintf(line, sizeof(line), "--%s %.*s", c->option,
+	         (int)strlen(c->word) - 1, c->word);
+	ck_assert_int_eq(args(line), -1);
+	ERR_HAS("not one of");
 }
 END_TEST
 
@@ -806,6 +861,167 @@ START_TEST(args_win_over_text)
 }
 END_TEST
 
+/* --help: made from the table; every option and every word in it. */
+
+static char usage_buf[8192];
+
+static const char *
+usage(void)
+{
+	FILE *f = fmemopen(usage_buf, sizeof(usage_buf), "w");
+
+	ck_assert_ptr_nonnull(f);
+	config_print_usage(f);
+	ck_assert_int_eq(ferror(f), 0);
+	ck_assert_int_lt(ftell(f), (long)sizeof(usage_buf) - 1);
+	ck_assert_int_eq(fclose(f), 0);
+	return usage_buf;
+}
+
+/* Every option, listed here rather than taken from config.c. */
+static const char *const option_names[] = {
+    "cert",
+    "key",
+    "client-ca",
+    "crl",
+    "tls",
+    "plaintext",
+    "direct-tls",
+    "direct-tls-without-alpn",
+    "upstream",
+    "upstream-tls",
+    "upstream-ca",
+    "upstream-servername",
+    "upstream-cert",
+    "upstream-key",
+    "upstream-negotiation",
+    "upstream-connect",
+    "listen",
+    "max-connections",
+    "connect-timeout",
+    "handshake-timeout",
+    "idle-timeout",
+    "log",
+    "config",
+    "help",
+    "version",
+};
+
+/* The --help line for option, copied to row, or NULL. */
+static const char *
+usage_row(const char *text_, const char *option, char *row, size_t cap)
+{
+	char want[64];
+	const char *p;
+
+	snprintf(want, sizeof(want), "\n  --%s", option);
+	for (p = strstr(text_, want); p != NULL; p = strstr(p + 1, want)) {
+		char next = p[strlen(want)];
+
+		if (next == ' ' || next == '\n') {
+			size_t n = strcspn(p + 1, "\n");
+
+			ck_assert_uint_lt(n, cap);
+			memcpy(row, p + 1, n);
+			row[n] = '\0';
+			return row;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(usage_every_option)
+{
+	const char *u = usage();
+	char row[128];
+
+	for (size_t i = 0; i < NELEM(option_names); i++) {
+		const char *name = option_names[i];
+
+		ck_assert_msg(usage_row(u, name, row, sizeof(row)) != NULL,
+		              "--help has no line for --%s", name);
+		/* And it is a real option. */
+		if (config_is_flag(name))
+			continue;
+		ck_assert_int_eq(
+		    config_set(&cfg, name, "", 0, err, sizeof(err)), -1);
+		ERR_HAS("needs a value");
+	}
+}
+END_TEST
+
+/* Each word on its option's line, which config_set() accepts. */
+START_TEST(usage_every_word)
+{
+	const char *u = usage();
+	char row[128];
+
+	for (size_t i = 0; i < NELEM(word_cases); i++) {
+		const struct word_case *c = &word_cases[i];
+		char *words, *w;
+		int found = 0;
+
+		ck_assert_ptr_nonnull(
+		    usage_row(u, c->option, row, sizeof(row)));
+		/* "  --name a|b|c  text": the second word, split at '|'. */
+		words = strchr(row + 2, ' ');
+		ck_assert_ptr_nonnull(words);
+		words[strcspn(words + 1, " ") + 1] = '\0';
+		for (w = strtok(words + 1, "|"); w != NULL;
+		     w = strtok(NULL, "|"))
+			found |= strcmp(w, c->word) == 0;
+		ck_assert_msg(found, "--%s: '%s' is not in --help", c->option,
+		              c->word);
+	}
+	/* The order of the words in the table, as written there. */
+	ck_assert_ptr_nonnull(strstr(
+	    u, "  --upstream-tls disable|prefer|require|verify-ca|verify-full\n"
+	       "                         (default disable)\n"));
+	ck_assert_ptr_nonnull(strstr(u, "  --tls on|off           off: "));
+	ck_assert_ptr_nonnull(strstr(u, "  --log syslog|stderr    (default "));
+}
+END_TEST
+
+/* The layout: the headings in order, columns, no line over 79. */
+START_TEST(usage_layout)
+{
+	const char *u = usage(), *client, *upstream, *process, *p;
+
+	ck_assert(strncmp(u,
+	                  "usage: pgstunnel --cert FILE --key FILE "
+	                  "--upstream ADDR [options]\n",
+	                  66) == 0);
+	client = strstr(u, "\nClient side:\n  --cert FILE ");
+	upstream = strstr(u, "\nUpstream:\n  --upstream ADDR ");
+	process = strstr(u, "\nProcess:\n  --listen ADDR ");
+	ck_assert(client != NULL && upstream != NULL && process != NULL);
+	ck_assert(client < upstream && upstream < process);
+	ck_assert_ptr_nonnull(
+	    strstr(u, "\n  --cert FILE            PEM certificate chain, leaf "
+	              "first\n"));
+	/* A second line of a text goes under the first. */
+	ck_assert_ptr_nonnull(
+	    strstr(u, "\n  --crl FILE             PEM CRLs: refuse revoked "
+	              "client certificates\n"
+	              "                         (each issuer needs a current "
+	              "CRL)\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    u, "\n  --upstream-servername NAME  name to verify and send as "
+	       "SNI\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(u, "\n  --upstream-connect after-startup|during-handshake\n"
+	              "                         when to connect (default "
+	              "after-startup)\n"));
+	for (p = u; *p != '\0'; p += strcspn(p, "\n") + 1) {
+		ck_assert_msg(strcspn(p, "\n") <= 79, "line too long: %.90s",
+		              p);
+		if (p[strcspn(p, "\n")] == '\0')
+			break;
+	}
+	ck_assert_int_eq(u[strlen(u) - 1], '\n');
+}
+END_TEST
+
 /* config_find_file */
 
 START_TEST(find_file)
@@ -1003,13 +1219,13 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cfg.pool_used, 0);
 
 	/* The --help text promises the same defaults. */
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default 64)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default 10)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default 30)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default 0 = off)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default syslog)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default disable)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default postgres)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default 64)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default 10)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default 30)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default 0 = off)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default syslog)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default disable)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default postgres)"));
 }
 END_TEST
 
@@ -1037,7 +1253,7 @@ config_suite(void)
 	tcase_add_test(tc, args_bad_keeps_default);
 	tcase_add_test(tc, args_flags);
 	tcase_add_test(tc, args_numbers_ok);
-	tcase_add_test(tc, args_words);
+	tcase_add_loop_test(tc, word_table, 0, (int)NELEM(word_cases));
 	tcase_add_test(tc, args_small_err_buffer);
 	tcase_add_test(tc, set_copy);
 	suite_add_tcase(s, tc);
@@ -1054,6 +1270,13 @@ config_suite(void)
 	tcase_add_test(tc, text_pool_exhausted);
 	tcase_add_test(tc, args_win_over_text);
 	tcase_add_test(tc, find_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("usage");
+	tcase_add_checked_fixture(tc, reset, NULL);
+	tcase_add_test(tc, usage_every_option);
+	tcase_add_test(tc, usage_every_word);
+	tcase_add_test(tc, usage_layout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("check");
