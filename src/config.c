@@ -621,69 +621,48 @@ config_format_addr(const struct addr *a, char *out, size_t cap)
 int
 config_check(const struct config *cfg, char *err, size_t errlen)
 {
-	int upstream_tls = cfg->upstream_tls != UPSTREAM_TLS_DISABLE;
+	int tls = cfg->tls, up_tls = cfg->upstream_tls != UPSTREAM_TLS_DISABLE;
 	int verify = cfg->upstream_tls == UPSTREAM_TLS_VERIFY_CA ||
 	             cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL;
+	int up_cert = cfg->upstream_cert != NULL;
+	/* Each rule: when it is broken, and what the user reads. The first
+	 * broken one is reported. */
+	const struct {
+		int broken;
+		const char *msg;
+	} rules[] = {
+	    {cfg->upstream.kind == ADDR_NONE, "--upstream is required"},
+	    {tls && (cfg->cert == NULL || cfg->key == NULL),
+	     "--cert and --key are required (or --tls off)"},
+	    {!tls && cfg->client_ca != NULL, "--client-ca needs --tls on"},
+	    {cfg->crl != NULL && cfg->client_ca == NULL,
+	     "--crl needs --client-ca"},
+	    {cfg->listen.kind == ADDR_UNIX, "--listen takes HOST:PORT"},
+	    {verify && cfg->upstream_ca == NULL,
+	     "--upstream-tls verify-ca and verify-full need --upstream-ca"},
+	    {!verify && cfg->upstream_ca != NULL,
+	     "--upstream-ca needs --upstream-tls verify-ca or verify-full"},
+	    {up_cert != (cfg->upstream_key != NULL),
+	     "--upstream-cert and --upstream-key go together"},
+	    {!up_tls && (up_cert || cfg->upstream_servername != NULL ||
+	                 cfg->upstream_direct),
+	     "--upstream-cert, --upstream-servername and "
+	     "--upstream-negotiation need --upstream-tls"},
+	    {cfg->upstream_direct && cfg->upstream_tls == UPSTREAM_TLS_PREFER,
+	     "--upstream-negotiation direct needs --upstream-tls require, "
+	     "verify-ca or verify-full"},
+	    {cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL &&
+	         cfg->upstream.kind == ADDR_UNIX &&
+	         cfg->upstream_servername == NULL,
+	     "--upstream-tls verify-full over a Unix socket needs "
+	     "--upstream-servername"},
+	};
 
-	if (cfg->upstream.kind == ADDR_NONE) {
-		snprintf(err, errlen, "--upstream is required");
-		return -1;
-	}
-	if (cfg->tls && (cfg->cert == NULL || cfg->key == NULL)) {
-		snprintf(err, errlen,
-		         "--cert and --key are required (or --tls off)");
-		return -1;
-	}
-	if (!cfg->tls && cfg->client_ca != NULL) {
-		snprintf(err, errlen, "--client-ca needs --tls on");
-		return -1;
-	}
-	if (cfg->crl != NULL && cfg->client_ca == NULL) {
-		snprintf(err, errlen, "--crl needs --client-ca");
-		return -1;
-	}
-	if (cfg->listen.kind == ADDR_UNIX) {
-		snprintf(err, errlen, "--listen takes HOST:PORT");
-		return -1;
-	}
-	if (verify && cfg->upstream_ca == NULL) {
-		snprintf(err, errlen,
-		         "--upstream-tls verify-ca and verify-full need "
-		         "--upstream-ca");
-		return -1;
-	}
-	if (!verify && cfg->upstream_ca != NULL) {
-		snprintf(err, errlen,
-		         "--upstream-ca needs --upstream-tls verify-ca or "
-		         "verify-full");
-		return -1;
-	}
-	if ((cfg->upstream_cert != NULL) != (cfg->upstream_key != NULL)) {
-		snprintf(err, errlen,
-		         "--upstream-cert and --upstream-key go together");
-		return -1;
-	}
-	if (!upstream_tls &&
-	    (cfg->upstream_cert != NULL || cfg->upstream_servername != NULL ||
-	     cfg->upstream_direct)) {
-		snprintf(err, errlen,
-		         "--upstream-cert, --upstream-servername and "
-		         "--upstream-negotiation need --upstream-tls");
-		return -1;
-	}
-	if (cfg->upstream_direct && cfg->upstream_tls == UPSTREAM_TLS_PREFER) {
-		snprintf(err, errlen,
-		         "--upstream-negotiation direct needs --upstream-tls "
-		         "require, verify-ca or verify-full");
-		return -1;
-	}
-	if (cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL &&
-	    cfg->upstream.kind == ADDR_UNIX &&
-	    cfg->upstream_servername == NULL) {
-		snprintf(err, errlen,
-		         "--upstream-tls verify-full over a Unix socket needs "
-		         "--upstream-servername");
-		return -1;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (rules[i].broken) {
+			snprintf(err, errlen, "%s", rules[i].msg);
+			return -1;
+		}
 	}
 	return 0;
 }
