@@ -16,6 +16,7 @@
 
 enum opt_kind {
 	OPT_STRING, /* const char * */
+	OPT_LIST,   /* struct config_list: may be given more than once */
 	OPT_ADDR,   /* struct addr, by config_parse_addr() */
 	OPT_INT,    /* int from min to max */
 	OPT_WORD,   /* one of words[], stored as its value */
@@ -25,6 +26,7 @@ enum opt_kind {
 /* The C type of a field, so that a value is stored as what it is. */
 enum field_type {
 	FT_STRING,
+	FT_LIST,
 	FT_ADDR,
 	FT_INT,
 	FT_LOG,
@@ -36,6 +38,7 @@ enum field_type {
 	.offset = offsetof(struct config, f),                                  \
 	.type = _Generic(((struct config *)0)->f,                              \
 	                 const char *: FT_STRING,                              \
+	                 struct config_list: FT_LIST,                          \
 	                 struct addr: FT_ADDR,                                 \
 	                 int: FT_INT,                                          \
 	                 enum log_choice: FT_LOG,                              \
@@ -93,9 +96,9 @@ struct opt {
 
 /* In --help order. */
 static const struct opt opts[] = {
-    {"cert", OPT_STRING, FIELD(cert), .section = SEC_CLIENT, .arg = "FILE",
+    {"cert", OPT_LIST, FIELD(cert), .section = SEC_CLIENT, .arg = "FILE",
      .help = "PEM certificate chain, leaf first"},
-    {"key", OPT_STRING, FIELD(key), .section = SEC_CLIENT, .arg = "FILE",
+    {"key", OPT_LIST, FIELD(key), .section = SEC_CLIENT, .arg = "FILE",
      .help = "PEM private key (RSA or EC, PKCS#8 or traditional)"},
     {"client-ca", OPT_STRING, FIELD(client_ca), .section = SEC_CLIENT,
      .arg = "FILE", .help = "require client certificates signed by these CAs"},
@@ -158,6 +161,8 @@ static const struct opt opts[] = {
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+_Static_assert(NOPTS == CONFIG_OPTIONS, "CONFIG_OPTIONS must count opts[]");
 
 static const char usage_head[] =
     "usage: pgstunnel --cert FILE --key FILE --upstream ADDR [options]\n"
@@ -299,7 +304,7 @@ pool_copy(struct config *cfg, const char *s)
 
 /* A parsed value, before it is stored. */
 union value {
-	const char *s; /* OPT_STRING */
+	const char *s; /* OPT_STRING, OPT_LIST */
 	int i;         /* OPT_INT, OPT_WORD, OPT_FLAG */
 	struct addr a; /* OPT_ADDR */
 };
@@ -324,6 +329,7 @@ parse_value(const struct opt *o, const char *value, union value *v, char *err,
 
 	switch (o->kind) {
 	case OPT_STRING:
+	case OPT_LIST:
 		v->s = value;
 		return 0;
 	case OPT_ADDR:
@@ -367,6 +373,12 @@ store_value(struct config *cfg, const struct opt *o, const union value *v)
 	case FT_STRING:
 		*(const char **)field = v->s;
 		break;
+	case FT_LIST: {
+		struct config_list *l = field;
+
+		l->item[l->count++] = v->s; /* room checked by config_set */
+		break;
+	}
 	case FT_ADDR:
 		*(struct addr *)field = v->a;
 		break;
@@ -388,23 +400,40 @@ config_set(struct config *cfg, const char *name, const char *value, int copy,
 {
 	const struct opt *o = find_opt(name);
 	union value v;
+	size_t row;
 
 	if (o == NULL) {
 		snprintf(err, errlen, "unknown option '%.64s'", name);
 		return -1;
 	}
+	row = (size_t)(o - opts);
 	if (o->kind != OPT_FLAG && (value == NULL || value[0] == '\0')) {
 		snprintf(err, errlen, "option '%s' needs a value", name);
 		return -1;
 	}
 	if (parse_value(o, value, &v, err, errlen) != 0)
 		return -1;
-	if (copy && o->kind == OPT_STRING &&
+	if (o->kind == OPT_LIST) {
+		struct config_list *l =
+		    (struct config_list *)(void *)((char *)cfg + o->offset);
+
+		/* The command line's list replaces the file's. */
+		if (!copy && !cfg->cmdline[row])
+			l->count = 0;
+		if (l->count == CONFIG_LIST_MAX) {
+			snprintf(err, errlen, "%s: at most %d allowed", name,
+			         CONFIG_LIST_MAX);
+			return -1;
+		}
+	}
+	if (copy && (o->kind == OPT_STRING || o->kind == OPT_LIST) &&
 	    (v.s = pool_copy(cfg, v.s)) == NULL) {
 		snprintf(err, errlen, "too much configuration text");
 		return -1;
 	}
 	store_value(cfg, o, &v);
+	if (!copy)
+		cfg->cmdline[row] = 1;
 	return 0;
 }
 
@@ -632,8 +661,13 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 		const char *msg;
 	} rules[] = {
 	    {cfg->upstream.kind == ADDR_NONE, "--upstream is required"},
-	    {tls && (cfg->cert == NULL || cfg->key == NULL),
+	    {tls && (cfg->cert.count == 0 || cfg->key.count == 0),
 	     "--cert and --key are required (or --tls off)"},
+	    {tls && cfg->cert.count != cfg->key.count,
+	     "--cert and --key go in pairs, matched in order"},
+	    {tls && cfg->cert.count > 1,
+	     "several --cert/--key pairs need SNI, which this version does "
+	     "not support"},
 	    {!tls && cfg->client_ca != NULL, "--client-ca needs --tls on"},
 	    {cfg->crl != NULL && cfg->client_ca == NULL,
 	     "--crl needs --client-ca"},

@@ -16,6 +16,8 @@
 #define CONFIG_ERR_MAX   256
 #define CONFIG_POOL_SIZE 8192 /* bytes for strings from a --config file */
 #define CONFIG_FILE_MAX  65536
+#define CONFIG_LIST_MAX  8  /* values of one list option (--cert, --key) */
+#define CONFIG_OPTIONS   25 /* rows of the option table in config.c */
 
 enum addr_kind { ADDR_NONE, ADDR_TCP, ADDR_UNIX };
 
@@ -37,9 +39,17 @@ enum upstream_tls {
 
 enum log_choice { LOG_CHOICE_SYSLOG, LOG_CHOICE_STDERR };
 
+/* The values of an option that may be given more than once, in order. */
+struct config_list {
+	const char *item[CONFIG_LIST_MAX];
+	size_t count;
+};
+
 struct config {
-	const char *cert;
-	const char *key;
+	/* Server chains and their keys, paired in order: cert.item[i]
+	 * goes with key.item[i]. config_check() allows one pair for now. */
+	struct config_list cert;
+	struct config_list key;
 	const char *client_ca;
 	const char *crl; /* with --client-ca: PEM CRLs of those CAs */
 	const char *config_file;
@@ -63,6 +73,9 @@ struct config {
 	int upstream_early;  /* --upstream-connect during-handshake */
 	int help;
 	int version;
+	/* Whether the command line gave each option (by table row): its
+	 * list replaces the file's. */
+	unsigned char cmdline[CONFIG_OPTIONS];
 	/* Storage for strings that come from a configuration file; last,
 	 * so that config_defaults() need not touch (dirty) it. */
 	size_t pool_used;
@@ -74,8 +87,10 @@ void config_defaults(struct config *cfg);
 
 /*
  * Set one option by its long name (without "--"). value is kept by
- * pointer unless copy is set (configuration file text). Returns 0, or -1
- * with a one-line message in err.
+ * pointer unless copy is set (configuration file text). A list option
+ * (--cert, --key) takes up to CONFIG_LIST_MAX values, in order; the
+ * command line's list (copy not set) replaces the file's. Returns 0, or
+ * -1 with a one-line message in err.
  */
 int config_set(struct config *cfg, const char *name, const char *value,
                int copy, char *err, size_t errlen);

@@ -110,12 +110,14 @@ load_keys(struct session_keys *k)
 
 	memset(k, 0, sizeof(*k));
 	if (cfg.tls) {
-		if ((st = keys_chain_load(&own.chain, cfg.cert)) != KEYS_OK)
-			return load_failed("certificate", cfg.cert, st);
-		if ((st = keys_private_load(&own.key, cfg.key)) != KEYS_OK)
-			return load_failed("key", cfg.key, st);
+		if ((st = keys_chain_load(&own.chain, cfg.cert.item[0])) !=
+		    KEYS_OK)
+			return load_failed("certificate", cfg.cert.item[0], st);
+		if ((st = keys_private_load(&own.key, cfg.key.item[0])) !=
+		    KEYS_OK)
+			return load_failed("key", cfg.key.item[0], st);
 		if ((st = keys_match(&own.chain, &own.key)) != KEYS_OK)
-			return load_failed("key", cfg.key, st);
+			return load_failed("key", cfg.key.item[0], st);
 		k->chain = &own.chain;
 		k->key = &own.key;
 	}

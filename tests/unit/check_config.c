@@ -1,8 +1,8 @@
 /*
  * Unit tests for config.c: addresses, the command line, configuration
- * file text, which one wins, the words of word options,
- * config_find_file(), every rule of config_check(), the --help text and
- * the defaults. Each refusal is checked twice: the
+ * file text, which one wins, list options, the words of word options,
+ * config_find_file(), every rule of config_check(), the
+ * --help text and the defaults. Each refusal is checked twice: the
  * return code, and the words of the message a user will read.
  */
 #include <stdarg.h>
@@ -303,11 +303,13 @@ START_TEST(args_both_forms)
 
 	ck_assert_int_eq(config_parse_args(&cfg, argc, argv_, err, sizeof(err)),
 	                 0);
-	ck_assert_str_eq(cfg.cert, "server.crt");
-	ck_assert_str_eq(cfg.key, "server.key");
+	ck_assert_uint_eq(cfg.cert.count, 1);
+	ck_assert_uint_eq(cfg.key.count, 1);
+	ck_assert_str_eq(cfg.cert.item[0], "server.crt");
+	ck_assert_str_eq(cfg.key.item[0], "server.key");
 	/* Command-line values are kept by pointer, not copied. */
-	ck_assert_ptr_eq(cfg.cert, argv_[2]);
-	ck_assert_ptr_eq(cfg.key, argv_[3] + strlen("--key="));
+	ck_assert_ptr_eq(cfg.cert.item[0], argv_[2]);
+	ck_assert_ptr_eq(cfg.key.item[0], argv_[3] + strlen("--key="));
 	ck_assert_uint_eq(cfg.pool_used, 0);
 	ck_assert_int_eq(cfg.upstream.kind, ADDR_TCP);
 	ck_assert_str_eq(cfg.upstream.host, "db");
@@ -329,7 +331,7 @@ START_TEST(args_values)
 	ck_assert_str_eq(cfg.upstream_servername, "a=b");
 	/* The separate form takes the next word whatever it looks like. */
 	ck_assert_int_eq(ARGSV("--cert", "my cert.pem"), 0);
-	ck_assert_str_eq(cfg.cert, "my cert.pem");
+	ck_assert_str_eq(cfg.cert.item[0], "my cert.pem");
 	/* The last of a repeated option wins. */
 	ck_assert_int_eq(args("--max-connections 5 --max-connections 6"), 0);
 	ck_assert_int_eq(cfg.max_connections, 6);
@@ -447,7 +449,7 @@ START_TEST(args_flags)
 	/* A flag does not eat the next word. */
 	ck_assert_int_eq(args("--help --cert c.pem"), 0);
 	ck_assert_int_eq(cfg.help, 1);
-	ck_assert_str_eq(cfg.cert, "c.pem");
+	ck_assert_str_eq(cfg.cert.item[0], "c.pem");
 
 	ck_assert(config_is_flag("help"));
 	ck_assert(config_is_flag("version"));
@@ -593,16 +595,18 @@ START_TEST(set_copy)
 {
 	char value[] = "copied.pem";
 
+	/* From a file: copied into the pool. */
 	ck_assert_int_eq(config_set(&cfg, "cert", value, 1, err, sizeof(err)),
 	                 0);
-	ck_assert(in_pool(cfg.cert));
+	ck_assert(in_pool(cfg.cert.item[0]));
 	ck_assert_uint_eq(cfg.pool_used, sizeof(value));
 	value[0] = 'X';
-	ck_assert_str_eq(cfg.cert, "copied.pem");
+	ck_assert_str_eq(cfg.cert.item[0], "copied.pem");
 
+	/* From the command line: kept by pointer. */
 	ck_assert_int_eq(config_set(&cfg, "key", value, 0, err, sizeof(err)),
 	                 0);
-	ck_assert_ptr_eq(cfg.key, value);
+	ck_assert_ptr_eq(cfg.key.item[0], value);
 
 	ck_assert_int_eq(config_set(&cfg, "nope", "x", 0, err, sizeof(err)),
 	                 -1);
@@ -632,8 +636,8 @@ START_TEST(text_full)
 	                        "log = stderr"; /* no final newline */
 
 	ck_assert_int_eq(text(t), 0);
-	ck_assert_str_eq(cfg.cert, "/etc/pgstunnel/server.crt");
-	ck_assert_str_eq(cfg.key, "/etc/pgstunnel/server.key");
+	ck_assert_str_eq(cfg.cert.item[0], "/etc/pgstunnel/server.crt");
+	ck_assert_str_eq(cfg.key.item[0], "/etc/pgstunnel/server.key");
 	ck_assert_int_eq(cfg.upstream.kind, ADDR_TCP);
 	ck_assert_str_eq(cfg.upstream.host, "db");
 	ck_assert_str_eq(cfg.upstream.port, "5432");
@@ -654,7 +658,7 @@ START_TEST(text_empty_and_comments)
 	ck_assert_int_eq(text(""), 0);
 	ck_assert_int_eq(text("\n\n\r\n"), 0);
 	ck_assert_int_eq(text("# only = a comment\n#cert = x\n"), 0);
-	ck_assert_ptr_null(cfg.cert);
+	ck_assert_uint_eq(cfg.cert.count, 0);
 	ck_assert_uint_eq(cfg.pool_used, 0);
 }
 END_TEST
@@ -736,7 +740,7 @@ START_TEST(text_line_too_long)
 	t[1023] = '\n';
 	t[1024] = '\0';
 	ck_assert_int_eq(text(t), 0);
-	ck_assert_uint_eq(strlen(cfg.cert), 1023 - n);
+	ck_assert_uint_eq(strlen(cfg.cert.item[0]), 1023 - n);
 	/* ... 1024 do not, and the message says which line. */
 	reset();
 	strcpy(t, "# x\n");
@@ -758,15 +762,15 @@ START_TEST(text_values_copied)
 
 	ck_assert_int_eq(text(t), 0);
 	memset(t, 'X', sizeof(t) - 1);
-	ck_assert_str_eq(cfg.cert, "a.crt");
-	ck_assert_str_eq(cfg.key, "a.key");
+	ck_assert_str_eq(cfg.cert.item[0], "a.crt");
+	ck_assert_str_eq(cfg.key.item[0], "a.key");
 	ck_assert_str_eq(cfg.client_ca, "ca.pem");
 	ck_assert_str_eq(cfg.upstream_ca, "up.pem");
 	ck_assert_str_eq(cfg.upstream_servername, "db.internal");
 	ck_assert_str_eq(cfg.upstream_cert, "c.crt");
 	ck_assert_str_eq(cfg.upstream_key, "c.key");
 	ck_assert_str_eq(cfg.crl, "ca.crl");
-	ck_assert(in_pool(cfg.cert) && in_pool(cfg.key) &&
+	ck_assert(in_pool(cfg.cert.item[0]) && in_pool(cfg.key.item[0]) &&
 	          in_pool(cfg.client_ca) && in_pool(cfg.upstream_ca) &&
 	          in_pool(cfg.upstream_servername) &&
 	          in_pool(cfg.upstream_cert) && in_pool(cfg.upstream_key) &&
@@ -790,8 +794,9 @@ START_TEST(text_pool_exhausted)
 	memset(big, 'v', 1000);
 	big[1000] = '\0';
 	t[0] = '\0';
+	/* cert is a list option: it may fill the pool line after line. */
 	while (CONFIG_POOL_SIZE - used > 1001) {
-		strcat(t, "upstream-cert = ");
+		strcat(t, "cert = ");
 		strcat(t, big);
 		strcat(t, "\n");
 		used += 1001;
@@ -806,7 +811,8 @@ START_TEST(text_pool_exhausted)
 	ck_assert_int_eq(text(t), 0);
 	ck_assert_uint_eq(cfg.pool_used, CONFIG_POOL_SIZE);
 	ck_assert_uint_eq(strlen(cfg.upstream_key), left - 1);
-	first = cfg.upstream_cert;
+	ck_assert_uint_eq(cfg.cert.count, (size_t)line - 1);
+	first = cfg.cert.item[0];
 
 	/* Full: even one character more does not fit. */
 	ck_assert_int_eq(text("servername = x\n"), -1); /* unknown: no copy */
@@ -814,10 +820,9 @@ START_TEST(text_pool_exhausted)
 	ERR_HAS("test.conf:2:", "too much configuration text");
 	ck_assert_uint_eq(cfg.pool_used, CONFIG_POOL_SIZE);
 	ck_assert_ptr_null(cfg.upstream_servername);
-	ck_assert_ptr_eq(cfg.upstream_cert, first);
-	ck_assert_uint_eq(strlen(cfg.upstream_cert), 1000);
+	ck_assert_ptr_eq(cfg.cert.item[0], first);
+	ck_assert_uint_eq(strlen(cfg.cert.item[cfg.cert.count - 1]), 1000);
 	ck_assert_uint_eq(strlen(cfg.upstream_key), left - 1);
-	(void)line;
 
 	/* Non-string options need no pool and still work. */
 	ck_assert_int_eq(text("max-connections = 9\nupstream = db:1\n"), 0);
@@ -827,7 +832,7 @@ START_TEST(text_pool_exhausted)
 	reset();
 	t[0] = '\0';
 	for (int i = 0; i < 9; i++) {
-		strcat(t, "cert = ");
+		strcat(t, i < 8 ? "cert = " : "key = ");
 		strcat(t, big);
 		strcat(t, "\n");
 	}
@@ -849,8 +854,10 @@ START_TEST(args_win_over_text)
 	                      "--max-connections=7 --upstream /tmp/.s.PGSQL.1 "
 	                      "--upstream-tls verify-ca"),
 	                 0);
-	ck_assert_str_eq(cfg.cert, "cli.crt");
-	ck_assert_str_eq(cfg.key, "file.key");
+	ck_assert_uint_eq(cfg.cert.count, 1);
+	ck_assert_str_eq(cfg.cert.item[0], "cli.crt");
+	ck_assert_uint_eq(cfg.key.count, 1);
+	ck_assert_str_eq(cfg.key.item[0], "file.key");
 	ck_assert_int_eq(cfg.max_connections, 7);
 	ck_assert_int_eq(cfg.log, LOG_CHOICE_STDERR);
 	ck_assert_int_eq(cfg.upstream.kind, ADDR_UNIX);
@@ -858,6 +865,100 @@ START_TEST(args_win_over_text)
 	ck_assert_str_eq(cfg.upstream.host, "");
 	ck_assert_int_eq(cfg.upstream_tls, UPSTREAM_TLS_VERIFY_CA);
 	ck_assert_str_eq(cfg.config_file, "x.conf");
+}
+END_TEST
+
+/* List options: --cert and --key. */
+
+START_TEST(list_order)
+{
+	ck_assert_int_eq(args("--cert a.crt --key a.key --cert=b.crt "
+	                      "--key b.key --cert c.crt --key=c.key"),
+	                 0);
+	ck_assert_uint_eq(cfg.cert.count, 3);
+	ck_assert_uint_eq(cfg.key.count, 3);
+	ck_assert_str_eq(cfg.cert.item[0], "a.crt");
+	ck_assert_str_eq(cfg.cert.item[1], "b.crt");
+	ck_assert_str_eq(cfg.cert.item[2], "c.crt");
+	ck_assert_str_eq(cfg.key.item[0], "a.key");
+	ck_assert_str_eq(cfg.key.item[1], "b.key");
+	ck_assert_str_eq(cfg.key.item[2], "c.key");
+
+	reset();
+	ck_assert_int_eq(text("cert = 1.crt\nkey = 1.key\n# x\ncert = 2.crt\n"
+	                      "key = 2.key\n"),
+	                 0);
+	ck_assert_uint_eq(cfg.cert.count, 2);
+	ck_assert_str_eq(cfg.cert.item[0], "1.crt");
+	ck_assert_str_eq(cfg.cert.item[1], "2.crt");
+	ck_assert_str_eq(cfg.key.item[1], "2.key");
+	ck_assert(in_pool(cfg.cert.item[1]) && in_pool(cfg.key.item[1]));
+}
+END_TEST
+
+/* The command line's list replaces the file's whole list. */
+START_TEST(list_args_replace_file)
+{
+	ck_assert_int_eq(text("cert = f1.crt\ncert = f2.crt\ncert = f3.crt\n"
+	                      "key = f1.key\nkey = f2.key\nkey = f3.key\n"),
+	                 0);
+	ck_assert_int_eq(args("--cert c1.crt --cert c2.crt"), 0);
+	ck_assert_uint_eq(cfg.cert.count, 2);
+	ck_assert_str_eq(cfg.cert.item[0], "c1.crt");
+	ck_assert_str_eq(cfg.cert.item[1], "c2.crt");
+	/* Not given on the command line: the file's list stays. */
+	ck_assert_uint_eq(cfg.key.count, 3);
+	ck_assert_str_eq(cfg.key.item[2], "f3.key");
+}
+END_TEST
+
+/* CONFIG_LIST_MAX values from each place; one more is an error. */
+START_TEST(list_limit)
+{
+	char line[512] = "", t[512] = "", one[32];
+
+	ck_assert_int_eq(CONFIG_LIST_MAX, 8);
+	for (int i = 0; i < CONFIG_LIST_MAX; i++) {
+		snprintf(one, sizeof(one), "--cert c%d ", i);
+		strcat(line, one);
+		snprintf(one, sizeof(one), "key = k%d\n", i);
+		strcat(t, one);
+	}
+	ck_assert_int_eq(text(t), 0);
+	ck_assert_int_eq(args(line), 0);
+	ck_assert_uint_eq(cfg.cert.count, CONFIG_LIST_MAX);
+	ck_assert_uint_eq(cfg.key.count, CONFIG_LIST_MAX);
+	ck_assert_str_eq(cfg.cert.item[7], "c7");
+	ck_assert_str_eq(cfg.key.item[7], "k7");
+
+	/* The file's 8 and the command line's 8 do not add up. */
+	reset();
+	ck_assert_int_eq(text(t), 0);
+	ck_assert_int_eq(args("--key x0 --key x1"), 0);
+	ck_assert_uint_eq(cfg.key.count, 2);
+
+	reset();
+	strcat(line, "--cert c8");
+	ck_assert_int_eq(args(line), -1);
+	ERR_HAS("cert", "at most 8");
+	ck_assert_uint_eq(cfg.cert.count, CONFIG_LIST_MAX);
+
+	reset();
+	strcat(t, "key = k8\n");
+	ck_assert_int_eq(text(t), -1);
+	ERR_HAS("test.conf:9:", "key", "at most 8");
+	ck_assert_uint_eq(cfg.key.count, CONFIG_LIST_MAX);
+}
+END_TEST
+
+/* A list value may not be empty either. */
+START_TEST(list_empty_value)
+{
+	ck_assert_int_eq(args("--cert a --cert="), -1);
+	ERR_HAS("cert", "needs a value");
+	ck_assert_uint_eq(cfg.cert.count, 1);
+	ck_assert_int_eq(text("key = a\nkey =\n"), -1);
+	ERR_HAS("test.conf:2:", "key", "needs a value");
 }
 END_TEST
 
@@ -935,6 +1036,7 @@ START_TEST(usage_every_option)
 	const char *u = usage();
 	char row[128];
 
+	ck_assert_uint_eq(NELEM(option_names), CONFIG_OPTIONS);
 	for (size_t i = 0; i < NELEM(option_names); i++) {
 		const char *name = option_names[i];
 
@@ -1100,6 +1202,14 @@ static const struct check_case check_cases[] = {
     {SRV UNIX_UP "--upstream-tls verify-ca --upstream-ca ca", 0, NULL, NULL},
     {SRV UNIX_UP "--upstream-tls require", 0, NULL, NULL},
 
+    /* --cert and --key pair in order; one pair for now. */
+    {"--tls off --cert a --cert b --key a --upstream db:5432", 0, NULL, NULL},
+    {SRV "--cert d.crt --upstream db:5432", -1, "--cert and --key", "pairs"},
+    {SRV "--key d.key --key e.key --upstream db:5432", -1, "--cert and --key",
+     "pairs"},
+    {SRV "--cert d.crt --key d.key --upstream db:5432", -1,
+     "several --cert/--key pairs", "SNI"},
+
     /* --upstream */
     {"", -1, "--upstream", "required"},
     {SRV, -1, "--upstream", "required"},
@@ -1193,8 +1303,8 @@ START_TEST(defaults)
 {
 	memset(&cfg, 0xA5, sizeof(cfg));
 	config_defaults(&cfg);
-	ck_assert_ptr_null(cfg.cert);
-	ck_assert_ptr_null(cfg.key);
+	ck_assert_uint_eq(cfg.cert.count, 0);
+	ck_assert_uint_eq(cfg.key.count, 0);
 	ck_assert_ptr_null(cfg.client_ca);
 	ck_assert_ptr_null(cfg.config_file);
 	ck_assert_int_eq(cfg.upstream.kind, ADDR_NONE);
@@ -1217,6 +1327,11 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg.help, 0);
 	ck_assert_int_eq(cfg.version, 0);
 	ck_assert_uint_eq(cfg.pool_used, 0);
+	for (size_t i = 0; i < CONFIG_OPTIONS; i++)
+		ck_assert_uint_eq(cfg.cmdline[i], 0);
+	/* What config_defaults() writes stays small: every process
+	 * started per connection dirties it. */
+	ck_assert_uint_le(offsetof(struct config, pool), 1280);
 
 	/* The --help text promises the same defaults. */
 	ck_assert_ptr_nonnull(strstr(usage(), "(default 64)"));
@@ -1270,6 +1385,14 @@ config_suite(void)
 	tcase_add_test(tc, text_pool_exhausted);
 	tcase_add_test(tc, args_win_over_text);
 	tcase_add_test(tc, find_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("list");
+	tcase_add_checked_fixture(tc, reset, NULL);
+	tcase_add_test(tc, list_order);
+	tcase_add_test(tc, list_args_replace_file);
+	tcase_add_test(tc, list_limit);
+	tcase_add_test(tc, list_empty_value);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("usage");
