@@ -395,21 +395,38 @@ store_value(struct config *cfg, const struct opt *o, const union value *v)
 }
 
 int
-config_set(struct config *cfg, const char *name, const char *value, int copy,
-           char *err, size_t errlen)
+config_set(struct config *cfg, const char *name, const char *value,
+           unsigned int line, char *err, size_t errlen)
 {
 	const struct opt *o = find_opt(name);
 	union value v;
 	size_t row;
+	int from_file, overridden;
 
 	if (o == NULL) {
 		snprintf(err, errlen, "unknown option '%.64s'", name);
 		return -1;
 	}
 	row = (size_t)(o - opts);
+	from_file = line != CONFIG_CMDLINE;
+	/* The command line wins over a file, read before or after it. */
+	overridden = from_file && cfg->cmdline[row];
 	if (o->kind != OPT_FLAG && (value == NULL || value[0] == '\0')) {
 		snprintf(err, errlen, "option '%s' needs a value", name);
 		return -1;
+	}
+	/* Twice from the same place is a mistake; a list may repeat. */
+	if (o->kind != OPT_LIST && o->kind != OPT_FLAG) {
+		if (!from_file && cfg->cmdline[row]) {
+			snprintf(err, errlen,
+			         "--%s given twice on the command line", name);
+			return -1;
+		}
+		if (from_file && cfg->file_line[row] != 0) {
+			snprintf(err, errlen, "%s already set at line %u", name,
+			         cfg->file_line[row]);
+			return -1;
+		}
 	}
 	if (parse_value(o, value, &v, err, errlen) != 0)
 		return -1;
@@ -418,21 +435,25 @@ config_set(struct config *cfg, const char *name, const char *value, int copy,
 		    (struct config_list *)(void *)((char *)cfg + o->offset);
 
 		/* The command line's list replaces the file's. */
-		if (!copy && !cfg->cmdline[row])
+		if (!from_file && !cfg->cmdline[row])
 			l->count = 0;
-		if (l->count == CONFIG_LIST_MAX) {
+		if (!overridden && l->count == CONFIG_LIST_MAX) {
 			snprintf(err, errlen, "%s: at most %d allowed", name,
 			         CONFIG_LIST_MAX);
 			return -1;
 		}
 	}
-	if (copy && (o->kind == OPT_STRING || o->kind == OPT_LIST) &&
+	if (from_file && !overridden &&
+	    (o->kind == OPT_STRING || o->kind == OPT_LIST) &&
 	    (v.s = pool_copy(cfg, v.s)) == NULL) {
 		snprintf(err, errlen, "too much configuration text");
 		return -1;
 	}
-	store_value(cfg, o, &v);
-	if (!copy)
+	if (!overridden)
+		store_value(cfg, o, &v);
+	if (from_file)
+		cfg->file_line[row] = line;
+	else
 		cfg->cmdline[row] = 1;
 	return 0;
 }
@@ -449,7 +470,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 {
 	char line[1024], why[CONFIG_ERR_MAX];
 	size_t pos = 0;
-	int lineno = 0;
+	unsigned int lineno = 0;
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -458,7 +479,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 
 		lineno++;
 		if (n >= sizeof(line)) {
-			snprintf(err, errlen, "%s:%d: line too long", filename,
+			snprintf(err, errlen, "%s:%u: line too long", filename,
 			         lineno);
 			return -1;
 		}
@@ -466,7 +487,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 		line[n] = '\0';
 		pos += n + 1;
 		if (memchr(line, '\0', n) != NULL) {
-			snprintf(err, errlen, "%s:%d: NUL byte in line",
+			snprintf(err, errlen, "%s:%u: NUL byte in line",
 			         filename, lineno);
 			return -1;
 		}
@@ -479,7 +500,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 			continue;
 		eq = strchr(name, '=');
 		if (eq == NULL) {
-			snprintf(err, errlen, "%s:%d: expected 'name = value'",
+			snprintf(err, errlen, "%s:%u: expected 'name = value'",
 			         filename, lineno);
 			return -1;
 		}
@@ -496,13 +517,14 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 		*end = '\0';
 		if (strcmp(name, "config") == 0 || config_is_flag(name)) {
 			snprintf(err, errlen,
-			         "%s:%d: '%s' cannot be set in a configuration "
+			         "%s:%u: '%s' cannot be set in a configuration "
 			         "file",
 			         filename, lineno, name);
 			return -1;
 		}
-		if (config_set(cfg, name, value, 1, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s:%d: %s", filename, lineno,
+		if (config_set(cfg, name, value, lineno, why, sizeof(why)) !=
+		    0) {
+			snprintf(err, errlen, "%s:%u: %s", filename, lineno,
 			         why);
 			return -1;
 		}
@@ -550,7 +572,8 @@ config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		} else if (i + 1 < argc) {
 			value = argv[++i];
 		}
-		if (config_set(cfg, name, value, 0, err, errlen) != 0)
+		if (config_set(cfg, name, value, CONFIG_CMDLINE, err, errlen) !=
+		    0)
 			return -1;
 	}
 	return 0;
@@ -560,15 +583,19 @@ const char *
 config_find_file(int argc, char **argv)
 {
 	const char *file = NULL;
+	int seen = 0;
 
-	/* The last one wins, as in config_parse_args. */
+	/* Twice is an error that config_parse_args reports: read none. */
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			file = argv[++i];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
+			seen++;
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			file = argv[i] + 9;
+			seen++;
+		}
 	}
-	return file != NULL && file[0] != '\0' ? file : NULL;
+	return seen == 1 && file != NULL && file[0] != '\0' ? file : NULL;
 }
 
 static int

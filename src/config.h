@@ -73,8 +73,10 @@ struct config {
 	int upstream_early;  /* --upstream-connect during-handshake */
 	int help;
 	int version;
-	/* Whether the command line gave each option (by table row): its
-	 * list replaces the file's. */
+	/* Where each option (by table row) was set, for the repeated-option
+	 * errors: its line in the configuration file (0: not there), and
+	 * whether the command line gave it. */
+	unsigned int file_line[CONFIG_OPTIONS];
 	unsigned char cmdline[CONFIG_OPTIONS];
 	/* Storage for strings that come from a configuration file; last,
 	 * so that config_defaults() need not touch (dirty) it. */
@@ -85,22 +87,29 @@ struct config {
 /* Defaults for every option. */
 void config_defaults(struct config *cfg);
 
+/* config_set()'s line for a value from the command line. */
+#define CONFIG_CMDLINE 0u
+
 /*
- * Set one option by its long name (without "--"). value is kept by
- * pointer unless copy is set (configuration file text). A list option
- * (--cert, --key) takes up to CONFIG_LIST_MAX values, in order; the
- * command line's list (copy not set) replaces the file's. Returns 0, or
- * -1 with a one-line message in err.
+ * Set one option by its long name (without "--"), from a line of a
+ * configuration file (counted from 1; the value is copied into the pool)
+ * or, with CONFIG_CMDLINE, from the command line (kept by pointer). An option
+ * given twice in the file, or twice on the command line, is an error;
+ * a list option (--cert, --key) takes up to CONFIG_LIST_MAX values from
+ * each. The command line wins: its value replaces the file's, and its
+ * list the file's whole list, in whichever order the two are read.
+ * Returns 0, or -1 with a one-line message in err.
  */
 int config_set(struct config *cfg, const char *name, const char *value,
-               int copy, char *err, size_t errlen);
+               unsigned int line, char *err, size_t errlen);
 
 /* Whether an option takes no value (--help, --version). */
 int config_is_flag(const char *name);
 
 /*
  * Parse the text of a configuration file: "name = value" lines, '#'
- * comments, blank lines. Errors name the file and line.
+ * comments, blank lines. Errors name the file and line. One file per
+ * struct config: a second call counts as more lines of the same file.
  */
 int config_parse_text(struct config *cfg, const char *text, size_t len,
                       const char *filename, char *err, size_t errlen);
@@ -112,7 +121,10 @@ int config_parse_text(struct config *cfg, const char *text, size_t len,
 int config_parse_args(struct config *cfg, int argc, char **argv, char *err,
                       size_t errlen);
 
-/* The value of --config FILE or --config=FILE in argv, or NULL. */
+/*
+ * The value of --config FILE or --config=FILE in argv, or NULL; NULL too
+ * when --config is given twice, which config_parse_args() then refuses.
+ */
 const char *config_find_file(int argc, char **argv);
 
 /* HOST:PORT, [IPv6]:PORT or /absolute/unix/socket. */

@@ -8,7 +8,8 @@
  * bytes, and AddressSanitizer sees any read past it. A parsed config then
  * goes through config_check() and config_format_addr(), and every field
  * is checked against what the option table allows: list options hold at
- * most CONFIG_LIST_MAX values. Then a command line is applied on top: whatever
+ * most CONFIG_LIST_MAX values, and an option is recorded as set at a
+ * line the input has. Then a command line is applied on top: whatever
  * the file set, it is accepted and wins (its --cert list replaces the
  * file's).
  *
@@ -112,13 +113,15 @@ check_list(const struct config *c, const struct config_list *l)
 }
 
 static void
-check_config(const struct config *c)
+check_config(const struct config *c, unsigned int lines)
 {
 	FUZZ_CHECK(c->pool_used <= sizeof(c->pool));
 	check_list(c, &c->cert);
 	check_list(c, &c->key);
-	for (size_t i = 0; i < CONFIG_OPTIONS; i++)
+	for (size_t i = 0; i < CONFIG_OPTIONS; i++) {
+		FUZZ_CHECK(c->file_line[i] <= lines);
 		FUZZ_CHECK(c->cmdline[i] == 0);
+	}
 	check_string(c, c->client_ca);
 	check_string(c, c->upstream_ca);
 	check_string(c, c->upstream_servername);
@@ -164,8 +167,11 @@ static void
 parse_text(const uint8_t *data, size_t size)
 {
 	char err[CONFIG_ERR_MAX + GUARD];
+	unsigned int lines = 1;
 	int rc;
 
+	for (size_t i = 0; i < size; i++)
+		lines += data[i] == '\n';
 	config_defaults(&cfg);
 	memset(err, GUARD_BYTE, sizeof(err));
 	rc = config_parse_text(&cfg, (const char *)data, size, "fuzz.conf", err,
@@ -178,7 +184,7 @@ parse_text(const uint8_t *data, size_t size)
 		check_guard(err, CONFIG_ERR_MAX);
 	}
 	/* Even after an error, what was set so far must be sound. */
-	check_config(&cfg);
+	check_config(&cfg, lines);
 
 	memset(err, GUARD_BYTE, sizeof(err));
 	rc = config_check(&cfg, err, CONFIG_ERR_MAX);

@@ -1,7 +1,7 @@
 /*
  * Unit tests for config.c: addresses, the command line, configuration
- * file text, which one wins, list options, the words of word options,
- * config_find_file(), every rule of config_check(), the
+ * file text, which one wins, repeated options, list options, the words
+ * of word options, config_find_file(), every rule of config_check(), the
  * --help text and the defaults. Each refusal is checked twice: the
  * return code, and the words of the message a user will read.
  */
@@ -332,9 +332,6 @@ START_TEST(args_values)
 	/* The separate form takes the next word whatever it looks like. */
 	ck_assert_int_eq(ARGSV("--cert", "my cert.pem"), 0);
 	ck_assert_str_eq(cfg.cert.item[0], "my cert.pem");
-	/* The last of a repeated option wins. */
-	ck_assert_int_eq(args("--max-connections 5 --max-connections 6"), 0);
-	ck_assert_int_eq(cfg.max_connections, 6);
 	/* No arguments at all is fine here (config_check decides). */
 	ck_assert_int_eq(args(""), 0);
 }
@@ -469,6 +466,7 @@ START_TEST(args_numbers_ok)
 	ck_assert_int_eq(cfg.connect_timeout, 3600);
 	ck_assert_int_eq(cfg.handshake_timeout, 1);
 	ck_assert_int_eq(cfg.idle_timeout, 0);
+	reset();
 	ck_assert_int_eq(args("--max-connections 100000 "
 	                      "--idle-timeout 604800 --connect-timeout 007"),
 	                 0);
@@ -595,8 +593,8 @@ START_TEST(set_copy)
 {
 	char value[] = "copied.pem";
 
-	/* From a file: copied into the pool. */
-	ck_assert_int_eq(config_set(&cfg, "cert", value, 1, err, sizeof(err)),
+	/* From a file (a line number): copied into the pool. */
+	ck_assert_int_eq(config_set(&cfg, "cert", value, 3, err, sizeof(err)),
 	                 0);
 	ck_assert(in_pool(cfg.cert.item[0]));
 	ck_assert_uint_eq(cfg.pool_used, sizeof(value));
@@ -604,15 +602,18 @@ START_TEST(set_copy)
 	ck_assert_str_eq(cfg.cert.item[0], "copied.pem");
 
 	/* From the command line: kept by pointer. */
-	ck_assert_int_eq(config_set(&cfg, "key", value, 0, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+	    config_set(&cfg, "key", value, CONFIG_CMDLINE, err, sizeof(err)),
+	    0);
 	ck_assert_ptr_eq(cfg.key.item[0], value);
 
-	ck_assert_int_eq(config_set(&cfg, "nope", "x", 0, err, sizeof(err)),
-	                 -1);
+	ck_assert_int_eq(
+	    config_set(&cfg, "nope", "x", CONFIG_CMDLINE, err, sizeof(err)),
+	    -1);
 	ERR_HAS("unknown option", "'nope'");
-	ck_assert_int_eq(config_set(&cfg, "cert", NULL, 0, err, sizeof(err)),
-	                 -1);
+	ck_assert_int_eq(
+	    config_set(&cfg, "cert", NULL, CONFIG_CMDLINE, err, sizeof(err)),
+	    -1);
 	ERR_HAS("'cert'", "needs a value");
 }
 END_TEST
@@ -666,13 +667,15 @@ END_TEST
 /* Only len bytes are text: what follows is not read. */
 START_TEST(text_honours_len)
 {
-	static const char t[] = "log = stderr\nlog = bogus\n";
+	static const char t[] = "log = stderr\nlisten = bogus\n";
 
 	ck_assert_int_eq(config_parse_text(&cfg, t, 13, "f", err, sizeof(err)),
 	                 0);
 	ck_assert_int_eq(cfg.log, LOG_CHOICE_STDERR);
+	reset();
 	ck_assert_int_eq(config_parse_text(&cfg, t, 12, "f", err, sizeof(err)),
 	                 0);
+	reset();
 	ck_assert_int_eq(
 	    config_parse_text(&cfg, t, sizeof(t) - 1, "f", err, sizeof(err)),
 	    -1);
@@ -868,6 +871,108 @@ START_TEST(args_win_over_text)
 }
 END_TEST
 
+/* Repeated options: an error from the same place, never across. */
+
+struct repeat_case {
+	const char *file; /* parsed first, as main does; NULL: none */
+	const char *line; /* then the command line */
+	int rc;
+	const char *w1, *w2, *w3; /* the message, for rc -1 */
+};
+
+static const struct repeat_case repeat_cases[] = {
+    /* Twice on the command line, in either spelling. */
+    {NULL, "--upstream a:1 --upstream b:2", -1,
+     "--upstream given twice on the command line", "", ""},
+    {NULL, "--upstream=a:1 --tls off --upstream=a:1", -1, "--upstream", "twice",
+     "command line"},
+    {NULL, "--max-connections 5 --max-connections 6", -1, "--max-connections",
+     "twice", ""},
+    {NULL, "--log stderr --log stderr", -1, "--log", "twice", ""},
+    {NULL, "--upstream-ca a --upstream-ca b", -1, "--upstream-ca", "twice", ""},
+    {NULL, "--config a.conf --config=b.conf", -1, "--config", "twice", ""},
+    /* Twice in the file: both lines named. */
+    {"# c\n\nupstream = a:1\n\n\n\nupstream = b:2\n", "", -1,
+     "test.conf:7: upstream already set at line 3", "", ""},
+    {"log = syslog\nlog=syslog\n", "", -1, "test.conf:2:", "log",
+     "already set at line 1"},
+    {"client-ca = a\ntls = on\nclient-ca = a\n", "", -1,
+     "test.conf:3:", "client-ca", "line 1"},
+    /* Once in each: the command line wins, no error. */
+    {"upstream = a:1\n", "--upstream b:2", 0, NULL, NULL, NULL},
+    {"max-connections = 5\nlog = stderr\n", "--log syslog --max-connections 6",
+     0, NULL, NULL, NULL},
+    /* Still twice on the command line with the file's value as well. */
+    {"upstream = a:1\n", "--upstream b:2 --upstream c:3", -1, "--upstream",
+     "twice", ""},
+    /* Flags and lists may repeat. */
+    {NULL, "--help --help --version --version", 0, NULL, NULL, NULL},
+    {NULL, "--cert a --cert b --key a --key b", 0, NULL, NULL, NULL},
+    {"cert = a\ncert = b\n", "--cert c --cert d", 0, NULL, NULL, NULL},
+    /* A refused value does not count as set. */
+    {"max-connections = x\n", "", -1, "test.conf:1:", "'x'", ""},
+};
+
+START_TEST(repeat_table)
+{
+	const struct repeat_case *c = &repeat_cases[_i];
+	int rc = 0;
+
+	if (c->file != NULL)
+		rc = text(c->file);
+	if (rc == 0)
+		rc = args(c->line);
+	ck_assert_msg(rc == c->rc, "'%s' / '%s': rc %d, expected %d (%s)",
+	              c->file != NULL ? c->file : "", c->line, rc, c->rc, err);
+	if (c->rc != 0)
+		ERR_HAS(c->w1, c->w2, c->w3);
+}
+END_TEST
+
+/* What a failed setting leaves behind may be set again. */
+START_TEST(repeat_after_error)
+{
+	ck_assert_int_eq(args("--max-connections 10x"), -1);
+	ck_assert_int_eq(args("--max-connections 10"), 0);
+	ck_assert_int_eq(cfg.max_connections, 10);
+	ck_assert_int_eq(text("upstream = nocolon\n"), -1);
+	ck_assert_int_eq(text("upstream = db:1\n"), 0);
+	ck_assert_int_eq(cfg.upstream.kind, ADDR_TCP);
+}
+END_TEST
+
+/*
+ * The command line wins in whichever order the two are read; a file's
+ * value for an option the command line gave is still checked.
+ */
+START_TEST(args_win_either_order)
+{
+	ck_assert_int_eq(args("--upstream cli:1 --max-connections 7 "
+	                      "--cert cli.crt --idle-timeout 5"),
+	                 0);
+	ck_assert_int_eq(text("upstream = file:2\nmax-connections = 5\n"
+	                      "cert = f1.crt\ncert = f2.crt\nkey = f.key\n"
+	                      "log = stderr\n"),
+	                 0);
+	ck_assert_str_eq(cfg.upstream.host, "cli");
+	ck_assert_int_eq(cfg.max_connections, 7);
+	ck_assert_uint_eq(cfg.cert.count, 1);
+	ck_assert_str_eq(cfg.cert.item[0], "cli.crt");
+	ck_assert_uint_eq(cfg.key.count, 1);
+	ck_assert_str_eq(cfg.key.item[0], "f.key");
+	ck_assert_int_eq(cfg.log, LOG_CHOICE_STDERR);
+	/* Only what is used is copied: "f.key". */
+	ck_assert_uint_eq(cfg.pool_used, 6);
+	/* Checked all the same, and still once per file. */
+	ck_assert_int_eq(text("idle-timeout = 604801\n"), -1);
+	ERR_HAS("test.conf:1:", "idle-timeout", "from 0 to 604800");
+	ck_assert_int_eq(cfg.idle_timeout, 5);
+	ck_assert_int_eq(text("upstream = file:3\n"), -1);
+	ERR_HAS("upstream already set at line 1");
+	ck_assert_int_eq(cfg.max_connections, 7);
+}
+END_TEST
+
 /* List options: --cert and --key. */
 
 START_TEST(list_order)
@@ -1045,8 +1150,9 @@ START_TEST(usage_every_option)
 		/* And it is a real option. */
 		if (config_is_flag(name))
 			continue;
-		ck_assert_int_eq(
-		    config_set(&cfg, name, "", 0, err, sizeof(err)), -1);
+		ck_assert_int_eq(config_set(&cfg, name, "", CONFIG_CMDLINE, err,
+		                            sizeof(err)),
+		                 -1);
 		ERR_HAS("needs a value");
 	}
 }
@@ -1327,8 +1433,10 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg.help, 0);
 	ck_assert_int_eq(cfg.version, 0);
 	ck_assert_uint_eq(cfg.pool_used, 0);
-	for (size_t i = 0; i < CONFIG_OPTIONS; i++)
+	for (size_t i = 0; i < CONFIG_OPTIONS; i++) {
+		ck_assert_uint_eq(cfg.file_line[i], 0);
 		ck_assert_uint_eq(cfg.cmdline[i], 0);
+	}
 	/* What config_defaults() writes stays small: every process
 	 * started per connection dirties it. */
 	ck_assert_uint_le(offsetof(struct config, pool), 1280);
@@ -1384,7 +1492,14 @@ config_suite(void)
 	tcase_add_test(tc, text_values_copied);
 	tcase_add_test(tc, text_pool_exhausted);
 	tcase_add_test(tc, args_win_over_text);
+	tcase_add_test(tc, args_win_either_order);
 	tcase_add_test(tc, find_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("repeat");
+	tcase_add_checked_fixture(tc, reset, NULL);
+	tcase_add_loop_test(tc, repeat_table, 0, (int)NELEM(repeat_cases));
+	tcase_add_test(tc, repeat_after_error);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("list");
