@@ -8,91 +8,236 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char config_usage[] =
-    "usage: pgstunnel --cert FILE --key FILE --upstream ADDR [options]\n"
-    "\n"
-    "A TLS terminator for PostgreSQL, one process per connection (inetd,\n"
-    "systemd Accept=yes, socat EXEC:) or standalone with --listen.\n"
-    "\n"
-    "Client side:\n"
-    "  --cert FILE            PEM certificate chain, leaf first\n"
-    "  --key FILE             PEM private key (RSA or EC, PKCS#8 or "
-    "traditional)\n"
-    "  --client-ca FILE       require client certificates signed by these "
-    "CAs\n"
-    "  --crl FILE             PEM CRLs: refuse revoked client certificates\n"
-    "                         (each issuer needs a current CRL)\n"
-    "  --tls on|off           off: answer SSLRequest with N, relay "
-    "cleartext\n"
-    "  --plaintext reject|allow  cleartext StartupMessage (default reject)\n"
-    "  --direct-tls on|off    TLS-first connections, PostgreSQL 17 "
-    "(default on)\n"
-    "  --direct-tls-without-alpn reject|allow  (default reject)\n"
-    "Upstream:\n"
-    "  --upstream ADDR        HOST:PORT, [IPv6]:PORT or /path/.s.PGSQL.5432\n"
-    "  --upstream-tls MODE    disable|prefer|require|verify-ca|verify-full\n"
-    "                         (default disable)\n"
-    "  --upstream-ca FILE     CA certificates for verify-ca/verify-full\n"
-    "  --upstream-servername NAME  name to verify and send as SNI\n"
-    "  --upstream-cert FILE   client certificate for the upstream\n"
-    "  --upstream-key FILE    its private key\n"
-    "  --upstream-negotiation postgres|direct  (default postgres)\n"
-    "  --upstream-connect after-startup|during-handshake\n"
-    "                         when to connect (default after-startup)\n"
-    "Process:\n"
-    "  --listen ADDR          standalone: listen on HOST:PORT, fork per "
-    "connection\n"
-    "  --max-connections N    with --listen (default 64)\n"
-    "  --connect-timeout S    upstream connect (default 10)\n"
-    "  --handshake-timeout S  connection to end of startup (default 30)\n"
-    "  --idle-timeout S       close idle sessions (default 0 = off)\n"
-    "  --log syslog|stderr    (default syslog)\n"
-    "  --config FILE          \"name = value\" lines; the command line wins\n"
-    "  --help, --version\n";
+/*
+ * The option table. Each row says how the value is parsed (kind), where
+ * it goes and as what C type (FIELD), and how --help shows it. Word
+ * options list their words with the value each one stands for.
+ */
 
-enum opt_kind { OPT_STRING, OPT_ADDR, OPT_INT, OPT_WORD, OPT_FLAG };
+enum opt_kind {
+	OPT_STRING, /* const char * */
+	OPT_LIST,   /* struct config_list: may be given more than once */
+	OPT_ADDR,   /* struct addr, by config_parse_addr() */
+	OPT_INT,    /* int from min to max */
+	OPT_WORD,   /* one of words[], stored as its value */
+	OPT_FLAG,   /* no value: sets an int to 1 */
+};
+
+/* The C type of a field, so that a value is stored as what it is. */
+enum field_type {
+	FT_STRING,
+	FT_LIST,
+	FT_ADDR,
+	FT_INT,
+	FT_LOG,
+	FT_UPSTREAM_TLS,
+};
+
+/* The field's offset and type; a field of another type does not compile. */
+#define FIELD(f)                                                               \
+	.offset = offsetof(struct config, f),                                  \
+	.type = _Generic(((struct config *)0)->f,                              \
+	                 const char *: FT_STRING,                              \
+	                 struct config_list: FT_LIST,                          \
+	                 struct addr: FT_ADDR,                                 \
+	                 int: FT_INT,                                          \
+	                 enum log_choice: FT_LOG,                              \
+	                 enum upstream_tls: FT_UPSTREAM_TLS)
+
+struct config_word {
+	const char *word;
+	int value;
+};
+
+#define WORDS(w) .words = (w), .nwords = sizeof(w) / sizeof((w)[0])
+
+/* In the order --help and the error messages list them. */
+static const struct config_word on_off_words[] = {{"on", 1}, {"off", 0}};
+static const struct config_word reject_allow_words[] = {{"reject", 0},
+                                                        {"allow", 1}};
+static const struct config_word log_words[] = {
+    {"syslog", LOG_CHOICE_SYSLOG},
+    {"stderr", LOG_CHOICE_STDERR},
+};
+static const struct config_word upstream_tls_words[] = {
+    {"disable", UPSTREAM_TLS_DISABLE},
+    {"prefer", UPSTREAM_TLS_PREFER},
+    {"require", UPSTREAM_TLS_REQUIRE},
+    {"verify-ca", UPSTREAM_TLS_VERIFY_CA},
+    {"verify-full", UPSTREAM_TLS_VERIFY_FULL},
+};
+static const struct config_word negotiation_words[] = {{"postgres", 0},
+                                                       {"direct", 1}};
+static const struct config_word connect_words[] = {{"after-startup", 0},
+                                                   {"during-handshake", 1}};
+
+enum section { SEC_CLIENT, SEC_UPSTREAM, SEC_PROCESS };
+
+static const char *const section_heading[] = {
+    [SEC_CLIENT] = "Client side:",
+    [SEC_UPSTREAM] = "Upstream:",
+    [SEC_PROCESS] = "Process:",
+};
 
 struct opt {
 	const char *name;
 	enum opt_kind kind;
+	enum section section; /* --help */
+	enum field_type type; /* with offset, from FIELD() */
+	int min, max;         /* OPT_INT: the rows give them after FIELD() */
 	size_t offset;
-	int min, max;      /* OPT_INT */
-	const char *words; /* OPT_WORD: "|"-separated, value = index */
+	const struct config_word *words; /* OPT_WORD */
+	size_t nwords;
+	/* --help: the argument's name (word options show their words) and
+	 * the text, whose further lines are indented. */
+	const char *arg;
+	const char *help;
 };
 
-#define F(field) offsetof(struct config, field)
-
+/* In --help order. */
 static const struct opt opts[] = {
-    {"cert", OPT_STRING, F(cert), 0, 0, NULL},
-    {"key", OPT_STRING, F(key), 0, 0, NULL},
-    {"client-ca", OPT_STRING, F(client_ca), 0, 0, NULL},
-    {"crl", OPT_STRING, F(crl), 0, 0, NULL},
-    {"config", OPT_STRING, F(config_file), 0, 0, NULL},
-    {"upstream", OPT_ADDR, F(upstream), 0, 0, NULL},
-    {"listen", OPT_ADDR, F(listen), 0, 0, NULL},
-    {"max-connections", OPT_INT, F(max_connections), 1, 100000, NULL},
-    {"connect-timeout", OPT_INT, F(connect_timeout), 1, 3600, NULL},
-    {"handshake-timeout", OPT_INT, F(handshake_timeout), 1, 3600, NULL},
-    {"idle-timeout", OPT_INT, F(idle_timeout), 0, 604800, NULL},
-    {"log", OPT_WORD, F(log), 0, 0, "syslog|stderr"},
-    {"tls", OPT_WORD, F(tls), 0, 0, "off|on"},
-    {"plaintext", OPT_WORD, F(plaintext_allow), 0, 0, "reject|allow"},
-    {"direct-tls", OPT_WORD, F(direct_tls), 0, 0, "off|on"},
-    {"direct-tls-without-alpn", OPT_WORD, F(direct_without_alpn), 0, 0,
-     "reject|allow"},
-    {"upstream-tls", OPT_WORD, F(upstream_tls), 0, 0,
-     "disable|prefer|require|verify-ca|verify-full"},
-    {"upstream-ca", OPT_STRING, F(upstream_ca), 0, 0, NULL},
-    {"upstream-servername", OPT_STRING, F(upstream_servername), 0, 0, NULL},
-    {"upstream-cert", OPT_STRING, F(upstream_cert), 0, 0, NULL},
-    {"upstream-key", OPT_STRING, F(upstream_key), 0, 0, NULL},
-    {"upstream-negotiation", OPT_WORD, F(upstream_direct), 0, 0,
-     "postgres|direct"},
-    {"upstream-connect", OPT_WORD, F(upstream_early), 0, 0,
-     "after-startup|during-handshake"},
-    {"help", OPT_FLAG, F(help), 0, 0, NULL},
-    {"version", OPT_FLAG, F(version), 0, 0, NULL},
+    {"cert", OPT_LIST, FIELD(cert), .section = SEC_CLIENT, .arg = "FILE",
+     .help = "PEM certificate chain, leaf first"},
+    {"key", OPT_LIST, FIELD(key), .section = SEC_CLIENT, .arg = "FILE",
+     .help = "PEM private key (RSA or EC, PKCS#8 or traditional)"},
+    {"client-ca", OPT_STRING, FIELD(client_ca), .section = SEC_CLIENT,
+     .arg = "FILE", .help = "require client certificates signed by these CAs"},
+    {"crl", OPT_STRING, FIELD(crl), .section = SEC_CLIENT, .arg = "FILE",
+     .help = "PEM CRLs: refuse revoked client certificates\n"
+             "(each issuer needs a current CRL)"},
+    {"tls", OPT_WORD, FIELD(tls), WORDS(on_off_words), .section = SEC_CLIENT,
+     .help = "off: answer SSLRequest with N, relay cleartext"},
+    {"plaintext", OPT_WORD, FIELD(plaintext_allow), WORDS(reject_allow_words),
+     .section = SEC_CLIENT,
+     .help = "cleartext StartupMessage (default reject)"},
+    {"direct-tls", OPT_WORD, FIELD(direct_tls), WORDS(on_off_words),
+     .section = SEC_CLIENT,
+     .help = "TLS-first connections, PostgreSQL 17 (default on)"},
+    {"direct-tls-without-alpn", OPT_WORD, FIELD(direct_without_alpn),
+     WORDS(reject_allow_words), .section = SEC_CLIENT,
+     .help = "(default reject)"},
+
+    {"upstream", OPT_ADDR, FIELD(upstream), .section = SEC_UPSTREAM,
+     .arg = "ADDR", .help = "HOST:PORT, [IPv6]:PORT or /path/.s.PGSQL.5432"},
+    {"upstream-tls", OPT_WORD, FIELD(upstream_tls), WORDS(upstream_tls_words),
+     .section = SEC_UPSTREAM, .help = "(default disable)"},
+    {"upstream-ca", OPT_STRING, FIELD(upstream_ca), .section = SEC_UPSTREAM,
+     .arg = "FILE", .help = "CA certificates for verify-ca/verify-full"},
+    {"upstream-servername", OPT_STRING, FIELD(upstream_servername),
+     .section = SEC_UPSTREAM, .arg = "NAME",
+     .help = "name to verify and send as SNI"},
+    {"upstream-cert", OPT_STRING, FIELD(upstream_cert), .section = SEC_UPSTREAM,
+     .arg = "FILE", .help = "client certificate for the upstream"},
+    {"upstream-key", OPT_STRING, FIELD(upstream_key), .section = SEC_UPSTREAM,
+     .arg = "FILE", .help = "its private key"},
+    {"upstream-negotiation", OPT_WORD, FIELD(upstream_direct),
+     WORDS(negotiation_words), .section = SEC_UPSTREAM,
+     .help = "(default postgres)"},
+    {"upstream-connect", OPT_WORD, FIELD(upstream_early), WORDS(connect_words),
+     .section = SEC_UPSTREAM,
+     .help = "when to connect (default after-startup)"},
+
+    {"listen", OPT_ADDR, FIELD(listen), .section = SEC_PROCESS, .arg = "ADDR",
+     .help = "standalone: listen on HOST:PORT, fork per connection"},
+    {"max-connections", OPT_INT, FIELD(max_connections), 1, 100000,
+     .section = SEC_PROCESS, .arg = "N", .help = "with --listen (default 64)"},
+    {"connect-timeout", OPT_INT, FIELD(connect_timeout), 1, 3600,
+     .section = SEC_PROCESS, .arg = "S",
+     .help = "upstream connect (default 10)"},
+    {"handshake-timeout", OPT_INT, FIELD(handshake_timeout), 1, 3600,
+     .section = SEC_PROCESS, .arg = "S",
+     .help = "connection to end of startup (default 30)"},
+    {"idle-timeout", OPT_INT, FIELD(idle_timeout), 0, 604800,
+     .section = SEC_PROCESS, .arg = "S",
+     .help = "close idle sessions (default 0 = off)"},
+    {"log", OPT_WORD, FIELD(log), WORDS(log_words), .section = SEC_PROCESS,
+     .help = "(default syslog)"},
+    {"config", OPT_STRING, FIELD(config_file), .section = SEC_PROCESS,
+     .arg = "FILE", .help = "\"name = value\" lines; the command line wins"},
+    {"help", OPT_FLAG, FIELD(help), .section = SEC_PROCESS,
+     .help = "print this text and exit"},
+    {"version", OPT_FLAG, FIELD(version), .section = SEC_PROCESS,
+     .help = "print the version and exit"},
 };
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+_Static_assert(NOPTS == CONFIG_OPTIONS, "CONFIG_OPTIONS must count opts[]");
+
+static const char usage_head[] =
+    "usage: pgstunnel --cert FILE --key FILE --upstream ADDR [options]\n"
+    "\n"
+    "A TLS terminator for PostgreSQL, one process per connection (inetd,\n"
+    "systemd Accept=yes, socat EXEC:) or standalone with --listen.\n"
+    "\n";
+
+/* --help: the option column is 23 wide, the text starts at column 25. */
+#define USAGE_TEXT_COL 25
+#define USAGE_WIDTH    79
+
+/* Append a then b to the n bytes in buf; the new length, cut to fit. */
+static size_t
+append(char *buf, size_t cap, size_t n, const char *a, const char *b)
+{
+	int r;
+
+	if (n >= cap)
+		return n;
+	r = snprintf(buf + n, cap - n, "%s%s", a, b);
+	if (r < 0)
+		return n;
+	return (size_t)r < cap - n ? n + (size_t)r : cap - 1;
+}
+
+/* The words of a word option, "a|b|c", after first_sep. */
+static size_t
+append_words(char *buf, size_t cap, size_t n, const struct opt *o,
+             const char *first_sep)
+{
+	for (size_t i = 0; i < o->nwords; i++)
+		n = append(buf, cap, n, i == 0 ? first_sep : "|",
+		           o->words[i].word);
+	return n;
+}
+
+static void
+print_option(FILE *out, const struct opt *o)
+{
+	char left[128];
+	const char *help = o->help;
+	size_t n, first;
+
+	n = append(left, sizeof(left), 0, "--", o->name);
+	if (o->arg != NULL)
+		n = append(left, sizeof(left), n, " ", o->arg);
+	n = append_words(left, sizeof(left), n, o, " ");
+	first = strcspn(help, "\n");
+	if (n + 4 <= USAGE_TEXT_COL)
+		fprintf(out, "  %-*s%.*s\n", USAGE_TEXT_COL - 2, left,
+		        (int)first, help);
+	else if (2 + n + 2 + first <= USAGE_WIDTH)
+		fprintf(out, "  %s  %.*s\n", left, (int)first, help);
+	else
+		fprintf(out, "  %s\n%*s%.*s\n", left, USAGE_TEXT_COL, "",
+		        (int)first, help);
+	/* Further lines of the text, under its first. */
+	for (help += first; *help == '\n'; help += first) {
+		help++;
+		first = strcspn(help, "\n");
+		fprintf(out, "%*s%.*s\n", USAGE_TEXT_COL, "", (int)first, help);
+	}
+}
+
+void
+config_print_usage(FILE *out)
+{
+	fputs(usage_head, out);
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (i == 0 || opts[i].section != opts[i - 1].section)
+			fprintf(out, "%s\n", section_heading[opts[i].section]);
+		print_option(out, &opts[i]);
+	}
+}
 
 void
 config_defaults(struct config *cfg)
@@ -112,7 +257,7 @@ config_defaults(struct config *cfg)
 static const struct opt *
 find_opt(const char *name)
 {
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+	for (size_t i = 0; i < NOPTS; i++) {
 		if (strcmp(opts[i].name, name) == 0)
 			return &opts[i];
 	}
@@ -125,25 +270,6 @@ config_is_flag(const char *name)
 	const struct opt *o = find_opt(name);
 
 	return o != NULL && o->kind == OPT_FLAG;
-}
-
-/* Index of value in a "a|b|c" list, or -1. */
-static int
-word_index(const char *words, const char *value)
-{
-	size_t vlen = strlen(value);
-	int index = 0;
-
-	for (const char *p = words;; index++) {
-		const char *bar = strchr(p, '|');
-		size_t n = bar != NULL ? (size_t)(bar - p) : strlen(p);
-
-		if (n == vlen && strncmp(p, value, n) == 0)
-			return index;
-		if (bar == NULL)
-			return -1;
-		p = bar + 1;
-	}
 }
 
 static int
@@ -176,67 +302,159 @@ pool_copy(struct config *cfg, const char *s)
 	return p;
 }
 
+/* A parsed value, before it is stored. */
+union value {
+	const char *s; /* OPT_STRING, OPT_LIST */
+	int i;         /* OPT_INT, OPT_WORD, OPT_FLAG */
+	struct addr a; /* OPT_ADDR */
+};
+
+/* "name: 'value' is not one of a|b|c", the words of o in order. */
+static void
+word_error(const struct opt *o, const char *value, char *err, size_t errlen)
+{
+	char words[128];
+
+	words[0] = '\0';
+	(void)append_words(words, sizeof(words), 0, o, "");
+	snprintf(err, errlen, "%s: '%.32s' is not one of %s", o->name, value,
+	         words);
+}
+
+static int
+parse_value(const struct opt *o, const char *value, union value *v, char *err,
+            size_t errlen)
+{
+	char why[CONFIG_ERR_MAX];
+
+	switch (o->kind) {
+	case OPT_STRING:
+	case OPT_LIST:
+		v->s = value;
+		return 0;
+	case OPT_ADDR:
+		if (config_parse_addr(value, &v->a, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", o->name, why);
+			return -1;
+		}
+		return 0;
+	case OPT_INT:
+		if (parse_int(value, o->min, o->max, &v->i) != 0) {
+			snprintf(
+			    err, errlen,
+			    "%s: '%.32s' is not a whole number from %d to %d",
+			    o->name, value, o->min, o->max);
+			return -1;
+		}
+		return 0;
+	case OPT_WORD:
+		for (size_t i = 0; i < o->nwords; i++) {
+			if (strcmp(o->words[i].word, value) == 0) {
+				v->i = o->words[i].value;
+				return 0;
+			}
+		}
+		word_error(o, value, err, errlen);
+		return -1;
+	case OPT_FLAG:
+		v->i = 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* Store v in o's field, as the field's own type. */
+static void
+store_value(struct config *cfg, const struct opt *o, const union value *v)
+{
+	void *field = (char *)cfg + o->offset;
+
+	switch (o->type) {
+	case FT_STRING:
+		*(const char **)field = v->s;
+		break;
+	case FT_LIST: {
+		struct config_list *l = field;
+
+		l->item[l->count++] = v->s; /* room checked by config_set */
+		break;
+	}
+	case FT_ADDR:
+		*(struct addr *)field = v->a;
+		break;
+	case FT_INT:
+		*(int *)field = v->i;
+		break;
+	case FT_LOG:
+		*(enum log_choice *)field = (enum log_choice)v->i;
+		break;
+	case FT_UPSTREAM_TLS:
+		*(enum upstream_tls *)field = (enum upstream_tls)v->i;
+		break;
+	}
+}
+
 int
-config_set(struct config *cfg, const char *name, const char *value, int copy,
-           char *err, size_t errlen)
+config_set(struct config *cfg, const char *name, const char *value,
+           unsigned int line, char *err, size_t errlen)
 {
 	const struct opt *o = find_opt(name);
-	char *field;
-	int n;
+	union value v;
+	size_t row;
+	int from_file, overridden;
 
 	if (o == NULL) {
 		snprintf(err, errlen, "unknown option '%.64s'", name);
 		return -1;
 	}
-	field = (char *)cfg + o->offset;
-	if (o->kind == OPT_FLAG) {
-		*(int *)(void *)field = 1;
-		return 0;
-	}
-	if (value == NULL || value[0] == '\0') {
+	row = (size_t)(o - opts);
+	from_file = line != CONFIG_CMDLINE;
+	/* The command line wins over a file, read before or after it. */
+	overridden = from_file && cfg->cmdline[row];
+	if (o->kind != OPT_FLAG && (value == NULL || value[0] == '\0')) {
 		snprintf(err, errlen, "option '%s' needs a value", name);
 		return -1;
 	}
-	switch (o->kind) {
-	case OPT_STRING:
-		if (copy && (value = pool_copy(cfg, value)) == NULL) {
-			snprintf(err, errlen, "too much configuration text");
+	/* Twice from the same place is a mistake; a list may repeat. */
+	if (o->kind != OPT_LIST && o->kind != OPT_FLAG) {
+		if (!from_file && cfg->cmdline[row]) {
+			snprintf(err, errlen,
+			         "--%s given twice on the command line", name);
 			return -1;
 		}
-		*(const char **)(void *)field = value;
-		return 0;
-	case OPT_ADDR: {
-		char why[CONFIG_ERR_MAX];
+		if (from_file && cfg->file_line[row] != 0) {
+			snprintf(err, errlen, "%s already set at line %u", name,
+			         cfg->file_line[row]);
+			return -1;
+		}
+	}
+	if (parse_value(o, value, &v, err, errlen) != 0)
+		return -1;
+	if (o->kind == OPT_LIST) {
+		struct config_list *l =
+		    (struct config_list *)(void *)((char *)cfg + o->offset);
 
-		if (config_parse_addr(value, (struct addr *)(void *)field, why,
-		                      sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s: %s", name, why);
+		/* The command line's list replaces the file's. */
+		if (!from_file && !cfg->cmdline[row])
+			l->count = 0;
+		if (!overridden && l->count == CONFIG_LIST_MAX) {
+			snprintf(err, errlen, "%s: at most %d allowed", name,
+			         CONFIG_LIST_MAX);
 			return -1;
 		}
-		return 0;
 	}
-	case OPT_INT:
-		if (parse_int(value, o->min, o->max, &n) != 0) {
-			snprintf(
-			    err, errlen,
-			    "%s: '%.32s' is not a whole number from %d to %d",
-			    name, value, o->min, o->max);
-			return -1;
-		}
-		*(int *)(void *)field = n;
-		return 0;
-	case OPT_WORD:
-		n = word_index(o->words, value);
-		if (n < 0) {
-			snprintf(err, errlen, "%s: '%.32s' is not one of %s",
-			         name, value, o->words);
-			return -1;
-		}
-		*(int *)(void *)field = n;
-		return 0;
-	case OPT_FLAG:
-		break;
+	if (from_file && !overridden &&
+	    (o->kind == OPT_STRING || o->kind == OPT_LIST) &&
+	    (v.s = pool_copy(cfg, v.s)) == NULL) {
+		snprintf(err, errlen, "too much configuration text");
+		return -1;
 	}
+	if (!overridden)
+		store_value(cfg, o, &v);
+	if (from_file)
+		cfg->file_line[row] = line;
+	else
+		cfg->cmdline[row] = 1;
 	return 0;
 }
 
@@ -252,7 +470,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 {
 	char line[1024], why[CONFIG_ERR_MAX];
 	size_t pos = 0;
-	int lineno = 0;
+	unsigned int lineno = 0;
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -261,7 +479,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 
 		lineno++;
 		if (n >= sizeof(line)) {
-			snprintf(err, errlen, "%s:%d: line too long", filename,
+			snprintf(err, errlen, "%s:%u: line too long", filename,
 			         lineno);
 			return -1;
 		}
@@ -269,7 +487,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 		line[n] = '\0';
 		pos += n + 1;
 		if (memchr(line, '\0', n) != NULL) {
-			snprintf(err, errlen, "%s:%d: NUL byte in line",
+			snprintf(err, errlen, "%s:%u: NUL byte in line",
 			         filename, lineno);
 			return -1;
 		}
@@ -282,7 +500,7 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 			continue;
 		eq = strchr(name, '=');
 		if (eq == NULL) {
-			snprintf(err, errlen, "%s:%d: expected 'name = value'",
+			snprintf(err, errlen, "%s:%u: expected 'name = value'",
 			         filename, lineno);
 			return -1;
 		}
@@ -299,13 +517,14 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 		*end = '\0';
 		if (strcmp(name, "config") == 0 || config_is_flag(name)) {
 			snprintf(err, errlen,
-			         "%s:%d: '%s' cannot be set in a configuration "
+			         "%s:%u: '%s' cannot be set in a configuration "
 			         "file",
 			         filename, lineno, name);
 			return -1;
 		}
-		if (config_set(cfg, name, value, 1, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s:%d: %s", filename, lineno,
+		if (config_set(cfg, name, value, lineno, why, sizeof(why)) !=
+		    0) {
+			snprintf(err, errlen, "%s:%u: %s", filename, lineno,
 			         why);
 			return -1;
 		}
@@ -353,7 +572,8 @@ config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		} else if (i + 1 < argc) {
 			value = argv[++i];
 		}
-		if (config_set(cfg, name, value, 0, err, errlen) != 0)
+		if (config_set(cfg, name, value, CONFIG_CMDLINE, err, errlen) !=
+		    0)
 			return -1;
 	}
 	return 0;
@@ -363,15 +583,19 @@ const char *
 config_find_file(int argc, char **argv)
 {
 	const char *file = NULL;
+	int seen = 0;
 
-	/* The last one wins, as in config_parse_args. */
+	/* Twice is an error that config_parse_args reports: read none. */
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			file = argv[++i];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
+			seen++;
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			file = argv[i] + 9;
+			seen++;
+		}
 	}
-	return file != NULL && file[0] != '\0' ? file : NULL;
+	return seen == 1 && file != NULL && file[0] != '\0' ? file : NULL;
 }
 
 static int
@@ -453,69 +677,53 @@ config_format_addr(const struct addr *a, char *out, size_t cap)
 int
 config_check(const struct config *cfg, char *err, size_t errlen)
 {
-	int upstream_tls = cfg->upstream_tls != UPSTREAM_TLS_DISABLE;
+	int tls = cfg->tls, up_tls = cfg->upstream_tls != UPSTREAM_TLS_DISABLE;
 	int verify = cfg->upstream_tls == UPSTREAM_TLS_VERIFY_CA ||
 	             cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL;
+	int up_cert = cfg->upstream_cert != NULL;
+	/* Each rule: when it is broken, and what the user reads. The first
+	 * broken one is reported. */
+	const struct {
+		int broken;
+		const char *msg;
+	} rules[] = {
+	    {cfg->upstream.kind == ADDR_NONE, "--upstream is required"},
+	    {tls && (cfg->cert.count == 0 || cfg->key.count == 0),
+	     "--cert and --key are required (or --tls off)"},
+	    {tls && cfg->cert.count != cfg->key.count,
+	     "--cert and --key go in pairs, matched in order"},
+	    {tls && cfg->cert.count > 1,
+	     "several --cert/--key pairs need SNI, which this version does "
+	     "not support"},
+	    {!tls && cfg->client_ca != NULL, "--client-ca needs --tls on"},
+	    {cfg->crl != NULL && cfg->client_ca == NULL,
+	     "--crl needs --client-ca"},
+	    {cfg->listen.kind == ADDR_UNIX, "--listen takes HOST:PORT"},
+	    {verify && cfg->upstream_ca == NULL,
+	     "--upstream-tls verify-ca and verify-full need --upstream-ca"},
+	    {!verify && cfg->upstream_ca != NULL,
+	     "--upstream-ca needs --upstream-tls verify-ca or verify-full"},
+	    {up_cert != (cfg->upstream_key != NULL),
+	     "--upstream-cert and --upstream-key go together"},
+	    {!up_tls && (up_cert || cfg->upstream_servername != NULL ||
+	                 cfg->upstream_direct),
+	     "--upstream-cert, --upstream-servername and "
+	     "--upstream-negotiation need --upstream-tls"},
+	    {cfg->upstream_direct && cfg->upstream_tls == UPSTREAM_TLS_PREFER,
+	     "--upstream-negotiation direct needs --upstream-tls require, "
+	     "verify-ca or verify-full"},
+	    {cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL &&
+	         cfg->upstream.kind == ADDR_UNIX &&
+	         cfg->upstream_servername == NULL,
+	     "--upstream-tls verify-full over a Unix socket needs "
+	     "--upstream-servername"},
+	};
 
-	if (cfg->upstream.kind == ADDR_NONE) {
-		snprintf(err, errlen, "--upstream is required");
-		return -1;
-	}
-	if (cfg->tls && (cfg->cert == NULL || cfg->key == NULL)) {
-		snprintf(err, errlen,
-		         "--cert and --key are required (or --tls off)");
-		return -1;
-	}
-	if (!cfg->tls && cfg->client_ca != NULL) {
-		snprintf(err, errlen, "--client-ca needs --tls on");
-		return -1;
-	}
-	if (cfg->crl != NULL && cfg->client_ca == NULL) {
-		snprintf(err, errlen, "--crl needs --client-ca");
-		return -1;
-	}
-	if (cfg->listen.kind == ADDR_UNIX) {
-		snprintf(err, errlen, "--listen takes HOST:PORT");
-		return -1;
-	}
-	if (verify && cfg->upstream_ca == NULL) {
-		snprintf(err, errlen,
-		         "--upstream-tls verify-ca and verify-full need "
-		         "--upstream-ca");
-		return -1;
-	}
-	if (!verify && cfg->upstream_ca != NULL) {
-		snprintf(err, errlen,
-		         "--upstream-ca needs --upstream-tls verify-ca or "
-		         "verify-full");
-		return -1;
-	}
-	if ((cfg->upstream_cert != NULL) != (cfg->upstream_key != NULL)) {
-		snprintf(err, errlen,
-		         "--upstream-cert and --upstream-key go together");
-		return -1;
-	}
-	if (!upstream_tls &&
-	    (cfg->upstream_cert != NULL || cfg->upstream_servername != NULL ||
-	     cfg->upstream_direct)) {
-		snprintf(err, errlen,
-		         "--upstream-cert, --upstream-servername and "
-		         "--upstream-negotiation need --upstream-tls");
-		return -1;
-	}
-	if (cfg->upstream_direct && cfg->upstream_tls == UPSTREAM_TLS_PREFER) {
-		snprintf(err, errlen,
-		         "--upstream-negotiation direct needs --upstream-tls "
-		         "require, verify-ca or verify-full");
-		return -1;
-	}
-	if (cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL &&
-	    cfg->upstream.kind == ADDR_UNIX &&
-	    cfg->upstream_servername == NULL) {
-		snprintf(err, errlen,
-		         "--upstream-tls verify-full over a Unix socket needs "
-		         "--upstream-servername");
-		return -1;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (rules[i].broken) {
+			snprintf(err, errlen, "%s", rules[i].msg);
+			return -1;
+		}
 	}
 	return 0;
 }

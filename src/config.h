@@ -1,12 +1,14 @@
 /*
  * config: the option table, shared by the command line and --config
  * files, plus address parsing and the sanity checks. Pure: strings in, a
- * struct config and an error text out; main does the I/O.
+ * struct config and an error text out; main does the I/O (the --help
+ * text goes to the stream main gives).
  */
 #ifndef PGSTUNNEL_CONFIG_H
 #define PGSTUNNEL_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONFIG_HOST_MAX  256
 #define CONFIG_PORT_MAX  8
@@ -14,6 +16,8 @@
 #define CONFIG_ERR_MAX   256
 #define CONFIG_POOL_SIZE 8192 /* bytes for strings from a --config file */
 #define CONFIG_FILE_MAX  65536
+#define CONFIG_LIST_MAX  8  /* values of one list option (--cert, --key) */
+#define CONFIG_OPTIONS   25 /* rows of the option table in config.c */
 
 enum addr_kind { ADDR_NONE, ADDR_TCP, ADDR_UNIX };
 
@@ -35,9 +39,17 @@ enum upstream_tls {
 
 enum log_choice { LOG_CHOICE_SYSLOG, LOG_CHOICE_STDERR };
 
+/* The values of an option that may be given more than once, in order. */
+struct config_list {
+	const char *item[CONFIG_LIST_MAX];
+	size_t count;
+};
+
 struct config {
-	const char *cert;
-	const char *key;
+	/* Server chains and their keys, paired in order: cert.item[i]
+	 * goes with key.item[i]. config_check() allows one pair for now. */
+	struct config_list cert;
+	struct config_list key;
 	const char *client_ca;
 	const char *crl; /* with --client-ca: PEM CRLs of those CAs */
 	const char *config_file;
@@ -61,6 +73,11 @@ struct config {
 	int upstream_early;  /* --upstream-connect during-handshake */
 	int help;
 	int version;
+	/* Where each option (by table row) was set, for the repeated-option
+	 * errors: its line in the configuration file (0: not there), and
+	 * whether the command line gave it. */
+	unsigned int file_line[CONFIG_OPTIONS];
+	unsigned char cmdline[CONFIG_OPTIONS];
 	/* Storage for strings that come from a configuration file; last,
 	 * so that config_defaults() need not touch (dirty) it. */
 	size_t pool_used;
@@ -70,20 +87,29 @@ struct config {
 /* Defaults for every option. */
 void config_defaults(struct config *cfg);
 
+/* config_set()'s line for a value from the command line. */
+#define CONFIG_CMDLINE 0u
+
 /*
- * Set one option by its long name (without "--"). value is kept by
- * pointer unless copy is set (configuration file text). Returns 0, or -1
- * with a one-line message in err.
+ * Set one option by its long name (without "--"), from a line of a
+ * configuration file (counted from 1; the value is copied into the pool)
+ * or, with CONFIG_CMDLINE, from the command line (kept by pointer). An option
+ * given twice in the file, or twice on the command line, is an error;
+ * a list option (--cert, --key) takes up to CONFIG_LIST_MAX values from
+ * each. The command line wins: its value replaces the file's, and its
+ * list the file's whole list, in whichever order the two are read.
+ * Returns 0, or -1 with a one-line message in err.
  */
 int config_set(struct config *cfg, const char *name, const char *value,
-               int copy, char *err, size_t errlen);
+               unsigned int line, char *err, size_t errlen);
 
 /* Whether an option takes no value (--help, --version). */
 int config_is_flag(const char *name);
 
 /*
  * Parse the text of a configuration file: "name = value" lines, '#'
- * comments, blank lines. Errors name the file and line.
+ * comments, blank lines. Errors name the file and line. One file per
+ * struct config: a second call counts as more lines of the same file.
  */
 int config_parse_text(struct config *cfg, const char *text, size_t len,
                       const char *filename, char *err, size_t errlen);
@@ -95,7 +121,10 @@ int config_parse_text(struct config *cfg, const char *text, size_t len,
 int config_parse_args(struct config *cfg, int argc, char **argv, char *err,
                       size_t errlen);
 
-/* The value of --config FILE or --config=FILE in argv, or NULL. */
+/*
+ * The value of --config FILE or --config=FILE in argv, or NULL; NULL too
+ * when --config is given twice, which config_parse_args() then refuses.
+ */
 const char *config_find_file(int argc, char **argv);
 
 /* HOST:PORT, [IPv6]:PORT or /absolute/unix/socket. */
@@ -108,7 +137,10 @@ int config_check(const struct config *cfg, char *err, size_t errlen);
 /* Print an address as given ("host:port", "[::1]:5432" or the path). */
 void config_format_addr(const struct addr *a, char *out, size_t cap);
 
-/* The --help text. */
-extern const char config_usage[];
+/*
+ * Print the --help text, made from the option table, to out: the one
+ * function here that writes anywhere but into its arguments.
+ */
+void config_print_usage(FILE *out);
 
 #endif

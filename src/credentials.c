@@ -79,12 +79,13 @@ load_all(struct credentials *cr, const struct config *cfg)
 {
 	int rc;
 
-	if (cfg->tls) {
-		rc = load_pair(&cr->server[0], cfg->cert, cfg->key,
-		               "certificate", "key");
+	/* config_check() saw to it that certificates and keys pair up. */
+	for (size_t i = 0; cfg->tls && i < cfg->cert.count; i++) {
+		rc = load_pair(&cr->server[i], cfg->cert.item[i],
+		               cfg->key.item[i], "certificate", "key");
 		if (rc != 0)
 			return rc;
-		cr->server_count = 1;
+		cr->server_count = i + 1;
 	}
 	if (cfg->client_ca != NULL &&
 	    (rc = load_anchors(&cr->client_ca_store, &cr->client_ca,

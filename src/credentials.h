@@ -20,7 +20,7 @@
 #include "crl.h"
 #include "keys.h"
 
-#define CREDENTIALS_SERVER_MAX 8 /* certificate/key pairs (for SNI) */
+#define CREDENTIALS_SERVER_MAX CONFIG_LIST_MAX /* certificate/key pairs */
 
 /* One certificate chain and its key, key first: a short chain then
  * shares the key's pages. */

@@ -81,7 +81,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (cfg.help) {
-		fputs(config_usage, stdout);
+		config_print_usage(stdout);
 		return EXIT_SESSION_OK;
 	}
 	if (cfg.version) {

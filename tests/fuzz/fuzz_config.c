@@ -7,7 +7,11 @@
  * So the input goes in as it is; libFuzzer's buffer is exactly size
  * bytes, and AddressSanitizer sees any read past it. A parsed config then
  * goes through config_check() and config_format_addr(), and every field
- * is checked against what the option table allows.
+ * is checked against what the option table allows: list options hold at
+ * most CONFIG_LIST_MAX values, and an option is recorded as set at a
+ * line the input has. Then a command line is applied on top: whatever
+ * the file set, it is accepted and wins (its --cert list replaces the
+ * file's).
  *
  * config_parse_addr() wants a C string: the input is cut at its first
  * newline and each part is given, NUL-terminated, to it.
@@ -97,12 +101,27 @@ check_string(const struct config *c, const char *s)
 	FUZZ_CHECK(s[0] != '\0');
 }
 
+/* A list option from a file: at most CONFIG_LIST_MAX pool strings. */
 static void
-check_config(const struct config *c)
+check_list(const struct config *c, const struct config_list *l)
+{
+	FUZZ_CHECK(l->count <= CONFIG_LIST_MAX);
+	for (size_t i = 0; i < l->count; i++) {
+		FUZZ_CHECK(l->item[i] != NULL);
+		check_string(c, l->item[i]);
+	}
+}
+
+static void
+check_config(const struct config *c, unsigned int lines)
 {
 	FUZZ_CHECK(c->pool_used <= sizeof(c->pool));
-	check_string(c, c->cert);
-	check_string(c, c->key);
+	check_list(c, &c->cert);
+	check_list(c, &c->key);
+	for (size_t i = 0; i < CONFIG_OPTIONS; i++) {
+		FUZZ_CHECK(c->file_line[i] <= lines);
+		FUZZ_CHECK(c->cmdline[i] == 0);
+	}
 	check_string(c, c->client_ca);
 	check_string(c, c->upstream_ca);
 	check_string(c, c->upstream_servername);
@@ -126,12 +145,33 @@ check_config(const struct config *c)
 	           c->upstream_tls <= UPSTREAM_TLS_VERIFY_FULL);
 }
 
+/* The command line after the file, as main does it. */
+static void
+apply_args(void)
+{
+	static char a0[] = "pgstunnel", a1[] = "--cert", a2[] = "cli.crt",
+	            a3[] = "--upstream=127.0.0.1:1";
+	char *argv[] = {a0, a1, a2, a3, NULL};
+	char err[CONFIG_ERR_MAX + GUARD];
+
+	memset(err, GUARD_BYTE, sizeof(err));
+	FUZZ_CHECK(config_parse_args(&cfg, 4, argv, err, CONFIG_ERR_MAX) == 0);
+	check_guard(err, CONFIG_ERR_MAX);
+	FUZZ_CHECK(cfg.cert.count == 1 && cfg.cert.item[0] == a2);
+	FUZZ_CHECK(cfg.upstream.kind == ADDR_TCP);
+	FUZZ_CHECK(strcmp(cfg.upstream.host, "127.0.0.1") == 0);
+	check_list(&cfg, &cfg.key);
+}
+
 static void
 parse_text(const uint8_t *data, size_t size)
 {
 	char err[CONFIG_ERR_MAX + GUARD];
+	unsigned int lines = 1;
 	int rc;
 
+	for (size_t i = 0; i < size; i++)
+		lines += data[i] == '\n';
 	config_defaults(&cfg);
 	memset(err, GUARD_BYTE, sizeof(err));
 	rc = config_parse_text(&cfg, (const char *)data, size, "fuzz.conf", err,
@@ -144,7 +184,7 @@ parse_text(const uint8_t *data, size_t size)
 		check_guard(err, CONFIG_ERR_MAX);
 	}
 	/* Even after an error, what was set so far must be sound. */
-	check_config(&cfg);
+	check_config(&cfg, lines);
 
 	memset(err, GUARD_BYTE, sizeof(err));
 	rc = config_check(&cfg, err, CONFIG_ERR_MAX);
@@ -154,8 +194,11 @@ parse_text(const uint8_t *data, size_t size)
 	} else {
 		check_guard(err, CONFIG_ERR_MAX);
 		FUZZ_CHECK(cfg.upstream.kind != ADDR_NONE);
-		FUZZ_CHECK(!cfg.tls || (cfg.cert != NULL && cfg.key != NULL));
+		/* One --cert/--key pair for now (no SNI yet). */
+		FUZZ_CHECK(!cfg.tls ||
+		           (cfg.cert.count == 1 && cfg.key.count == 1));
 	}
+	apply_args();
 }
 
 /* config_parse_addr() on len bytes of text, made a C string. */

@@ -122,6 +122,10 @@ def config():
     w("bad-line.conf", b"# comment\n\nthis line has no equals sign\n")
     w("bad-int.conf", b"handshake-timeout = soon\n")
     w("flag.conf", b"help = 1\n")
+    w("repeated.conf", b"upstream = a:1\nlog = stderr\nupstream = b:2\n")
+    w("pairs.conf", b"cert = /1.crt\nkey = /1.key\ncert = /2.crt\n"
+                    b"key = /2.key\nupstream = db:5432\n")
+    w("list-max.conf", b"".join(b"cert = /%d.crt\n" % i for i in range(9)))
     w("addr-tcp", b"db.example.com:5432\n[::1]:5432")
     w("addr-unix", b"/var/run/postgresql/.s.PGSQL.5432\nhost:0")
 

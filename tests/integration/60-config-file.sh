@@ -1,8 +1,9 @@
 #!/bin/bash
 # --config FILE: "name = value" lines with the long option names, comments
 # and blank lines. Options from the file work; the command line wins over
-# the file; a bad line makes pgstunnel exit non-zero with one message
-# naming the line number.
+# the file (its --cert list replaces the file's); a bad line makes
+# pgstunnel exit non-zero with one message naming the line number, an
+# option set twice names both lines.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_pgstunnel
@@ -58,6 +59,27 @@ bad() {
 bad "this line has no equals sign"
 bad "no-such-option = 1"
 bad "handshake-timeout = soon"
+
+# An option set twice in the file: the message names both lines. The
+# command line may still give it once more (it wins).
+printf '# comment\n\nlog = stderr\ncert = %s\nlog = syslog\n' "$CERTS/server.crt" >"$TEST_TMP/twice.conf"
+err=$(timeout 10 "$PGSTUNNEL" --config "$TEST_TMP/twice.conf" --key "$CERTS/server.key" \
+    --upstream "127.0.0.1:$PG_PORT" --log stderr </dev/null 2>&1 >/dev/null)
+rc=$?
+show "option twice in the file (exit $rc)" "$err"
+assert_eq 64 "$rc" "option twice in the file: exit status"
+assert_lines 1 "$err" "option twice in the file: message"
+assert_contains "$err" "twice.conf:5: log already set at line 3"
+
+# --cert and --key on the command line replace the file's: here the
+# file's cert does not exist, the command line's does.
+printf 'cert = %s\nkey = %s\nupstream = 127.0.0.1:%s\nlog = stderr\n' \
+    "$TEST_TMP/none.crt" "$CERTS/server.key" "$PG_PORT" >"$TEST_TMP/list.conf"
+port4=$(free_port)
+start_listen "$port4" --config "$TEST_TMP/list.conf" --cert "$CERTS/server.crt"
+out=$(psql_tls "$port4" -Atc "select 'list-ok'" 2>&1) ||
+    { show psql "$out"; show log "$(cat "$LAUNCHER_LOG")"; fail "--cert on the command line did not replace the file's"; }
+assert_eq list-ok "$out" "the command line's --cert replaces the file's"
 
 # A configuration file that does not exist.
 err=$(timeout 10 "$PGSTUNNEL" --config "$TEST_TMP/missing.conf" </dev/null 2>&1 >/dev/null)

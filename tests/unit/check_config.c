@@ -1,7 +1,8 @@
 /*
  * Unit tests for config.c: addresses, the command line, configuration
- * file text, which one wins, config_find_file(), every rule of
- * config_check() and the defaults. Each refusal is checked twice: the
+ * file text, which one wins, repeated options, list options, the words
+ * of word options, config_find_file(), every rule of config_check(), the
+ * --help text and the defaults. Each refusal is checked twice: the
  * return code, and the words of the message a user will read.
  */
 #include <stdarg.h>
@@ -302,11 +303,13 @@ START_TEST(args_both_forms)
 
 	ck_assert_int_eq(config_parse_args(&cfg, argc, argv_, err, sizeof(err)),
 	                 0);
-	ck_assert_str_eq(cfg.cert, "server.crt");
-	ck_assert_str_eq(cfg.key, "server.key");
+	ck_assert_uint_eq(cfg.cert.count, 1);
+	ck_assert_uint_eq(cfg.key.count, 1);
+	ck_assert_str_eq(cfg.cert.item[0], "server.crt");
+	ck_assert_str_eq(cfg.key.item[0], "server.key");
 	/* Command-line values are kept by pointer, not copied. */
-	ck_assert_ptr_eq(cfg.cert, argv_[2]);
-	ck_assert_ptr_eq(cfg.key, argv_[3] + strlen("--key="));
+	ck_assert_ptr_eq(cfg.cert.item[0], argv_[2]);
+	ck_assert_ptr_eq(cfg.key.item[0], argv_[3] + strlen("--key="));
 	ck_assert_uint_eq(cfg.pool_used, 0);
 	ck_assert_int_eq(cfg.upstream.kind, ADDR_TCP);
 	ck_assert_str_eq(cfg.upstream.host, "db");
@@ -328,10 +331,7 @@ START_TEST(args_values)
 	ck_assert_str_eq(cfg.upstream_servername, "a=b");
 	/* The separate form takes the next word whatever it looks like. */
 	ck_assert_int_eq(ARGSV("--cert", "my cert.pem"), 0);
-	ck_assert_str_eq(cfg.cert, "my cert.pem");
-	/* The last of a repeated option wins. */
-	ck_assert_int_eq(args("--max-connections 5 --max-connections 6"), 0);
-	ck_assert_int_eq(cfg.max_connections, 6);
+	ck_assert_str_eq(cfg.cert.item[0], "my cert.pem");
 	/* No arguments at all is fine here (config_check decides). */
 	ck_assert_int_eq(args(""), 0);
 }
@@ -387,11 +387,11 @@ static const struct bad_args bad_args_cases[] = {
     {"--upstream-tls VERIFY-FULL", "upstream-tls", "'VERIFY-FULL'"},
     {"--upstream-tls verify-fullx", "upstream-tls", "verify-full"},
     {"--upstream-tls on", "upstream-tls", "not one of"},
-    {"--tls yes", "tls", "off|on"},
-    {"--tls=1", "tls", "off|on"},
+    {"--tls yes", "tls", "on|off"},
+    {"--tls=1", "tls", "on|off"},
     {"--log file", "log", "syslog|stderr"},
     {"--plaintext yes", "plaintext", "reject|allow"},
-    {"--direct-tls maybe", "direct-tls", "off|on"},
+    {"--direct-tls maybe", "direct-tls", "on|off"},
     {"--direct-tls-without-alpn on", "direct-tls-without-alpn", "reject|allow"},
     {"--upstream-negotiation starttls", "upstream-negotiation",
      "postgres|direct"},
@@ -446,7 +446,7 @@ START_TEST(args_flags)
 	/* A flag does not eat the next word. */
 	ck_assert_int_eq(args("--help --cert c.pem"), 0);
 	ck_assert_int_eq(cfg.help, 1);
-	ck_assert_str_eq(cfg.cert, "c.pem");
+	ck_assert_str_eq(cfg.cert.item[0], "c.pem");
 
 	ck_assert(config_is_flag("help"));
 	ck_assert(config_is_flag("version"));
@@ -466,6 +466,7 @@ START_TEST(args_numbers_ok)
 	ck_assert_int_eq(cfg.connect_timeout, 3600);
 	ck_assert_int_eq(cfg.handshake_timeout, 1);
 	ck_assert_int_eq(cfg.idle_timeout, 0);
+	reset();
 	ck_assert_int_eq(args("--max-connections 100000 "
 	                      "--idle-timeout 604800 --connect-timeout 007"),
 	                 0);
@@ -475,46 +476,100 @@ START_TEST(args_numbers_ok)
 }
 END_TEST
 
-START_TEST(args_words)
-{
-	static const struct {
-		const char *word;
-		enum upstream_tls mode;
-	} modes[] = {
-	    {"disable", UPSTREAM_TLS_DISABLE},
-	    {"prefer", UPSTREAM_TLS_PREFER},
-	    {"require", UPSTREAM_TLS_REQUIRE},
-	    {"verify-ca", UPSTREAM_TLS_VERIFY_CA},
-	    {"verify-full", UPSTREAM_TLS_VERIFY_FULL},
-	};
-	char line[64];
+/*
+ * Every word of every word option, and the value it sets, from the
+ * command line and from a file. The words are listed here, not taken from
+ * config.c, so that a word dropped or renumbered there is caught.
+ */
+struct word_case {
+	const char *option, *word;
+	int value;
+};
 
-	for (size_t i = 0; i < NELEM(modes); i++) {
-		snprintf(line, sizeof(line), "--upstream-tls %s",
-		         modes[i].word);
-		ck_assert_int_eq(args(line), 0);
-		ck_assert_int_eq(cfg.upstream_tls, modes[i].mode);
+static const struct word_case word_cases[] = {
+    {"tls", "on", 1},
+    {"tls", "off", 0},
+    {"plaintext", "reject", 0},
+    {"plaintext", "allow", 1},
+    {"direct-tls", "on", 1},
+    {"direct-tls", "off", 0},
+    {"direct-tls-without-alpn", "reject", 0},
+    {"direct-tls-without-alpn", "allow", 1},
+    {"upstream-tls", "disable", UPSTREAM_TLS_DISABLE},
+    {"upstream-tls", "prefer", UPSTREAM_TLS_PREFER},
+    {"upstream-tls", "require", UPSTREAM_TLS_REQUIRE},
+    {"upstream-tls", "verify-ca", UPSTREAM_TLS_VERIFY_CA},
+    {"upstream-tls", "verify-full", UPSTREAM_TLS_VERIFY_FULL},
+    {"upstream-negotiation", "postgres", 0},
+    {"upstream-negotiation", "direct", 1},
+    {"upstream-connect", "after-startup", 0},
+    {"upstream-connect", "during-handshake", 1},
+    {"log", "syslog", LOG_CHOICE_SYSLOG},
+    {"log", "stderr", LOG_CHOICE_STDERR},
+};
+
+/* The field a word option sets, as an int. */
+static int
+word_field(const char *option)
+{
+	if (strcmp(option, "tls") == 0)
+		return cfg.tls;
+	if (strcmp(option, "plaintext") == 0)
+		return cfg.plaintext_allow;
+	if (strcmp(option, "direct-tls") == 0)
+		return cfg.direct_tls;
+	if (strcmp(option, "direct-tls-without-alpn") == 0)
+		return cfg.direct_without_alpn;
+	if (strcmp(option, "upstream-tls") == 0)
+		return (int)cfg.upstream_tls;
+	if (strcmp(option, "upstream-negotiation") == 0)
+		return cfg.upstream_direct;
+	if (strcmp(option, "upstream-connect") == 0)
+		return cfg.upstream_early;
+	if (strcmp(option, "log") == 0)
+		return (int)cfg.log;
+	ck_abort_msg("no field for word option '%s'", option);
+	return -1;
+}
+
+START_TEST(word_table)
+{
+	const struct word_case *c = &word_cases[_i];
+	char line[128];
+	int other = -1;
+
+	/* Start from another word of the same option, so that the value is
+	 * seen to change. */
+	for (size_t i = 0; i < NELEM(word_cases); i++) {
+		if (strcmp(word_cases[i].option, c->option) == 0 &&
+		    word_cases[i].value != c->value)
+			other = (int)i;
 	}
-	ck_assert_int_eq(args("--tls off --plaintext allow --direct-tls off "
-	                      "--direct-tls-without-alpn allow --log stderr "
-	                      "--upstream-negotiation direct"),
-	                 0);
-	ck_assert_int_eq(cfg.tls, 0);
-	ck_assert_int_eq(cfg.plaintext_allow, 1);
-	ck_assert_int_eq(cfg.direct_tls, 0);
-	ck_assert_int_eq(cfg.direct_without_alpn, 1);
-	ck_assert_int_eq(cfg.log, LOG_CHOICE_STDERR);
-	ck_assert_int_eq(cfg.upstream_direct, 1);
-	ck_assert_int_eq(args("--tls=on --plaintext=reject --direct-tls=on "
-	                      "--direct-tls-without-alpn=reject --log=syslog "
-	                      "--upstream-negotiation=postgres"),
-	                 0);
-	ck_assert_int_eq(cfg.tls, 1);
-	ck_assert_int_eq(cfg.plaintext_allow, 0);
-	ck_assert_int_eq(cfg.direct_tls, 1);
-	ck_assert_int_eq(cfg.direct_without_alpn, 0);
-	ck_assert_int_eq(cfg.log, LOG_CHOICE_SYSLOG);
-	ck_assert_int_eq(cfg.upstream_direct, 0);
+	ck_assert_int_ge(other, 0);
+
+	snprintf(line, sizeof(line), "--%s %s", c->option,
+	         word_cases[other].word);
+	ck_assert_msg(args(line) == 0, "'%s': %s", line, err);
+	ck_assert_int_eq(word_field(c->option), word_cases[other].value);
+	reset();
+	snprintf(line, sizeof(line), "--%s=%s", c->option, c->word);
+	ck_assert_msg(args(line) == 0, "'%s': %s", line, err);
+	ck_assert_int_eq(word_field(c->option), c->value);
+
+	reset();
+	snprintf(line, sizeof(line), "%s = %s\n", c->option, c->word);
+	ck_assert_msg(text(line) == 0, "'%s': %s", line, err);
+	ck_assert_int_eq(word_field(c->option), c->value);
+
+	/* Whole words only, case and all. */
+	reset();
+	snprintf(line, sizeof(line), "--%s %sx", c->option, c->word);
+	ck_assert_int_eq(args(line), -1);
+	ERR_HAS(c->option, "not one of", c->word);
+	snprintf(line, sizeof(line), "--%s %.*s", c->option,
+	         (int)strlen(c->word) - 1, c->word);
+	ck_assert_int_eq(args(line), -1);
+	ERR_HAS("not one of");
 }
 END_TEST
 
@@ -538,22 +593,27 @@ START_TEST(set_copy)
 {
 	char value[] = "copied.pem";
 
-	ck_assert_int_eq(config_set(&cfg, "cert", value, 1, err, sizeof(err)),
+	/* From a file (a line number): copied into the pool. */
+	ck_assert_int_eq(config_set(&cfg, "cert", value, 3, err, sizeof(err)),
 	                 0);
-	ck_assert(in_pool(cfg.cert));
+	ck_assert(in_pool(cfg.cert.item[0]));
 	ck_assert_uint_eq(cfg.pool_used, sizeof(value));
 	value[0] = 'X';
-	ck_assert_str_eq(cfg.cert, "copied.pem");
+	ck_assert_str_eq(cfg.cert.item[0], "copied.pem");
 
-	ck_assert_int_eq(config_set(&cfg, "key", value, 0, err, sizeof(err)),
-	                 0);
-	ck_assert_ptr_eq(cfg.key, value);
+	/* From the command line: kept by pointer. */
+	ck_assert_int_eq(
+	    config_set(&cfg, "key", value, CONFIG_CMDLINE, err, sizeof(err)),
+	    0);
+	ck_assert_ptr_eq(cfg.key.item[0], value);
 
-	ck_assert_int_eq(config_set(&cfg, "nope", "x", 0, err, sizeof(err)),
-	                 -1);
+	ck_assert_int_eq(
+	    config_set(&cfg, "nope", "x", CONFIG_CMDLINE, err, sizeof(err)),
+	    -1);
 	ERR_HAS("unknown option", "'nope'");
-	ck_assert_int_eq(config_set(&cfg, "cert", NULL, 0, err, sizeof(err)),
-	                 -1);
+	ck_assert_int_eq(
+	    config_set(&cfg, "cert", NULL, CONFIG_CMDLINE, err, sizeof(err)),
+	    -1);
 	ERR_HAS("'cert'", "needs a value");
 }
 END_TEST
@@ -577,8 +637,8 @@ START_TEST(text_full)
 	                        "log = stderr"; /* no final newline */
 
 	ck_assert_int_eq(text(t), 0);
-	ck_assert_str_eq(cfg.cert, "/etc/pgstunnel/server.crt");
-	ck_assert_str_eq(cfg.key, "/etc/pgstunnel/server.key");
+	ck_assert_str_eq(cfg.cert.item[0], "/etc/pgstunnel/server.crt");
+	ck_assert_str_eq(cfg.key.item[0], "/etc/pgstunnel/server.key");
 	ck_assert_int_eq(cfg.upstream.kind, ADDR_TCP);
 	ck_assert_str_eq(cfg.upstream.host, "db");
 	ck_assert_str_eq(cfg.upstream.port, "5432");
@@ -599,7 +659,7 @@ START_TEST(text_empty_and_comments)
 	ck_assert_int_eq(text(""), 0);
 	ck_assert_int_eq(text("\n\n\r\n"), 0);
 	ck_assert_int_eq(text("# only = a comment\n#cert = x\n"), 0);
-	ck_assert_ptr_null(cfg.cert);
+	ck_assert_uint_eq(cfg.cert.count, 0);
 	ck_assert_uint_eq(cfg.pool_used, 0);
 }
 END_TEST
@@ -607,13 +667,15 @@ END_TEST
 /* Only len bytes are text: what follows is not read. */
 START_TEST(text_honours_len)
 {
-	static const char t[] = "log = stderr\nlog = bogus\n";
+	static const char t[] = "log = stderr\nlisten = bogus\n";
 
 	ck_assert_int_eq(config_parse_text(&cfg, t, 13, "f", err, sizeof(err)),
 	                 0);
 	ck_assert_int_eq(cfg.log, LOG_CHOICE_STDERR);
+	reset();
 	ck_assert_int_eq(config_parse_text(&cfg, t, 12, "f", err, sizeof(err)),
 	                 0);
+	reset();
 	ck_assert_int_eq(
 	    config_parse_text(&cfg, t, sizeof(t) - 1, "f", err, sizeof(err)),
 	    -1);
@@ -681,7 +743,7 @@ START_TEST(text_line_too_long)
 	t[1023] = '\n';
 	t[1024] = '\0';
 	ck_assert_int_eq(text(t), 0);
-	ck_assert_uint_eq(strlen(cfg.cert), 1023 - n);
+	ck_assert_uint_eq(strlen(cfg.cert.item[0]), 1023 - n);
 	/* ... 1024 do not, and the message says which line. */
 	reset();
 	strcpy(t, "# x\n");
@@ -703,15 +765,15 @@ START_TEST(text_values_copied)
 
 	ck_assert_int_eq(text(t), 0);
 	memset(t, 'X', sizeof(t) - 1);
-	ck_assert_str_eq(cfg.cert, "a.crt");
-	ck_assert_str_eq(cfg.key, "a.key");
+	ck_assert_str_eq(cfg.cert.item[0], "a.crt");
+	ck_assert_str_eq(cfg.key.item[0], "a.key");
 	ck_assert_str_eq(cfg.client_ca, "ca.pem");
 	ck_assert_str_eq(cfg.upstream_ca, "up.pem");
 	ck_assert_str_eq(cfg.upstream_servername, "db.internal");
 	ck_assert_str_eq(cfg.upstream_cert, "c.crt");
 	ck_assert_str_eq(cfg.upstream_key, "c.key");
 	ck_assert_str_eq(cfg.crl, "ca.crl");
-	ck_assert(in_pool(cfg.cert) && in_pool(cfg.key) &&
+	ck_assert(in_pool(cfg.cert.item[0]) && in_pool(cfg.key.item[0]) &&
 	          in_pool(cfg.client_ca) && in_pool(cfg.upstream_ca) &&
 	          in_pool(cfg.upstream_servername) &&
 	          in_pool(cfg.upstream_cert) && in_pool(cfg.upstream_key) &&
@@ -735,8 +797,9 @@ START_TEST(text_pool_exhausted)
 	memset(big, 'v', 1000);
 	big[1000] = '\0';
 	t[0] = '\0';
+	/* cert is a list option: it may fill the pool line after line. */
 	while (CONFIG_POOL_SIZE - used > 1001) {
-		strcat(t, "upstream-cert = ");
+		strcat(t, "cert = ");
 		strcat(t, big);
 		strcat(t, "\n");
 		used += 1001;
@@ -751,7 +814,8 @@ START_TEST(text_pool_exhausted)
 	ck_assert_int_eq(text(t), 0);
 	ck_assert_uint_eq(cfg.pool_used, CONFIG_POOL_SIZE);
 	ck_assert_uint_eq(strlen(cfg.upstream_key), left - 1);
-	first = cfg.upstream_cert;
+	ck_assert_uint_eq(cfg.cert.count, (size_t)line - 1);
+	first = cfg.cert.item[0];
 
 	/* Full: even one character more does not fit. */
 	ck_assert_int_eq(text("servername = x\n"), -1); /* unknown: no copy */
@@ -759,10 +823,9 @@ START_TEST(text_pool_exhausted)
 	ERR_HAS("test.conf:2:", "too much configuration text");
 	ck_assert_uint_eq(cfg.pool_used, CONFIG_POOL_SIZE);
 	ck_assert_ptr_null(cfg.upstream_servername);
-	ck_assert_ptr_eq(cfg.upstream_cert, first);
-	ck_assert_uint_eq(strlen(cfg.upstream_cert), 1000);
+	ck_assert_ptr_eq(cfg.cert.item[0], first);
+	ck_assert_uint_eq(strlen(cfg.cert.item[cfg.cert.count - 1]), 1000);
 	ck_assert_uint_eq(strlen(cfg.upstream_key), left - 1);
-	(void)line;
 
 	/* Non-string options need no pool and still work. */
 	ck_assert_int_eq(text("max-connections = 9\nupstream = db:1\n"), 0);
@@ -772,7 +835,7 @@ START_TEST(text_pool_exhausted)
 	reset();
 	t[0] = '\0';
 	for (int i = 0; i < 9; i++) {
-		strcat(t, "cert = ");
+		strcat(t, i < 8 ? "cert = " : "key = ");
 		strcat(t, big);
 		strcat(t, "\n");
 	}
@@ -794,8 +857,10 @@ START_TEST(args_win_over_text)
 	                      "--max-connections=7 --upstream /tmp/.s.PGSQL.1 "
 	                      "--upstream-tls verify-ca"),
 	                 0);
-	ck_assert_str_eq(cfg.cert, "cli.crt");
-	ck_assert_str_eq(cfg.key, "file.key");
+	ck_assert_uint_eq(cfg.cert.count, 1);
+	ck_assert_str_eq(cfg.cert.item[0], "cli.crt");
+	ck_assert_uint_eq(cfg.key.count, 1);
+	ck_assert_str_eq(cfg.key.item[0], "file.key");
 	ck_assert_int_eq(cfg.max_connections, 7);
 	ck_assert_int_eq(cfg.log, LOG_CHOICE_STDERR);
 	ck_assert_int_eq(cfg.upstream.kind, ADDR_UNIX);
@@ -803,6 +868,365 @@ START_TEST(args_win_over_text)
 	ck_assert_str_eq(cfg.upstream.host, "");
 	ck_assert_int_eq(cfg.upstream_tls, UPSTREAM_TLS_VERIFY_CA);
 	ck_assert_str_eq(cfg.config_file, "x.conf");
+}
+END_TEST
+
+/* Repeated options: an error from the same place, never across. */
+
+struct repeat_case {
+	const char *file; /* parsed first, as main does; NULL: none */
+	const char *line; /* then the command line */
+	int rc;
+	const char *w1, *w2, *w3; /* the message, for rc -1 */
+};
+
+static const struct repeat_case repeat_cases[] = {
+    /* Twice on the command line, in either spelling. */
+    {NULL, "--upstream a:1 --upstream b:2", -1,
+     "--upstream given twice on the command line", "", ""},
+    {NULL, "--upstream=a:1 --tls off --upstream=a:1", -1, "--upstream", "twice",
+     "command line"},
+    {NULL, "--max-connections 5 --max-connections 6", -1, "--max-connections",
+     "twice", ""},
+    {NULL, "--log stderr --log stderr", -1, "--log", "twice", ""},
+    {NULL, "--upstream-ca a --upstream-ca b", -1, "--upstream-ca", "twice", ""},
+    {NULL, "--config a.conf --config=b.conf", -1, "--config", "twice", ""},
+    /* Twice in the file: both lines named. */
+    {"# c\n\nupstream = a:1\n\n\n\nupstream = b:2\n", "", -1,
+     "test.conf:7: upstream already set at line 3", "", ""},
+    {"log = syslog\nlog=syslog\n", "", -1, "test.conf:2:", "log",
+     "already set at line 1"},
+    {"client-ca = a\ntls = on\nclient-ca = a\n", "", -1,
+     "test.conf:3:", "client-ca", "line 1"},
+    /* Once in each: the command line wins, no error. */
+    {"upstream = a:1\n", "--upstream b:2", 0, NULL, NULL, NULL},
+    {"max-connections = 5\nlog = stderr\n", "--log syslog --max-connections 6",
+     0, NULL, NULL, NULL},
+    /* Still twice on the command line with the file's value as well. */
+    {"upstream = a:1\n", "--upstream b:2 --upstream c:3", -1, "--upstream",
+     "twice", ""},
+    /* Flags and lists may repeat. */
+    {NULL, "--help --help --version --version", 0, NULL, NULL, NULL},
+    {NULL, "--cert a --cert b --key a --key b", 0, NULL, NULL, NULL},
+    {"cert = a\ncert = b\n", "--cert c --cert d", 0, NULL, NULL, NULL},
+    /* A refused value does not count as set. */
+    {"max-connections = x\n", "", -1, "test.conf:1:", "'x'", ""},
+};
+
+START_TEST(repeat_table)
+{
+	const struct repeat_case *c = &repeat_cases[_i];
+	int rc = 0;
+
+	if (c->file != NULL)
+		rc = text(c->file);
+	if (rc == 0)
+		rc = args(c->line);
+	ck_assert_msg(rc == c->rc, "'%s' / '%s': rc %d, expected %d (%s)",
+	              c->file != NULL ? c->file : "", c->line, rc, c->rc, err);
+	if (c->rc != 0)
+		ERR_HAS(c->w1, c->w2, c->w3);
+}
+END_TEST
+
+/* What a failed setting leaves behind may be set again. */
+START_TEST(repeat_after_error)
+{
+	ck_assert_int_eq(args("--max-connections 10x"), -1);
+	ck_assert_int_eq(args("--max-connections 10"), 0);
+	ck_assert_int_eq(cfg.max_connections, 10);
+	ck_assert_int_eq(text("upstream = nocolon\n"), -1);
+	ck_assert_int_eq(text("upstream = db:1\n"), 0);
+	ck_assert_int_eq(cfg.upstream.kind, ADDR_TCP);
+}
+END_TEST
+
+/*
+ * The command line wins in whichever order the two are read; a file's
+ * value for an option the command line gave is still checked.
+ */
+START_TEST(args_win_either_order)
+{
+	ck_assert_int_eq(args("--upstream cli:1 --max-connections 7 "
+	                      "--cert cli.crt --idle-timeout 5"),
+	                 0);
+	ck_assert_int_eq(text("upstream = file:2\nmax-connections = 5\n"
+	                      "cert = f1.crt\ncert = f2.crt\nkey = f.key\n"
+	                      "log = stderr\n"),
+	                 0);
+	ck_assert_str_eq(cfg.upstream.host, "cli");
+	ck_assert_int_eq(cfg.max_connections, 7);
+	ck_assert_uint_eq(cfg.cert.count, 1);
+	ck_assert_str_eq(cfg.cert.item[0], "cli.crt");
+	ck_assert_uint_eq(cfg.key.count, 1);
+	ck_assert_str_eq(cfg.key.item[0], "f.key");
+	ck_assert_int_eq(cfg.log, LOG_CHOICE_STDERR);
+	/* Only what is used is copied: "f.key". */
+	ck_assert_uint_eq(cfg.pool_used, 6);
+	/* Checked all the same, and still once per file. */
+	ck_assert_int_eq(text("idle-timeout = 604801\n"), -1);
+	ERR_HAS("test.conf:1:", "idle-timeout", "from 0 to 604800");
+	ck_assert_int_eq(cfg.idle_timeout, 5);
+	ck_assert_int_eq(text("upstream = file:3\n"), -1);
+	ERR_HAS("upstream already set at line 1");
+	ck_assert_int_eq(cfg.max_connections, 7);
+}
+END_TEST
+
+/* List options: --cert and --key. */
+
+START_TEST(list_order)
+{
+	ck_assert_int_eq(args("--cert a.crt --key a.key --cert=b.crt "
+	                      "--key b.key --cert c.crt --key=c.key"),
+	                 0);
+	ck_assert_uint_eq(cfg.cert.count, 3);
+	ck_assert_uint_eq(cfg.key.count, 3);
+	ck_assert_str_eq(cfg.cert.item[0], "a.crt");
+	ck_assert_str_eq(cfg.cert.item[1], "b.crt");
+	ck_assert_str_eq(cfg.cert.item[2], "c.crt");
+	ck_assert_str_eq(cfg.key.item[0], "a.key");
+	ck_assert_str_eq(cfg.key.item[1], "b.key");
+	ck_assert_str_eq(cfg.key.item[2], "c.key");
+
+	reset();
+	ck_assert_int_eq(text("cert = 1.crt\nkey = 1.key\n# x\ncert = 2.crt\n"
+	                      "key = 2.key\n"),
+	                 0);
+	ck_assert_uint_eq(cfg.cert.count, 2);
+	ck_assert_str_eq(cfg.cert.item[0], "1.crt");
+	ck_assert_str_eq(cfg.cert.item[1], "2.crt");
+	ck_assert_str_eq(cfg.key.item[1], "2.key");
+	ck_assert(in_pool(cfg.cert.item[1]) && in_pool(cfg.key.item[1]));
+}
+END_TEST
+
+/* The command line's list replaces the file's whole list. */
+START_TEST(list_args_replace_file)
+{
+	ck_assert_int_eq(text("cert = f1.crt\ncert = f2.crt\ncert = f3.crt\n"
+	                      "key = f1.key\nkey = f2.key\nkey = f3.key\n"),
+	                 0);
+	ck_assert_int_eq(args("--cert c1.crt --cert c2.crt"), 0);
+	ck_assert_uint_eq(cfg.cert.count, 2);
+	ck_assert_str_eq(cfg.cert.item[0], "c1.crt");
+	ck_assert_str_eq(cfg.cert.item[1], "c2.crt");
+	/* Not given on the command line: the file's list stays. */
+	ck_assert_uint_eq(cfg.key.count, 3);
+	ck_assert_str_eq(cfg.key.item[2], "f3.key");
+}
+END_TEST
+
+/* CONFIG_LIST_MAX values from each place; one more is an error. */
+START_TEST(list_limit)
+{
+	char line[512] = "", t[512] = "", one[32];
+
+	ck_assert_int_eq(CONFIG_LIST_MAX, 8);
+	for (int i = 0; i < CONFIG_LIST_MAX; i++) {
+		snprintf(one, sizeof(one), "--cert c%d ", i);
+		strcat(line, one);
+		snprintf(one, sizeof(one), "key = k%d\n", i);
+		strcat(t, one);
+	}
+	ck_assert_int_eq(text(t), 0);
+	ck_assert_int_eq(args(line), 0);
+	ck_assert_uint_eq(cfg.cert.count, CONFIG_LIST_MAX);
+	ck_assert_uint_eq(cfg.key.count, CONFIG_LIST_MAX);
+	ck_assert_str_eq(cfg.cert.item[7], "c7");
+	ck_assert_str_eq(cfg.key.item[7], "k7");
+
+	/* The file's 8 and the command line's 8 do not add up. */
+	reset();
+	ck_assert_int_eq(text(t), 0);
+	ck_assert_int_eq(args("--key x0 --key x1"), 0);
+	ck_assert_uint_eq(cfg.key.count, 2);
+
+	reset();
+	strcat(line, "--cert c8");
+	ck_assert_int_eq(args(line), -1);
+	ERR_HAS("cert", "at most 8");
+	ck_assert_uint_eq(cfg.cert.count, CONFIG_LIST_MAX);
+
+	reset();
+	strcat(t, "key = k8\n");
+	ck_assert_int_eq(text(t), -1);
+	ERR_HAS("test.conf:9:", "key", "at most 8");
+	ck_assert_uint_eq(cfg.key.count, CONFIG_LIST_MAX);
+}
+END_TEST
+
+/* A list value may not be empty either. */
+START_TEST(list_empty_value)
+{
+	ck_assert_int_eq(args("--cert a --cert="), -1);
+	ERR_HAS("cert", "needs a value");
+	ck_assert_uint_eq(cfg.cert.count, 1);
+	ck_assert_int_eq(text("key = a\nkey =\n"), -1);
+	ERR_HAS("test.conf:2:", "key", "needs a value");
+}
+END_TEST
+
+/* --help: made from the table; every option and every word in it. */
+
+static char usage_buf[8192];
+
+static const char *
+usage(void)
+{
+	FILE *f = fmemopen(usage_buf, sizeof(usage_buf), "w");
+
+	ck_assert_ptr_nonnull(f);
+	config_print_usage(f);
+	ck_assert_int_eq(ferror(f), 0);
+	ck_assert_int_lt(ftell(f), (long)sizeof(usage_buf) - 1);
+	ck_assert_int_eq(fclose(f), 0);
+	return usage_buf;
+}
+
+/* Every option, listed here rather than taken from config.c. */
+static const char *const option_names[] = {
+    "cert",
+    "key",
+    "client-ca",
+    "crl",
+    "tls",
+    "plaintext",
+    "direct-tls",
+    "direct-tls-without-alpn",
+    "upstream",
+    "upstream-tls",
+    "upstream-ca",
+    "upstream-servername",
+    "upstream-cert",
+    "upstream-key",
+    "upstream-negotiation",
+    "upstream-connect",
+    "listen",
+    "max-connections",
+    "connect-timeout",
+    "handshake-timeout",
+    "idle-timeout",
+    "log",
+    "config",
+    "help",
+    "version",
+};
+
+/* The --help line for option, copied to row, or NULL. */
+static const char *
+usage_row(const char *text_, const char *option, char *row, size_t cap)
+{
+	char want[64];
+	const char *p;
+
+	snprintf(want, sizeof(want), "\n  --%s", option);
+	for (p = strstr(text_, want); p != NULL; p = strstr(p + 1, want)) {
+		char next = p[strlen(want)];
+
+		if (next == ' ' || next == '\n') {
+			size_t n = strcspn(p + 1, "\n");
+
+			ck_assert_uint_lt(n, cap);
+			memcpy(row, p + 1, n);
+			row[n] = '\0';
+			return row;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(usage_every_option)
+{
+	const char *u = usage();
+	char row[128];
+
+	ck_assert_uint_eq(NELEM(option_names), CONFIG_OPTIONS);
+	for (size_t i = 0; i < NELEM(option_names); i++) {
+		const char *name = option_names[i];
+
+		ck_assert_msg(usage_row(u, name, row, sizeof(row)) != NULL,
+		              "--help has no line for --%s", name);
+		/* And it is a real option. */
+		if (config_is_flag(name))
+			continue;
+		ck_assert_int_eq(config_set(&cfg, name, "", CONFIG_CMDLINE, err,
+		                            sizeof(err)),
+		                 -1);
+		ERR_HAS("needs a value");
+	}
+}
+END_TEST
+
+/* Each word on its option's line, which config_set() accepts. */
+START_TEST(usage_every_word)
+{
+	const char *u = usage();
+	char row[128];
+
+	for (size_t i = 0; i < NELEM(word_cases); i++) {
+		const struct word_case *c = &word_cases[i];
+		char *words, *w;
+		int found = 0;
+
+		ck_assert_ptr_nonnull(
+		    usage_row(u, c->option, row, sizeof(row)));
+		/* "  --name a|b|c  text": the second word, split at '|'. */
+		words = strchr(row + 2, ' ');
+		ck_assert_ptr_nonnull(words);
+		words[strcspn(words + 1, " ") + 1] = '\0';
+		for (w = strtok(words + 1, "|"); w != NULL;
+		     w = strtok(NULL, "|"))
+			found |= strcmp(w, c->word) == 0;
+		ck_assert_msg(found, "--%s: '%s' is not in --help", c->option,
+		              c->word);
+	}
+	/* The order of the words in the table, as written there. */
+	ck_assert_ptr_nonnull(strstr(
+	    u, "  --upstream-tls disable|prefer|require|verify-ca|verify-full\n"
+	       "                         (default disable)\n"));
+	ck_assert_ptr_nonnull(strstr(u, "  --tls on|off           off: "));
+	ck_assert_ptr_nonnull(strstr(u, "  --log syslog|stderr    (default "));
+}
+END_TEST
+
+/* The layout: the headings in order, columns, no line over 79. */
+START_TEST(usage_layout)
+{
+	const char *u = usage(), *client, *upstream, *process, *p;
+
+	ck_assert(strncmp(u,
+	                  "usage: pgstunnel --cert FILE --key FILE "
+	                  "--upstream ADDR [options]\n",
+	                  66) == 0);
+	client = strstr(u, "\nClient side:\n  --cert FILE ");
+	upstream = strstr(u, "\nUpstream:\n  --upstream ADDR ");
+	process = strstr(u, "\nProcess:\n  --listen ADDR ");
+	ck_assert(client != NULL && upstream != NULL && process != NULL);
+	ck_assert(client < upstream && upstream < process);
+	ck_assert_ptr_nonnull(
+	    strstr(u, "\n  --cert FILE            PEM certificate chain, leaf "
+	              "first\n"));
+	/* A second line of a text goes under the first. */
+	ck_assert_ptr_nonnull(
+	    strstr(u, "\n  --crl FILE             PEM CRLs: refuse revoked "
+	              "client certificates\n"
+	              "                         (each issuer needs a current "
+	              "CRL)\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    u, "\n  --upstream-servername NAME  name to verify and send as "
+	       "SNI\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(u, "\n  --upstream-connect after-startup|during-handshake\n"
+	              "                         when to connect (default "
+	              "after-startup)\n"));
+	for (p = u; *p != '\0'; p += strcspn(p, "\n") + 1) {
+		ck_assert_msg(strcspn(p, "\n") <= 79, "line too long: %.90s",
+		              p);
+		if (p[strcspn(p, "\n")] == '\0')
+			break;
+	}
+	ck_assert_int_eq(u[strlen(u) - 1], '\n');
 }
 END_TEST
 
@@ -883,6 +1307,14 @@ static const struct check_case check_cases[] = {
      0, NULL, NULL},
     {SRV UNIX_UP "--upstream-tls verify-ca --upstream-ca ca", 0, NULL, NULL},
     {SRV UNIX_UP "--upstream-tls require", 0, NULL, NULL},
+
+    /* --cert and --key pair in order; one pair for now. */
+    {"--tls off --cert a --cert b --key a --upstream db:5432", 0, NULL, NULL},
+    {SRV "--cert d.crt --upstream db:5432", -1, "--cert and --key", "pairs"},
+    {SRV "--key d.key --key e.key --upstream db:5432", -1, "--cert and --key",
+     "pairs"},
+    {SRV "--cert d.crt --key d.key --upstream db:5432", -1,
+     "several --cert/--key pairs", "SNI"},
 
     /* --upstream */
     {"", -1, "--upstream", "required"},
@@ -977,8 +1409,8 @@ START_TEST(defaults)
 {
 	memset(&cfg, 0xA5, sizeof(cfg));
 	config_defaults(&cfg);
-	ck_assert_ptr_null(cfg.cert);
-	ck_assert_ptr_null(cfg.key);
+	ck_assert_uint_eq(cfg.cert.count, 0);
+	ck_assert_uint_eq(cfg.key.count, 0);
 	ck_assert_ptr_null(cfg.client_ca);
 	ck_assert_ptr_null(cfg.config_file);
 	ck_assert_int_eq(cfg.upstream.kind, ADDR_NONE);
@@ -1001,15 +1433,22 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg.help, 0);
 	ck_assert_int_eq(cfg.version, 0);
 	ck_assert_uint_eq(cfg.pool_used, 0);
+	for (size_t i = 0; i < CONFIG_OPTIONS; i++) {
+		ck_assert_uint_eq(cfg.file_line[i], 0);
+		ck_assert_uint_eq(cfg.cmdline[i], 0);
+	}
+	/* What config_defaults() writes stays small: every process
+	 * started per connection dirties it. */
+	ck_assert_uint_le(offsetof(struct config, pool), 1280);
 
 	/* The --help text promises the same defaults. */
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default 64)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default 10)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default 30)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default 0 = off)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default syslog)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default disable)"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "(default postgres)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default 64)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default 10)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default 30)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default 0 = off)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default syslog)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default disable)"));
+	ck_assert_ptr_nonnull(strstr(usage(), "(default postgres)"));
 }
 END_TEST
 
@@ -1037,7 +1476,7 @@ config_suite(void)
 	tcase_add_test(tc, args_bad_keeps_default);
 	tcase_add_test(tc, args_flags);
 	tcase_add_test(tc, args_numbers_ok);
-	tcase_add_test(tc, args_words);
+	tcase_add_loop_test(tc, word_table, 0, (int)NELEM(word_cases));
 	tcase_add_test(tc, args_small_err_buffer);
 	tcase_add_test(tc, set_copy);
 	suite_add_tcase(s, tc);
@@ -1053,7 +1492,29 @@ config_suite(void)
 	tcase_add_test(tc, text_values_copied);
 	tcase_add_test(tc, text_pool_exhausted);
 	tcase_add_test(tc, args_win_over_text);
+	tcase_add_test(tc, args_win_either_order);
 	tcase_add_test(tc, find_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("repeat");
+	tcase_add_checked_fixture(tc, reset, NULL);
+	tcase_add_loop_test(tc, repeat_table, 0, (int)NELEM(repeat_cases));
+	tcase_add_test(tc, repeat_after_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("list");
+	tcase_add_checked_fixture(tc, reset, NULL);
+	tcase_add_test(tc, list_order);
+	tcase_add_test(tc, list_args_replace_file);
+	tcase_add_test(tc, list_limit);
+	tcase_add_test(tc, list_empty_value);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("usage");
+	tcase_add_checked_fixture(tc, reset, NULL);
+	tcase_add_test(tc, usage_every_option);
+	tcase_add_test(tc, usage_every_word);
+	tcase_add_test(tc, usage_layout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("check");
