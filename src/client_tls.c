@@ -138,6 +138,23 @@ static const br_ssl_server_policy_class policy_vtable = {
     policy_sign,
 };
 
+/*
+ * Whether a record-layer error came from bytes that are no TLS record at
+ * all (plaintext, a scanner's probe): the first record's header is still
+ * at the start of the engine's input buffer, ours. A TLS record starts
+ * with a content type (20-23) and major version 3.
+ */
+static int
+not_tls(const unsigned char *buf, size_t len, int err)
+{
+	if (len < 3 ||
+	    (err != BR_ERR_UNSUPPORTED_VERSION && err != BR_ERR_BAD_VERSION &&
+	     err != BR_ERR_UNKNOWN_TYPE && err != BR_ERR_BAD_LENGTH &&
+	     err != BR_ERR_TOO_LARGE))
+		return 0;
+	return buf[0] < 20 || buf[0] > 23 || buf[1] != 3;
+}
+
 int
 client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
                      struct x509check *verify, const struct config *cfg,
@@ -187,8 +204,14 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 		char text[160];
 
 		*end = "client TLS handshake failed";
-		snprintf(why, whylen, "%s",
-		         conn_why(c, st, text, sizeof(text)));
+		if (not_tls(buf, len, conn_tls_error(c)))
+			snprintf(
+			    why, whylen,
+			    "not a TLS record (first bytes %02x %02x %02x)",
+			    buf[0], buf[1], buf[2]);
+		else
+			snprintf(why, whylen, "%s",
+			         conn_why(c, st, text, sizeof(text)));
 		return -1;
 	}
 	if (direct && br_ssl_engine_get_selected_protocol(&t->sc.eng) == NULL &&

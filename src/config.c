@@ -674,6 +674,24 @@ config_format_addr(const struct addr *a, char *out, size_t cap)
 		snprintf(out, cap, "%s:%s", a->host, a->port);
 }
 
+/* A name the upstream's TLS can send and check: at most a DNS name's 253
+ * characters, none of them a control character or a space. */
+static int
+bad_tls_name(const char *name)
+{
+	size_t n = 0;
+
+	if (name == NULL)
+		return 0;
+	for (; name[n] != '\0'; n++) {
+		unsigned char ch = (unsigned char)name[n];
+
+		if (ch <= ' ' || ch == 0x7f)
+			return 1;
+	}
+	return n == 0 || n > CONFIG_DNS_NAME_MAX;
+}
+
 int
 config_check(const struct config *cfg, char *err, size_t errlen)
 {
@@ -717,6 +735,14 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	         cfg->upstream_servername == NULL,
 	     "--upstream-tls verify-full over a Unix socket needs "
 	     "--upstream-servername"},
+	    {bad_tls_name(cfg->upstream_servername),
+	     "--upstream-servername must be a host name of at most 253 "
+	     "characters, without spaces or control characters"},
+	    {up_tls && cfg->upstream_servername == NULL &&
+	         cfg->upstream.kind == ADDR_TCP &&
+	         bad_tls_name(cfg->upstream.host),
+	     "the --upstream host name is too long for TLS (253 characters "
+	     "at most): give a shorter --upstream-servername"},
 	};
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {

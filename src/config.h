@@ -10,14 +10,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CONFIG_HOST_MAX  256
-#define CONFIG_PORT_MAX  8
-#define CONFIG_PATH_MAX  108 /* sun_path */
-#define CONFIG_ERR_MAX   256
-#define CONFIG_POOL_SIZE 8192 /* bytes for strings from a --config file */
-#define CONFIG_FILE_MAX  65536
-#define CONFIG_LIST_MAX  8  /* values of one list option (--cert, --key) */
-#define CONFIG_OPTIONS   25 /* rows of the option table in config.c */
+#define CONFIG_HOST_MAX     256
+#define CONFIG_DNS_NAME_MAX 253 /* what TLS sends and checks as a name */
+#define CONFIG_PORT_MAX     8
+#define CONFIG_PATH_MAX     108 /* sun_path */
+#define CONFIG_ERR_MAX      256
+#define CONFIG_POOL_SIZE    8192 /* bytes for strings from a --config file */
+#define CONFIG_FILE_MAX     65536
+#define CONFIG_LIST_MAX     8  /* values of one list option (--cert, --key) */
+#define CONFIG_OPTIONS      25 /* rows of the option table in config.c */
 
 enum addr_kind { ADDR_NONE, ADDR_TCP, ADDR_UNIX };
 

@@ -19,7 +19,7 @@
 
 /* Signals reach the poll loop through a pipe (no race with poll()). */
 static int wake_pipe[2] = {-1, -1};
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, hangups;
 
 static void
 on_signal(int sig)
@@ -29,6 +29,8 @@ on_signal(int sig)
 
 	if (sig == SIGTERM || sig == SIGINT)
 		stopping = 1;
+	if (sig == SIGHUP)
+		hangups = 1;
 	(void)!write(wake_pipe[1], &c, 1);
 	errno = saved;
 }
@@ -89,6 +91,7 @@ child(const struct config *cfg, const struct credentials *cr, int lfd, int conn)
 	close(wake_pipe[1]);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 	status = session_run(cfg, cr, conn, conn);
 	close(conn);
@@ -113,6 +116,9 @@ listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
+	/* Until SIGHUP reloads anything, it must not end the listener (its
+	 * default action), which would close the port under live sessions. */
+	sigaction(SIGHUP, &sa, NULL);
 	log_msg(LOG_INFO, "listening on %s:%s", cfg->listen.host,
 	        cfg->listen.port);
 
@@ -130,6 +136,12 @@ listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
 		}
 		while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
 			;
+		if (hangups > 0) {
+			hangups = 0;
+			log_msg(LOG_NOTICE,
+			        "SIGHUP ignored: nothing is reloaded "
+			        "yet; still serving");
+		}
 		active -= reap();
 		if (stopping || !(p[0].revents & POLLIN))
 			continue;

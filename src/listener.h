@@ -5,7 +5,8 @@
  * connection (the child runs exactly the per-connection path,
  * session_run), refuses beyond --max-connections and reaps children with
  * waitpid(). SIGTERM or SIGINT stops accepting; sessions in progress run
- * to their end.
+ * to their end, and the listener waits for them before it exits. SIGHUP
+ * is logged and otherwise ignored.
  */
 #ifndef PGSTUNNEL_LISTENER_H
 #define PGSTUNNEL_LISTENER_H

@@ -8,6 +8,75 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * The length of the well-formed UTF-8 sequence of two or more bytes at s
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF),
+ * or 0. C1 controls (U+0080 to U+009F) count as malformed here.
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* The second byte's range: C1 controls (after 0xc2), overlong forms
+	 * (0xe0, 0xf0), surrogates (0xed) and beyond U+10FFFF (0xf4). */
+	if (s[0] == 0xc2 || s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++) {
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	}
+	return n;
+}
+
+void
+log_field(char *dst, size_t cap, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0;
+
+	if (cap == 0)
+		return;
+	if (s == NULL || s[0] == '\0')
+		s = (const unsigned char *)"-";
+	while (*s != '\0' && o + 1 < cap) {
+		size_t n = *s >= 0x80 ? utf8_len(s) : 0;
+
+		if (n > 0) {
+			if (o + n + 1 > cap)
+				break; /* never half a character */
+			memcpy(dst + o, s, n);
+			o += n;
+			s += n;
+			continue;
+		}
+		dst[o] = '?';
+		if (*s > ' ' && *s <= '~' && *s != '=' && *s != '"' &&
+		    *s != '\\')
+			dst[o] = (char)*s;
+		o++;
+		s++;
+	}
+	dst[o] = '\0';
+}
+
 static enum log_sink sink = LOG_SINK_STDERR;
 static int syslog_open;
 static char prefix[128];

@@ -150,6 +150,26 @@ pgproto_parse_startup(const uint8_t *buf, size_t len,
 	return -1;
 }
 
+const char *
+pgproto_startup_refusal(const uint8_t *buf, size_t len, const char **sqlstate)
+{
+	struct pgproto_startup st;
+	const char *why;
+
+	if (len < 8 || pgproto_get32(buf + 4) >> 16 != 3)
+		return NULL;
+	if (pgproto_parse_startup(buf, len, &st, &why) != 0) {
+		*sqlstate = "08P01";
+		return "invalid startup packet layout: expected terminator as "
+		       "last byte";
+	}
+	if (st.user == NULL || st.user[0] == '\0') {
+		*sqlstate = "28000";
+		return "no PostgreSQL user name specified in startup packet";
+	}
+	return NULL;
+}
+
 static size_t
 put_field(uint8_t *out, size_t cap, size_t pos, char type, const char *s)
 {

@@ -75,6 +75,18 @@ int pgproto_parse_startup(const uint8_t *buf, size_t len,
                           struct pgproto_startup *out, const char **why);
 
 /*
+ * What PostgreSQL's ProcessStartupPacket refuses in a complete
+ * StartupMessage of protocol 3.x, so that such a packet costs PostgreSQL
+ * nothing: a layout that pgproto_parse_startup() rejects ("invalid startup
+ * packet layout: expected terminator as last byte", 08P01) or no user
+ * name ("no PostgreSQL user name specified in startup packet", 28000).
+ * Returns NULL when PostgreSQL would take it, or its message with
+ * *sqlstate set. Other major versions are left for the server to answer.
+ */
+const char *pgproto_startup_refusal(const uint8_t *buf, size_t len,
+                                    const char **sqlstate);
+
+/*
  * Encode an ErrorResponse (severity FATAL) into out. Returns its length,
  * or 0 when cap is too small. sqlstate is five characters.
  */

@@ -442,6 +442,20 @@ finished(struct conn *a, struct conn *b, struct pump_report *r)
 	return a->wr_done && b->wr_done;
 }
 
+/* Which end's input ended first, for the log: the other may follow at
+ * once (a cleartext relay half-closes), but did not start it. */
+static void
+note_first_close(const struct conn *client, const struct conn *upstream,
+                 struct pump_report *r)
+{
+	const struct conn *ends[2] = {client, upstream};
+
+	for (int i = 0; i < 2 && r->first_closed == NULL; i++) {
+		if (ends[i]->rd_eof || tls_finished(ends[i]))
+			r->first_closed = ends[i];
+	}
+}
+
 void
 pump_run(struct conn *client, struct conn *upstream, int idle_ms,
          struct pump_report *r)
@@ -455,6 +469,7 @@ pump_run(struct conn *client, struct conn *upstream, int idle_ms,
 		int n = 0, ready;
 
 		step(client, upstream, r);
+		note_first_close(client, upstream, r);
 		if (finished(client, upstream, r))
 			break;
 		for (int i = 0; i < 2; i++) {
@@ -500,10 +515,7 @@ pump_run(struct conn *client, struct conn *upstream, int idle_ms,
 			}
 		}
 	}
-	if (r->result == PUMP_DONE) {
-		if (client->rd_eof || tls_finished(client))
-			r->result = PUMP_CLIENT_CLOSED;
-		else if (upstream->rd_eof || tls_finished(upstream))
-			r->result = PUMP_UPSTREAM_CLOSED;
-	}
+	if (r->result == PUMP_DONE && r->first_closed != NULL)
+		r->result = r->first_closed == client ? PUMP_CLIENT_CLOSED
+		                                      : PUMP_UPSTREAM_CLOSED;
 }

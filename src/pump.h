@@ -30,17 +30,18 @@
 
 enum pump_result {
 	PUMP_DONE,          /* both directions ended normally */
-	PUMP_CLIENT_CLOSED, /* the client closed (close_notify or EOF) */
-	PUMP_UPSTREAM_CLOSED,
-	PUMP_TLS_ERROR, /* see pump_report.tls_err and .which */
-	PUMP_IO_ERROR,  /* see pump_report.sys_errno and .which */
+	PUMP_CLIENT_CLOSED, /* the client closed first (close_notify or EOF) */
+	PUMP_UPSTREAM_CLOSED, /* the upstream closed first */
+	PUMP_TLS_ERROR,       /* see pump_report.tls_err and .which */
+	PUMP_IO_ERROR,        /* see pump_report.sys_errno and .which */
 	PUMP_IDLE_TIMEOUT,
 	PUMP_TERMINATED, /* a signal asked us to stop (io_terminated) */
 };
 
 struct pump_report {
 	enum pump_result result;
-	const char *which; /* the end that failed */
+	const char *which;               /* the end that failed */
+	const struct conn *first_closed; /* whose input ended first */
 	int tls_err;
 	int sys_errno;
 };

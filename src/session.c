@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,26 +117,6 @@ describe_peer(int fd, char *out, size_t cap)
 	snprintf(out, cap, "stdin");
 }
 
-/* Client-chosen text goes into a log line: nothing that could forge a
- * field or a line survives. */
-static void
-copy_field(char *dst, size_t cap, const char *src)
-{
-	size_t i = 0;
-
-	if (src == NULL || src[0] == '\0')
-		src = "-";
-	for (; src[i] != '\0' && i + 1 < cap; i++) {
-		char c = src[i];
-		int printable = c > ' ' && c <= '~';
-
-		dst[i] = '?';
-		if (printable && c != '=' && c != '"' && c != '\\')
-			dst[i] = c;
-	}
-	dst[i] = '\0';
-}
-
 /* The session is over: say why, for the log line. Always -1. */
 static int
 over(struct session *s, const char *end)
@@ -177,9 +158,9 @@ note_startup(struct session *s)
 	const char *why;
 
 	if (pgproto_parse_startup(s->packet, s->packet_len, &st, &why) == 0) {
-		copy_field(s->out.user, sizeof(s->out.user), st.user);
-		copy_field(s->out.database, sizeof(s->out.database),
-		           st.database != NULL ? st.database : st.user);
+		log_field(s->out.user, sizeof(s->out.user), st.user);
+		log_field(s->out.database, sizeof(s->out.database),
+		          st.database != NULL ? st.database : st.user);
 	}
 }
 
@@ -285,17 +266,39 @@ client_tls(struct session *s)
 	return 0;
 }
 
-/* The StartupMessage or CancelRequest the negotiation ended with. */
+/*
+ * The StartupMessage or CancelRequest the negotiation ended with. One
+ * that PostgreSQL would refuse is refused here, with its words, and costs
+ * PostgreSQL nothing.
+ */
 static int
 first_packet(struct session *s)
 {
+	const char *sqlstate, *refusal;
+
 	if (s->next == NEGO_GONE) {
 		s->out.clean = s->nego.clean;
+		/* Name a TLS failure rather than the packet it cut short. */
+		if (s->client.eng != NULL && !s->nego.clean &&
+		    conn_tls_error(&s->client) != BR_ERR_OK &&
+		    conn_tls_error(&s->client) != BR_ERR_IO) {
+			snprintf(s->out.detail, sizeof(s->out.detail), "%s",
+			         tls_strerror(conn_tls_error(&s->client)));
+			return over(s, "TLS error while reading the startup "
+			               "packet");
+		}
 		return over(s, s->nego.end);
 	}
 	s->packet_len = s->nego.packet_len;
-	if (s->next != NEGO_CANCEL)
-		note_startup(s);
+	if (s->next == NEGO_CANCEL)
+		return 0;
+	note_startup(s);
+	refusal = pgproto_startup_refusal(s->packet, s->packet_len, &sqlstate);
+	if (refusal != NULL) {
+		conn_refuse(&s->client, sqlstate, refusal, NULL, NULL);
+		snprintf(s->out.detail, sizeof(s->out.detail), "%s", refusal);
+		return over(s, "startup packet refused");
+	}
 	return 0;
 }
 
@@ -386,6 +389,36 @@ pump_end_text(const struct pump_report *r, char *detail, size_t cap)
 }
 
 /*
+ * The upstream's first answer must come within the handshake deadline: a
+ * server that took the startup packet and never answers would otherwise
+ * hold the client (and this process) until it closes, or for ever.
+ */
+static int
+await_upstream(struct session *s)
+{
+	char msg[160];
+	int ready;
+
+	if (s->upstream.eng != NULL &&
+	    (br_ssl_engine_current_state(s->upstream.eng) & BR_SSL_RECVAPP))
+		return 0;
+	ready = io_wait(s->upstream.rfd, POLLIN, s->client.deadline);
+	if (ready == 1)
+		return 0;
+	if (ready < 0)
+		return over(s, io_terminated ? "terminated by signal"
+		                             : "upstream failed");
+	snprintf(msg, sizeof(msg),
+	         "pgstunnel: the upstream server did not answer the startup "
+	         "packet within %d s",
+	         s->cfg->handshake_timeout);
+	conn_refuse(&s->client, "08006", msg, NULL, NULL);
+	snprintf(s->out.detail, sizeof(s->out.detail),
+	         "timeout: no answer to the startup packet");
+	return over(s, "upstream failed");
+}
+
+/*
  * Relay until either side ends. The handshake deadline no longer
  * applies; a cleartext client of a TLS upstream first gets the
  * upstream's authentication request without SCRAM-SHA-256-PLUS.
@@ -404,6 +437,8 @@ relay(struct session *s)
 		if (pre_auth < 0)
 			return over(s, "upstream failed before authentication");
 	}
+	if (pre_auth == 0 && await_upstream(s) != 0)
+		return -1;
 	conn_relay_init(&s->client, s->stage_client);
 	conn_relay_init(&s->upstream, s->stage_upstream);
 	s->client.app_in = s->packet_len; /* the startup packet */

@@ -14,10 +14,18 @@ static int
 ssl_request(const struct config *cfg, struct conn *up, char *why, size_t whylen)
 {
 	uint8_t req[8], answer;
+	enum conn_status st;
 
 	pgproto_ssl_request(req);
-	if (conn_write(up, req, sizeof(req)) != CONN_OK ||
-	    conn_read(up, &answer, 1) != CONN_OK) {
+	st = conn_write(up, req, sizeof(req));
+	if (st == CONN_OK)
+		st = conn_read(up, &answer, 1);
+	if (st == CONN_TIMEOUT) {
+		snprintf(why, whylen,
+		         "timeout: upstream did not answer the SSL request");
+		return -1;
+	}
+	if (st != CONN_OK) {
 		snprintf(why, whylen,
 		         "upstream closed the connection during SSL "
 		         "negotiation");

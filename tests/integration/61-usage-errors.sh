@@ -38,6 +38,15 @@ usage_error "bad --max-connections" "${c[@]}" "${k[@]}" "${u[@]}" --listen "127.
 usage_error "negative --connect-timeout" "${c[@]}" "${k[@]}" "${u[@]}" --connect-timeout -1
 usage_error "trailing junk in --handshake-timeout" "${c[@]}" "${k[@]}" "${u[@]}" --handshake-timeout 5x
 usage_error "bad --upstream" "${c[@]}" "${k[@]}" --upstream nocolon
+long_name=$(printf 'a%.0s' $(seq 300))
+usage_error "300-character --upstream-servername" "${c[@]}" "${k[@]}" "${u[@]}" \
+    --upstream-tls require --upstream-servername "$long_name"
+usage_error "control character in --upstream-servername" "${c[@]}" "${k[@]}" \
+    "${u[@]}" --upstream-tls require --upstream-servername "$(printf 'db\001x')"
+err=$("$PGSTUNNEL" "${c[@]}" "${k[@]}" "${u[@]}" --upstream-tls require \
+    --upstream-servername "$long_name" --log stderr <&7 2>&1 >/dev/null)
+assert_eq 64 "$?" "exit status for a servername over 253 characters"
+assert_contains "$err" "at most 253 characters"
 usage_error "relative Unix socket path" "${c[@]}" "${k[@]}" --upstream relative/.s.PGSQL.5432
 usage_error "missing --cert file" --cert "$TEST_TMP/none.crt" "${k[@]}" "${u[@]}" --log stderr
 usage_error "missing --key file" "${c[@]}" --key "$TEST_TMP/none.key" "${u[@]}" --log stderr

@@ -1389,6 +1389,57 @@ START_TEST(check_table)
 }
 END_TEST
 
+/* A name the upstream's TLS must send and check: 253 characters at most,
+ * no spaces or control characters, also when it is the --upstream host. */
+START_TEST(check_tls_name_limits)
+{
+	static const struct {
+		size_t len;
+		char fill; /* one character set at position 3 */
+		int rc;
+	} cases[] = {
+	    {253, 'a', 0}, {254, 'a', -1}, {300, 'a', -1}, {10, '\t', -1},
+	    {10, ' ', -1}, {10, 0x7f, -1}, {10, '\n', -1}, {1, 'a', 0},
+	};
+	char name[400];
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		memset(name, 'a', cases[i].len);
+		name[cases[i].len] = '\0';
+		name[cases[i].len > 3 ? 3 : 0] = cases[i].fill;
+		config_defaults(&cfg);
+		ck_assert_int_eq(args(SRV "--upstream db:5432 --upstream-tls "
+		                          "require"),
+		                 0);
+		ck_assert_int_eq(config_set(&cfg, "upstream-servername", name,
+		                            CONFIG_CMDLINE, err, sizeof(err)),
+		                 0);
+		ck_assert_msg(config_check(&cfg, err, sizeof(err)) ==
+		                  cases[i].rc,
+		              "servername of %zu: %s", cases[i].len, err);
+		if (cases[i].rc != 0)
+			ERR_HAS("--upstream-servername", "253");
+	}
+	/* The --upstream host is the name when no servername is given. */
+	memset(name, 'h', 254);
+	memcpy(name + 254, ":5432", 6);
+	config_defaults(&cfg);
+	ck_assert_int_eq(args(SRV "--upstream-tls require"), 0);
+	ck_assert_int_eq(config_set(&cfg, "upstream", name, CONFIG_CMDLINE, err,
+	                            sizeof(err)),
+	                 0);
+	ck_assert_int_eq(config_check(&cfg, err, sizeof(err)), -1);
+	ERR_HAS("--upstream host name", "--upstream-servername");
+	/* Without upstream TLS the name is never used as one. */
+	config_defaults(&cfg);
+	ck_assert_int_eq(args(SRV), 0);
+	ck_assert_int_eq(config_set(&cfg, "upstream", name, CONFIG_CMDLINE, err,
+	                            sizeof(err)),
+	                 0);
+	ck_assert_int_eq(config_check(&cfg, err, sizeof(err)), 0);
+}
+END_TEST
+
 /* config_check works on what a file set just the same. */
 START_TEST(check_after_text)
 {
@@ -1520,6 +1571,7 @@ config_suite(void)
 	tc = tcase_create("check");
 	tcase_add_checked_fixture(tc, reset, NULL);
 	tcase_add_loop_test(tc, check_table, 0, (int)NELEM(check_cases));
+	tcase_add_test(tc, check_tls_name_limits);
 	tcase_add_test(tc, check_after_text);
 	tcase_add_test(tc, defaults);
 	suite_add_tcase(s, tc);

@@ -905,6 +905,60 @@ START_TEST(parse_startup_bad)
 }
 END_TEST
 
+/* pgproto_startup_refusal: what PostgreSQL 15 answers for each layout. */
+struct refusal_case {
+	const char *name;
+	uint32_t version;
+	const char *body;
+	size_t bodylen;
+	const char *sqlstate; /* NULL: PostgreSQL takes it */
+};
+
+#define REFUSAL(n, v, s, st)                                                   \
+	{                                                                      \
+		(n), (v), (s), sizeof(s) - 1, (st)                             \
+	}
+
+static const struct refusal_case refusal_cases[] = {
+    REFUSAL("good", PGPROTO_PROTOCOL_3_0, "user\0bob\0\0", NULL),
+    REFUSAL("good 3.2", PGPROTO_PROTOCOL_3_2, "user\0bob\0database\0d\0\0",
+            NULL),
+    REFUSAL("no final NUL", PGPROTO_PROTOCOL_3_0, "user\0bob\0", "08P01"),
+    REFUSAL("parameter without value", PGPROTO_PROTOCOL_3_0,
+            "user\0bob\0database\0\0", "08P01"),
+    REFUSAL("data after the terminator", PGPROTO_PROTOCOL_3_0,
+            "user\0bob\0\0x\0", "08P01"),
+    REFUSAL("unterminated value", PGPROTO_PROTOCOL_3_0, "user\0bo", "08P01"),
+    REFUSAL("no user", PGPROTO_PROTOCOL_3_0, "database\0d\0\0", "28000"),
+    REFUSAL("empty user", PGPROTO_PROTOCOL_3_0, "user\0\0\0", "28000"),
+    REFUSAL("only the terminator", PGPROTO_PROTOCOL_3_0, "\0", "28000"),
+    /* Protocol 2 and 4: the server's own 0A000, not ours. */
+    REFUSAL("protocol 2", 0x00020000u, "user\0bob\0", NULL),
+    REFUSAL("protocol 4", 0x00040000u, "garbage", NULL),
+};
+
+START_TEST(startup_refusal)
+{
+	const struct refusal_case *c = &refusal_cases[_i];
+	const char *sqlstate = "untouched";
+	size_t len = startup(c->version, c->body, c->bodylen);
+	const char *msg = pgproto_startup_refusal(spkt, len, &sqlstate);
+
+	if (c->sqlstate == NULL) {
+		ck_assert_msg(msg == NULL, "%s: refused: %s", c->name, msg);
+		ck_assert_str_eq(sqlstate, "untouched");
+		return;
+	}
+	ck_assert_msg(msg != NULL, "%s: taken", c->name);
+	ck_assert_str_eq(sqlstate, c->sqlstate);
+	ck_assert_str_eq(msg, strcmp(c->sqlstate, "28000") == 0
+	                          ? "no PostgreSQL user name specified in "
+	                            "startup packet"
+	                          : "invalid startup packet layout: expected "
+	                            "terminator as last byte");
+}
+END_TEST
+
 /* The parser must not read beyond len: a packet at the very end of an
  * exactly-sized heap block (ASan / valgrind catch an over-read). */
 START_TEST(parse_startup_no_overread)
@@ -1218,6 +1272,7 @@ pgproto_suite(void)
 	tcase_add_test(tc, parse_startup_valid_32_partial);
 	tcase_add_loop_test(tc, parse_startup_bad, 0,
 	                    (int)NELEM(startup_bad_cases));
+	tcase_add_loop_test(tc, startup_refusal, 0, (int)NELEM(refusal_cases));
 	tcase_add_test(tc, parse_startup_no_overread);
 	tcase_add_test(tc, parse_startup_too_long);
 	suite_add_tcase(s, tc);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# How a session ended, as the log line says it.
 # A client that ends TLS with close_notify right after the handshake, before
 # its StartupMessage, has closed cleanly: pgstunnel answers with its own
 # close_notify, logs "end=client closed after TLS handshake" and exits 0,
@@ -7,6 +8,10 @@
 # startup packet (exit 1): only the authenticated close is a clean one.
 # Both after an SSLRequest and with direct TLS; per-connection processes
 # (socat EXEC:) so that each exit status can be seen.
+# Then, in a cleartext relay (--tls off), the side that closed first is
+# named: "upstream closed" when PostgreSQL ends the backend
+# (pg_terminate_backend), "client closed" when psql quits; and bytes that
+# are no TLS record after 'S' are logged as "not a TLS record".
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_pgstunnel
@@ -57,4 +62,23 @@ one ssl,tls "incomplete startup packet" 1 "TCP close without close_notify" \
 
 # PostgreSQL never saw any of these connections.
 assert_not_contains "$(cat "$log")" "upstream failed" "no upstream attempt"
+
+# Plaintext where the TLS handshake should start.
+out=$(steps ssl,raw:474554202f20485454502f312e300d0a0d0a,eof)
+show "HTTP after S" "$out"
+wait_for 5 grep -q 'not a TLS record' "$log" || fail "log: $(tail -n 1 "$log")"
+assert_contains "$(grep 'not a TLS record' "$log")" \
+    "end=client TLS handshake failed: not a TLS record (first bytes 47 45 54)"
+
+port=$(free_port)
+start_listen "$port" --tls off --upstream "127.0.0.1:$PG_PORT" --log stderr
+clear="host=127.0.0.1 port=$port sslmode=disable user=postgres dbname=postgres"
+out=$(psql -X -w "$clear" -c 'select pg_terminate_backend(pg_backend_pid())' 2>&1)
+show "backend terminated" "$out"
+wait_for 5 grep -q 'end=' "$LAUNCHER_LOG" || fail "no log line"
+assert_contains "$(grep 'end=' "$LAUNCHER_LOG")" "end=upstream closed"
+out=$(psql -X -w "$clear" -Atc 'select 1' 2>&1)
+assert_eq 1 "$out" "a cleartext session"
+wait_for 5 test "$(grep -c 'end=' "$LAUNCHER_LOG")" -ge 2 || fail "no second log line"
+assert_contains "$(grep 'end=' "$LAUNCHER_LOG" | sed -n 2p)" "end=client closed"
 pass
