@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "io.h"
 #include "log.h"
 #include "session.h"
 
@@ -71,18 +72,69 @@ listener_open(const struct addr *a)
 	return fd;
 }
 
+/*
+ * Past --max-connections a client still gets PostgreSQL's answer at
+ * saturation, FATAL 53300 after the negotiation and the handshake, from
+ * at most this many extra processes at once (each bounded by the
+ * handshake deadline); beyond them the connection is just closed, which
+ * costs nothing.
+ */
+#define LISTENER_REFUSERS 8
+static pid_t refusers[LISTENER_REFUSERS];
+static int refusing;
+
+/* Remember a refusing child, or forget one that ended: 1 if it was one. */
+static int
+refuser_slot(pid_t pid, pid_t set)
+{
+	for (int i = 0; i < LISTENER_REFUSERS; i++) {
+		if (refusers[i] == pid) {
+			refusers[i] = set;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Reap ended children; returns how many of them were sessions. */
 static int
 reap(void)
 {
+	pid_t pid;
 	int n = 0;
 
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		n++;
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+		if (refuser_slot(pid, 0))
+			refusing--;
+		else
+			n++;
+	}
 	return n;
 }
 
+/* The refusal line, at most once a second, with what it stands for. */
 static void
-child(const struct config *cfg, const struct credentials *cr, int lfd, int conn)
+note_refusal(int active, const char *how)
+{
+	static int64_t last_ms = -1000000;
+	static unsigned since_last;
+	int64_t now = io_now_ms();
+
+	since_last++;
+	if (now - last_ms < 1000)
+		return;
+	log_msg(LOG_WARNING,
+	        "refusing connections: %d sessions already "
+	        "(--max-connections); %u refused since the last such line, "
+	        "the last one %s",
+	        active, since_last, how);
+	last_ms = now;
+	since_last = 0;
+}
+
+static void
+child(const struct config *cfg, const struct credentials *cr, int lfd, int conn,
+      int busy)
 {
 	int status;
 
@@ -93,7 +145,8 @@ child(const struct config *cfg, const struct credentials *cr, int lfd, int conn)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
-	status = session_run(cfg, cr, conn, conn);
+	status = busy ? session_refuse_busy(cfg, cr, conn, conn)
+	              : session_run(cfg, cr, conn, conn);
 	close(conn);
 	_exit(status);
 }
@@ -126,7 +179,7 @@ listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
 		struct pollfd p[2] = {{.fd = lfd, .events = POLLIN},
 		                      {.fd = wake_pipe[0], .events = POLLIN}};
 		char drain[64];
-		int conn;
+		int conn, busy;
 		pid_t pid;
 
 		if (poll(p, 2, -1) < 0 && errno != EINTR) {
@@ -156,27 +209,28 @@ listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
 			}
 			continue;
 		}
-		if (active >= cfg->max_connections) {
-			/* Refused before any byte: the client sees the
-			 * connection close. */
-			log_msg(LOG_WARNING,
-			        "refusing connection: %d sessions already "
-			        "(--max-connections)",
-			        active);
+		busy = active >= cfg->max_connections;
+		if (busy && refusing >= LISTENER_REFUSERS) {
+			note_refusal(active, "closed at once");
 			close(conn);
 			continue;
 		}
+		if (busy)
+			note_refusal(active, "told \"too many clients\"");
 		pid = fork();
 		if (pid == 0)
-			child(cfg, cr, lfd, conn);
+			child(cfg, cr, lfd, conn, busy);
 		if (pid < 0)
 			log_msg(LOG_ERR, "fork: %s", strerror(errno));
+		else if (busy && refuser_slot(0, pid))
+			refusing++;
 		else
 			active++;
 		close(conn);
 	}
 	close(lfd);
 	log_msg(LOG_INFO, "stopping: waiting for %d session(s)", active);
+	active += refusing;
 	while (active > 0) {
 		if (waitpid(-1, NULL, 0) > 0)
 			active--;

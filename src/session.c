@@ -58,6 +58,7 @@ struct outcome {
 struct session {
 	const struct config *cfg;
 	const struct credentials *cr;
+	int busy; /* past --max-connections: refuse with 53300 */
 	struct client_tls client_tls;
 	struct conn client, upstream;
 	struct nego nego;
@@ -240,7 +241,7 @@ client_tls(struct session *s)
 	 * that while the handshake runs. Not when client certificates are
 	 * required: then only a proven client costs a backend.
 	 */
-	if (cfg->upstream_early && cfg->client_ca == NULL)
+	if (cfg->upstream_early && cfg->client_ca == NULL && !s->busy)
 		upstream_begin(&cfg->upstream, cfg->connect_timeout,
 		               &s->pending);
 	if (stuffed > 0 && negotiate_discard(&s->client, stuffed) != 0)
@@ -300,6 +301,17 @@ first_packet(struct session *s)
 		return over(s, "startup packet refused");
 	}
 	return 0;
+}
+
+/* Past --max-connections: what PostgreSQL answers when it is full. */
+static int
+refuse_busy(struct session *s)
+{
+	if (!s->busy || s->next == NEGO_CANCEL)
+		return 0;
+	conn_refuse(&s->client, "53300", "sorry, too many clients already",
+	            NULL, NULL);
+	return over(s, "too many connections (--max-connections)");
 }
 
 /*
@@ -471,20 +483,34 @@ finish(struct session *s)
 	return s->out.clean ? EXIT_SESSION_OK : EXIT_SESSION_FAILED;
 }
 
-int
-session_run(const struct config *cfg, const struct credentials *cr,
-            int client_in, int client_out)
+static int
+run(struct session *s, const struct config *cfg, const struct credentials *cr,
+    int client_in, int client_out)
 {
-	struct session *s = &S;
-
 	if (begin(s, cfg, cr, client_in, client_out) != 0)
 		return EXIT_OSERR;
 	if (negotiate_clear(s) == 0 &&
 	    (s->next != NEGO_TLS && s->next != NEGO_DIRECT_TLS
 	         ? 0
 	         : client_tls(s)) == 0 &&
-	    first_packet(s) == 0 && open_upstream(s) == 0 &&
-	    forward_cancel(s) == 0)
+	    first_packet(s) == 0 && refuse_busy(s) == 0 &&
+	    open_upstream(s) == 0 && forward_cancel(s) == 0)
 		(void)relay(s);
 	return finish(s);
+}
+
+int
+session_run(const struct config *cfg, const struct credentials *cr,
+            int client_in, int client_out)
+{
+	S.busy = 0;
+	return run(&S, cfg, cr, client_in, client_out);
+}
+
+int
+session_refuse_busy(const struct config *cfg, const struct credentials *cr,
+                    int client_in, int client_out)
+{
+	S.busy = 1;
+	return run(&S, cfg, cr, client_in, client_out);
 }

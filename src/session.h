@@ -18,4 +18,13 @@
 int session_run(const struct config *cfg, const struct credentials *cr,
                 int client_in, int client_out);
 
+/*
+ * The same, for a client past --max-connections: negotiation, handshake
+ * and first packet as usual, then PostgreSQL's FATAL 53300 "sorry, too
+ * many clients already" instead of an upstream. A CancelRequest is still
+ * forwarded, as PostgreSQL takes one when it is full.
+ */
+int session_refuse_busy(const struct config *cfg, const struct credentials *cr,
+                        int client_in, int client_out);
+
 #endif
