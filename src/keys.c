@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "keys.h"
@@ -560,14 +561,28 @@ keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
 	uint8_t extra;
 	ssize_t n;
 	size_t got = 0;
+	struct stat st;
 	int fd, saved;
 
 	*len = 0;
+	/* O_NONBLOCK: opening a FIFO without a writer must not hang, and
+	 * under inetd a hang is one stuck process per connection. */
 	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	while (fd == -1 && errno == EINTR);
 	if (fd == -1)
 		return KEYS_ERR_IO;
+	if (fstat(fd, &st) != 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return KEYS_ERR_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return KEYS_ERR_NOT_FILE;
+	}
 	for (;;) {
 		/* Once buf is full, one more byte tells "too big" from EOF. */
 		if (got < cap)
@@ -688,6 +703,8 @@ keys_strerror(int status)
 		return "unsupported key type or curve";
 	case KEYS_ERR_MISMATCH:
 		return "the private key does not match the certificate";
+	case KEYS_ERR_NOT_FILE:
+		return "not a regular file (a FIFO, a device or a directory)";
 	default:
 		return "unknown error";
 	}

@@ -38,6 +38,7 @@ enum keys_status {
 	KEYS_ERR_KEY,      /* the private key does not decode */
 	KEYS_ERR_KEY_TYPE, /* key type or curve not supported */
 	KEYS_ERR_MISMATCH, /* key is not the leaf certificate's key */
+	KEYS_ERR_NOT_FILE, /* not a regular file (a FIFO, a device, ...) */
 };
 
 /* A certificate chain, leaf first. */
@@ -94,7 +95,8 @@ const br_ec_private_key *keys_private_ec(const struct keys_private *key);
 /*
  * Read a whole file of at most cap bytes into buf (start-up only).
  * KEYS_ERR_IO keeps the errno of the failing call; a larger file is
- * KEYS_ERR_TOO_BIG (errno EFBIG).
+ * KEYS_ERR_TOO_BIG (errno EFBIG); anything but a regular file (a FIFO, a
+ * device, a directory) is KEYS_ERR_NOT_FILE, found without blocking.
  */
 int keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
 

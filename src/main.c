@@ -45,10 +45,13 @@ read_config(const char *path, char *err, size_t errlen)
 {
 	size_t len;
 
-	if (keys_read_file(path, (uint8_t *)config_text, sizeof(config_text),
-	                   &len) != KEYS_OK) {
+	int st = keys_read_file(path, (uint8_t *)config_text,
+	                        sizeof(config_text), &len);
+
+	if (st != KEYS_OK) {
 		snprintf(err, errlen, "cannot read configuration file %s: %s",
-		         path, errno != 0 ? strerror(errno) : "too large");
+		         path,
+		         st == KEYS_ERR_IO ? strerror(errno) : keys_strerror(st));
 		return -1;
 	}
 	return config_parse_text(&cfg, config_text, len, path, err, errlen);

@@ -38,6 +38,19 @@ usage_error "bad --max-connections" "${c[@]}" "${k[@]}" "${u[@]}" --listen "127.
 usage_error "negative --connect-timeout" "${c[@]}" "${k[@]}" "${u[@]}" --connect-timeout -1
 usage_error "trailing junk in --handshake-timeout" "${c[@]}" "${k[@]}" "${u[@]}" --handshake-timeout 5x
 usage_error "bad --upstream" "${c[@]}" "${k[@]}" --upstream nocolon
+# A FIFO (no writer) or a directory as a file: refused at once, never a
+# hang (under inetd a hang is one stuck process per connection).
+mkfifo "$TEST_TMP/fifo.pem"
+usage_error "a FIFO as --cert" --cert "$TEST_TMP/fifo.pem" "${k[@]}" "${u[@]}" --log stderr
+err=$(timeout 10 "$PGSTUNNEL" --cert "$TEST_TMP/fifo.pem" "${k[@]}" "${u[@]}" \
+    --log stderr <&7 2>&1 >/dev/null)
+assert_eq 66 "$?" "exit status for a FIFO as --cert"
+assert_contains "$err" "not a regular file"
+usage_error "a FIFO as --key" "${c[@]}" --key "$TEST_TMP/fifo.pem" "${u[@]}" --log stderr
+usage_error "a FIFO as --client-ca" "${c[@]}" "${k[@]}" "${u[@]}" \
+    --client-ca "$TEST_TMP/fifo.pem" --log stderr
+usage_error "a FIFO as --config" --config "$TEST_TMP/fifo.pem" --log stderr
+usage_error "a directory as --cert" --cert "$TEST_TMP" "${k[@]}" "${u[@]}" --log stderr
 long_name=$(printf 'a%.0s' $(seq 300))
 usage_error "300-character --upstream-servername" "${c[@]}" "${k[@]}" "${u[@]}" \
     --upstream-tls require --upstream-servername "$long_name"
