@@ -5,6 +5,13 @@
 #   make fuzz [FUZZ_SECONDS=60]     run each target for FUZZ_SECONDS
 #   make fuzz FUZZ_TARGETS=x509     run only some targets
 #
+# The targets are the tests/fuzz/fuzz_<name>.c files. Every src/*.c but
+# main.c is compiled with the fuzzing flags into build/fuzz/obj/ and
+# archived in build/fuzz/libpgstunnel-fuzz.a; each target links against
+# the archive, so the linker takes the modules it needs and a new target
+# or module needs no change here. Only the fixtures a target has compiled
+# in (FUZZ_FIX_<name>) are listed by hand.
+#
 # `fuzz` works on a fresh copy of tests/fuzz/corpus/<name> in
 # build/fuzz/corpus-<name>, so the committed corpus never changes; crash,
 # leak and timeout inputs go to build/fuzz/crashes/, the full libFuzzer
@@ -12,9 +19,12 @@
 # crash; FUZZ_OPTS="-fork=2 -ignore_crashes=1" keeps going and collects
 # every crash (it then exits 0: look in build/fuzz/crashes/).
 
+FUZZ_ALL     = $(sort $(patsubst tests/fuzz/fuzz_%.c,%,\
+		   $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
-FUZZ_TARGETS ?= pgproto config keys x509 crl
+FUZZ_AR      ?= ar
+FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_TIMEOUT ?= 25
 # Extra libFuzzer options for `make fuzz`, e.g. FUZZ_OPTS=-jobs=4.
 FUZZ_OPTS    ?=
@@ -24,20 +34,16 @@ FUZZ_SANFLAGS = -fsanitize=fuzzer,address,undefined \
 FUZZ_CFLAGS   = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) -Isrc -Ibuild/fuzz \
 		$(FUZZ_SANFLAGS)
 
-# The src/ modules each target links (never main.c), and the fixtures it
-# has compiled in.
-FUZZ_SRC_pgproto = pgproto
-FUZZ_SRC_config  = config
-FUZZ_SRC_keys    = keys pem scratch
-FUZZ_SRC_x509    = x509check crl der keys pem scratch
-FUZZ_SRC_crl     = crl der keys pem scratch
+# The fixtures a target has compiled in.
 FUZZ_FIX_keys    = build/fuzz/fixtures-keys.h
 FUZZ_FIX_x509    = build/fuzz/fixtures-x509.h
 FUZZ_FIX_crl     = build/fuzz/fixtures-crl.h
 
+FUZZ_OBJS = $(LIB_SRCS:src/%.c=build/fuzz/obj/%.o)
+FUZZ_LIB  = build/fuzz/libpgstunnel-fuzz.a
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-.PHONY: fuzz-build
+.PHONY: fuzz-build fuzz-force
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -45,15 +51,26 @@ build/fuzz/obj/%.o: src/%.c $(HDRS) tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
+# The archive is made afresh from the current objects, so a module
+# removed from src/ leaves no stale member behind: build/fuzz/obj/members
+# names them and changes only when the list does.
+build/fuzz/obj/members: fuzz-force
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_OBJS)' | cmp -s - $@ 2>/dev/null || \
+	    echo '$(FUZZ_OBJS)' >$@
+
+$(FUZZ_LIB): $(FUZZ_OBJS) build/fuzz/obj/members
+	@rm -f $@
+	$(FUZZ_AR) rcs $@ $(FUZZ_OBJS)
+
 # $(call fuzz_target,NAME)
 define fuzz_target
-build/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h \
-    $$(FUZZ_SRC_$(1):%=build/fuzz/obj/%.o) $$(FUZZ_FIX_$(1))
+build/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $$(FUZZ_LIB) \
+    $$(FUZZ_FIX_$(1))
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$< \
-	    $$(FUZZ_SRC_$(1):%=build/fuzz/obj/%.o) $$(BEARSSL_LIBS)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$< $$(FUZZ_LIB) $$(BEARSSL_LIBS)
 endef
-$(foreach t,pgproto config keys x509 crl,$(eval $(call fuzz_target,$(t))))
+$(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_target,$(t))))
 
 # Fixture files as C arrays: fx_<dir>_<file>, e.g. fx_keys_ec256_crt.
 # Compiled in, so the targets run from any directory.
