@@ -158,36 +158,24 @@ is_time_tag(const struct der *d)
 
 /*
  * Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, given as the
- * SEQUENCE's contents; Extension ::= SEQUENCE { extnID OID, critical
- * BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. An explicit FALSE is
- * not DER, but common enough to be let through.
+ * SEQUENCE's contents (der_next_extension() reads each one). An explicit
+ * FALSE is not DER, but common enough to be let through; a TRUE other
+ * than 0xff is refused, an empty extnID too.
  */
 static int
 parse_extensions(struct der exts, int *deferred)
 {
-	struct der ext, oid, val;
-	unsigned tag;
+	struct der oid, val;
+	int crit;
 
 	if (exts.len == 0)
 		return -1;
 	while (exts.len > 0) {
-		if (der_expect(&exts, DER_SEQUENCE, &ext) != 0 ||
-		    der_expect(&ext, DER_OID, &oid) != 0 || oid.len == 0 ||
-		    der_next(&ext, &tag, &val, NULL) != 0)
+		if (der_next_extension(&exts, &oid, &crit, &val) != 0 ||
+		    oid.len == 0 || crit == DER_EXT_CRITICAL_BER)
 			return -1;
-		if (tag == DER_BOOLEAN) {
-			if (val.len != 1 ||
-			    (val.p[0] != 0x00 && val.p[0] != 0xff))
-				return -1;
-			if (val.p[0] == 0xff)
-				defer(deferred, CRL_ERR_CRITICAL);
-			if (der_expect(&ext, DER_OCTET_STRING, &val) != 0)
-				return -1;
-		} else if (tag != DER_OCTET_STRING) {
-			return -1;
-		}
-		if (ext.len != 0)
-			return -1;
+		if (crit == DER_EXT_CRITICAL)
+			defer(deferred, CRL_ERR_CRITICAL);
 	}
 	return 0;
 }

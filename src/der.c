@@ -63,3 +63,35 @@ der_is(const struct der *d, const uint8_t *what, size_t len)
 {
 	return d->len == len && memcmp(d->p, what, len) == 0;
 }
+
+int
+der_next_extension(struct der *exts, struct der *oid, int *critical,
+                   struct der *value)
+{
+	struct der d = *exts, ext, f;
+	unsigned tag;
+	int crit = DER_EXT_NOT_CRITICAL;
+
+	if (der_expect(&d, DER_SEQUENCE, &ext) != 0 ||
+	    der_expect(&ext, DER_OID, oid) != 0 ||
+	    der_next(&ext, &tag, &f, NULL) != 0)
+		return -1;
+	if (tag == DER_BOOLEAN) {
+		if (f.len != 1)
+			return -1;
+		if (f.p[0] == 0xff)
+			crit = DER_EXT_CRITICAL;
+		else if (f.p[0] != 0x00)
+			crit = DER_EXT_CRITICAL_BER;
+		if (der_expect(&ext, DER_OCTET_STRING, &f) != 0)
+			return -1;
+	} else if (tag != DER_OCTET_STRING) {
+		return -1;
+	}
+	if (ext.len != 0)
+		return -1;
+	*value = f;
+	*critical = crit;
+	*exts = d;
+	return 0;
+}

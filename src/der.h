@@ -1,6 +1,7 @@
 /*
  * der: a strict DER reader over a bounded span, shared by the certificate
- * walk in x509check.c and the CRL parser in crl.c. Pure: no I/O, no
+ * walks (hostcheck.c, x509check.c) and the CRL parser in crl.c, with the
+ * X.509 structures more than one of them reads. Pure: no I/O, no
  * allocation. Every read checks the bytes left first; lengths must be
  * definite, minimally encoded and at most four bytes long (plenty for a
  * certificate or a CRL); high tag numbers are refused (none occur in what
@@ -45,5 +46,24 @@ int der_expect(struct der *d, unsigned tag, struct der *out);
 
 /* Whether d's bytes are exactly what[0..len). */
 int der_is(const struct der *d, const uint8_t *what, size_t len);
+
+/* What der_next_extension() says of an Extension's critical field. */
+#define DER_EXT_NOT_CRITICAL 0 /* absent, or FALSE (0x00) */
+#define DER_EXT_CRITICAL     1 /* TRUE as DER encodes it (0xff) */
+#define DER_EXT_CRITICAL_BER 2 /* TRUE in another byte: BER, not DER */
+
+/*
+ * Take the next Extension off exts, the contents of an Extensions
+ * SEQUENCE (RFC 5280 4.1 and 5.1): Extension ::= SEQUENCE { extnID OID,
+ * critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }, nothing after
+ * extnValue. *oid and *value get the contents of extnID and extnValue,
+ * *critical one of DER_EXT_*. The BOOLEAN must be one byte long; which
+ * byte is the caller's call: DER allows only 0xff (a FALSE is left out),
+ * but an explicit FALSE is common, and BearSSL takes any non-zero byte
+ * for TRUE. The OID may be empty (callers that care check). 0, or -1 with
+ * exts unchanged and the outputs meaningless.
+ */
+int der_next_extension(struct der *exts, struct der *oid, int *critical,
+                       struct der *value);
 
 #endif

@@ -78,29 +78,21 @@ check_general_names(struct der gns)
 	return 0;
 }
 
-/* extensions: contents of [3] EXPLICIT SEQUENCE OF Extension. */
+/*
+ * extensions: contents of [3] EXPLICIT SEQUENCE OF Extension. Whether an
+ * extension is critical is BearSSL's business (the chain is its verdict),
+ * so any one-byte BOOLEAN is let through here.
+ */
 static int
 parse_extensions(struct der exp, struct certnames *cn)
 {
-	struct der exts, ext, oid, val, crit, gns;
-	unsigned tag;
+	struct der exts, oid, val, gns;
+	int crit;
 
 	if (der_expect(&exp, DER_SEQUENCE, &exts) != 0 || exp.len != 0)
 		return -1;
 	while (exts.len > 0) {
-		if (der_expect(&exts, DER_SEQUENCE, &ext) != 0 ||
-		    der_expect(&ext, DER_OID, &oid) != 0 ||
-		    der_next(&ext, &tag, &val, NULL) != 0)
-			return -1;
-		if (tag == DER_BOOLEAN) {
-			crit = val;
-			if (crit.len != 1 ||
-			    der_expect(&ext, DER_OCTET_STRING, &val) != 0)
-				return -1;
-		} else if (tag != DER_OCTET_STRING) {
-			return -1;
-		}
-		if (ext.len != 0)
+		if (der_next_extension(&exts, &oid, &crit, &val) != 0)
 			return -1;
 		if (!der_is(&oid, oid_san, sizeof(oid_san)))
 			continue;
