@@ -40,26 +40,16 @@ defer(int *deferred, int status)
 }
 
 int
-crl_serial_set(struct crl_serial *s, const uint8_t *content, size_t len)
+crl_serial_set(struct der_serial *s, const uint8_t *content, size_t len)
 {
-	memset(s, 0, sizeof(*s));
-	if (len == 0)
-		return CRL_ERR_DER;
-	/* DER: no 0x00 before a byte < 0x80, no 0xff before one >= 0x80. */
-	if (len > 1 && ((content[0] == 0x00 && content[1] < 0x80) ||
-	                (content[0] == 0xff && content[1] >= 0x80)))
-		return CRL_ERR_DER;
-	s->neg = (content[0] & 0x80) != 0;
-	if (content[0] == 0x00) {
-		content++;
-		len--;
-	}
-	if (len > CRL_SERIAL_MAX)
+	switch (der_serial_set(s, content, len)) {
+	case DER_SERIAL_OK:
+		return CRL_OK;
+	case DER_SERIAL_TOO_LONG:
 		return CRL_ERR_SERIAL;
-	s->len = (uint8_t)len;
-	if (len > 0)
-		memcpy(s->v, content, len);
-	return CRL_OK;
+	default:
+		return CRL_ERR_DER;
+	}
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
@@ -186,7 +176,7 @@ parse_extensions(struct der exts, int *deferred)
  * (version 2 only) }. CRL_OK, CRL_ERR_DER or CRL_ERR_SERIAL.
  */
 static int
-parse_entry(struct der *list, int version, struct crl_serial *serial,
+parse_entry(struct der *list, int version, struct der_serial *serial,
             int *deferred)
 {
 	struct der entry, num, exts;
@@ -240,7 +230,7 @@ int
 crl_parse(const uint8_t *der, size_t len, struct crl_info *ci)
 {
 	struct der d, cl, tbs, alg, alg_whole, tbs_alg, f, list, exts;
-	struct crl_serial serial;
+	struct der_serial serial;
 	const struct sigalg *sa;
 	unsigned tag;
 	int deferred = CRL_OK, rc;
@@ -563,7 +553,7 @@ crl_store_load_pem(struct crl_store *st, const uint8_t *pem, size_t len,
 /* Lookup */
 
 static int
-same_serial(const struct crl_serial *a, const struct crl_serial *b)
+same_serial(const struct der_serial *a, const struct der_serial *b)
 {
 	return a->len == b->len && a->neg == b->neg &&
 	       memcmp(a->v, b->v, a->len) == 0;
@@ -581,7 +571,7 @@ entry_time(const struct crl_entry *e, int64_t now)
 
 enum crl_verdict
 crl_store_check(const struct crl_store *st, const uint8_t *issuer,
-                size_t issuer_len, const struct crl_serial *serial, int64_t now)
+                size_t issuer_len, const struct der_serial *serial, int64_t now)
 {
 	uint8_t hash[CRL_HASH_LEN];
 	enum crl_verdict first = CRL_NO_CRL, t;

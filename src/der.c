@@ -65,6 +65,32 @@ der_is(const struct der *d, const uint8_t *what, size_t len)
 }
 
 int
+der_serial_set(struct der_serial *s, const uint8_t *content, size_t len)
+{
+	int neg;
+
+	memset(s, 0, sizeof(*s));
+	if (len == 0)
+		return DER_SERIAL_BAD;
+	/* DER: no 0x00 before a byte < 0x80, no 0xff before one >= 0x80. */
+	if (len > 1 && ((content[0] == 0x00 && content[1] < 0x80) ||
+	                (content[0] == 0xff && content[1] >= 0x80)))
+		return DER_SERIAL_BAD;
+	neg = (content[0] & 0x80) != 0;
+	if (content[0] == 0x00) {
+		content++;
+		len--;
+	}
+	if (len > DER_SERIAL_MAX)
+		return DER_SERIAL_TOO_LONG;
+	s->neg = (uint8_t)neg;
+	s->len = (uint8_t)len;
+	if (len > 0)
+		memcpy(s->v, content, len);
+	return DER_SERIAL_OK;
+}
+
+int
 der_next_extension(struct der *exts, struct der *oid, int *critical,
                    struct der *value)
 {

@@ -47,6 +47,29 @@ int der_expect(struct der *d, unsigned tag, struct der *out);
 /* Whether d's bytes are exactly what[0..len). */
 int der_is(const struct der *d, const uint8_t *what, size_t len);
 
+/*
+ * A certificate serial number's value, as RFC 5280 has it: at most
+ * DER_SERIAL_MAX octets, compared by value (the leading 0x00 that DER puts
+ * before a positive number with its top bit set is not part of it).
+ */
+#define DER_SERIAL_MAX 20
+
+struct der_serial {
+	uint8_t len; /* 0 for the value zero */
+	uint8_t neg; /* a negative INTEGER: RFC 5280 forbids, CAs did */
+	uint8_t v[DER_SERIAL_MAX]; /* big-endian magnitude, no leading zeros */
+};
+
+#define DER_SERIAL_OK       0
+#define DER_SERIAL_BAD      (-1) /* empty, or not minimally encoded */
+#define DER_SERIAL_TOO_LONG (-2) /* over DER_SERIAL_MAX octets of value */
+
+/*
+ * The contents of a DER INTEGER (minimally encoded, non-empty) as a
+ * serial's value. DER_SERIAL_*; *s is all zero unless DER_SERIAL_OK.
+ */
+int der_serial_set(struct der_serial *s, const uint8_t *content, size_t len);
+
 /* What der_next_extension() says of an Extension's critical field. */
 #define DER_EXT_NOT_CRITICAL 0 /* absent, or FALSE (0x00) */
 #define DER_EXT_CRITICAL     1 /* TRUE as DER encodes it (0xff) */

@@ -438,7 +438,7 @@ static unsigned
 xc_crl_cert(struct x509check *ctx)
 {
 	struct der issuer, subject, num;
-	struct crl_serial serial;
+	struct der_serial serial;
 
 	if (ctx->leaf_err != 0)
 		return X509CHECK_ERR_CERT_SIZE;

@@ -1,7 +1,7 @@
 /*
- * Unit tests for der.c: the Extensions walker that hostcheck.c and crl.c
- * share. Inputs are hand-made DER, walked from exact-size heap copies so
- * that AddressSanitizer sees any read past them.
+ * Unit tests for der.c: serial numbers, and the Extensions walker that
+ * hostcheck.c and crl.c share. Inputs are hand-made DER, walked from exact-size
+ * heap copies so that AddressSanitizer sees any read past them.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -28,6 +28,81 @@ exact(const uint8_t *p, size_t len)
 }
 
 #define EXACT(a) exact((a), sizeof(a))
+
+/* ------------------------------------------------------------------ */
+/* Serial numbers */
+
+/* der_serial_set() on an exact-size copy; *s must be zero on failure. */
+static int
+serial(struct der_serial *s, const char *bytes, size_t len)
+{
+	struct der d = exact((const uint8_t *)bytes, len);
+	static const struct der_serial zero;
+	int rc;
+
+	memset(s, 0x5a, sizeof(*s));
+	rc = der_serial_set(s, d.p, d.len);
+	if (rc != DER_SERIAL_OK)
+		ck_assert_mem_eq(s, &zero, sizeof(*s));
+	return rc;
+}
+
+START_TEST(test_serial_values)
+{
+	struct der_serial s;
+
+	ck_assert_int_eq(serial(&s, "\x00", 1), DER_SERIAL_OK);
+	ck_assert_uint_eq(s.len, 0);
+	ck_assert_uint_eq(s.neg, 0);
+	ck_assert_int_eq(serial(&s, "\x01\x00", 2), DER_SERIAL_OK);
+	ck_assert_uint_eq(s.len, 2);
+	ck_assert_mem_eq(s.v, "\x01\x00", 2);
+	/* The sign octet before a high bit is no part of the value. */
+	ck_assert_int_eq(serial(&s, "\x00\x80", 2), DER_SERIAL_OK);
+	ck_assert_uint_eq(s.len, 1);
+	ck_assert_uint_eq(s.v[0], 0x80);
+	ck_assert_uint_eq(s.neg, 0);
+	/* Without it the number is negative, and a different value. */
+	ck_assert_int_eq(serial(&s, "\x80", 1), DER_SERIAL_OK);
+	ck_assert_uint_eq(s.len, 1);
+	ck_assert_uint_eq(s.neg, 1);
+	ck_assert_int_eq(serial(&s, "\xff\x7f", 2), DER_SERIAL_OK);
+	ck_assert_uint_eq(s.neg, 1);
+	ck_assert_uint_eq(s.len, 2);
+}
+END_TEST
+
+START_TEST(test_serial_bad)
+{
+	struct der_serial s;
+	char buf[22];
+
+	/* Not DER: empty, or padded. */
+	ck_assert_int_eq(serial(&s, "", 0), DER_SERIAL_BAD);
+	ck_assert_int_eq(serial(&s, "\x00\x7f", 2), DER_SERIAL_BAD);
+	ck_assert_int_eq(serial(&s, "\x00\x00", 2), DER_SERIAL_BAD);
+	ck_assert_int_eq(serial(&s, "\xff\x80", 2), DER_SERIAL_BAD);
+
+	/* 20 octets of value, with and without the sign octet; not 21. */
+	memset(buf, 0xab, sizeof(buf));
+	buf[0] = 0x00;
+	ck_assert_int_eq(serial(&s, buf, 21), DER_SERIAL_OK);
+	ck_assert_uint_eq(s.len, 20);
+	ck_assert_uint_eq(s.neg, 0);
+	ck_assert_int_eq(serial(&s, buf + 1, 20), DER_SERIAL_OK);
+	ck_assert_uint_eq(s.len, 20);
+	ck_assert_uint_eq(s.neg, 1);
+	buf[0] = 0x7f;
+	ck_assert_int_eq(serial(&s, buf, 21), DER_SERIAL_TOO_LONG);
+	buf[0] = 0x00;
+	buf[1] = (char)0x81;
+	ck_assert_int_eq(serial(&s, buf, 22), DER_SERIAL_TOO_LONG);
+	ck_assert_int_eq(serial(&s, buf + 1, 21), DER_SERIAL_TOO_LONG);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Extensions */
 
 /* One extension, OID 2.5.29.17 (subjectAltName), value 30 00. */
 #define EXT_SAN 0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x11, 0x04, 0x02, 0x30, 0x00
@@ -225,6 +300,11 @@ der_suite(void)
 {
 	Suite *s = suite_create("der");
 	TCase *tc;
+
+	tc = tcase_create("serial");
+	tcase_add_test(tc, test_serial_values);
+	tcase_add_test(tc, test_serial_bad);
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("extensions");
 	tcase_add_test(tc, test_ext_plain);
