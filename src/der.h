@@ -47,6 +47,34 @@ int der_expect(struct der *d, unsigned tag, struct der *out);
 /* Whether d's bytes are exactly what[0..len). */
 int der_is(const struct der *d, const uint8_t *what, size_t len);
 
+/* What identifies a certificate; spans into its DER. */
+struct der_cert_ids {
+	struct der serial;  /* serialNumber's contents (an INTEGER's) */
+	struct der issuer;  /* issuer Name, whole encoding */
+	struct der subject; /* subject Name, whole encoding */
+};
+
+/*
+ * A Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+ * signatureValue BIT STRING } that fills exactly len bytes, read into
+ * its TBSCertificate as far as the subject: the optional [0] version,
+ * then serialNumber INTEGER, signature, issuer, validity and subject,
+ * each a SEQUENCE but the first. *rest gets what follows in the
+ * TBSCertificate (subjectPublicKeyInfo on), unread. Only the tags are
+ * checked, not what the fields hold. 0, or -1.
+ */
+int der_cert_ids(const uint8_t *der, size_t len, struct der_cert_ids *ids,
+                 struct der *rest);
+
+/*
+ * The first commonName (2.5.4.3) in a Name, given whole: SEQUENCE OF
+ * non-empty SET OF AttributeTypeAndValue ::= SEQUENCE { OID, value }.
+ * Every attribute must be well-formed, and the value of every CN a
+ * primitive universal type (some kind of string). *found says whether
+ * there is a CN, *cn gets the first one's contents. 0, or -1.
+ */
+int der_name_cn(const struct der *name, struct der *cn, int *found);
+
 /*
  * A certificate serial number's value, as RFC 5280 has it: at most
  * DER_SERIAL_MAX octets, compared by value (the leading 0x00 that DER puts

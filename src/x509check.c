@@ -13,7 +13,6 @@
 #define GN_IP  DER_CTX_PRIM(7) /* iPAddress [7] OCTET STRING */
 
 static const uint8_t oid_san[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
-static const uint8_t oid_cn[] = {0x55, 0x04, 0x03};  /* 2.5.4.3 */
 
 /* What hostcheck_match() needs from a certificate. */
 struct certnames {
@@ -22,39 +21,6 @@ struct certnames {
 	int has_cn;
 	struct der cn; /* contents of the first subject CN */
 };
-
-/*
- * Walk a Name (contents of the SEQUENCE): SEQUENCE OF SET OF
- * AttributeTypeAndValue { OID, value }. Remember the first CN, whose value
- * must be a primitive universal string of some kind.
- */
-static int
-parse_name(struct der name, struct certnames *cn)
-{
-	struct der rdn, atv, oid, val;
-	unsigned tag;
-
-	while (name.len > 0) {
-		if (der_expect(&name, DER_SET, &rdn) != 0 || rdn.len == 0)
-			return -1;
-		while (rdn.len > 0) {
-			if (der_expect(&rdn, DER_SEQUENCE, &atv) != 0 ||
-			    der_expect(&atv, DER_OID, &oid) != 0 ||
-			    der_next(&atv, &tag, &val, NULL) != 0 ||
-			    atv.len != 0)
-				return -1;
-			if (!der_is(&oid, oid_cn, sizeof(oid_cn)))
-				continue;
-			if ((tag & 0xe0) != 0)
-				return -1; /* not a primitive universal type */
-			if (!cn->has_cn) {
-				cn->has_cn = 1;
-				cn->cn = val;
-			}
-		}
-	}
-	return 0;
-}
 
 /* Check the shape of GeneralNames contents: context tags [0]..[8]. */
 static int
@@ -108,45 +74,20 @@ parse_extensions(struct der exp, struct certnames *cn)
 }
 
 /*
- * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
- * signatureValue }, and the whole buffer is that one SEQUENCE. tbs is
- * left at the serialNumber, after the optional [0] version.
+ * The certificate's names: the first subject CN and the subjectAltName,
+ * with the TBSCertificate read to its end (strict, in order).
  */
-static int
-cert_tbs(const uint8_t *der, size_t len, struct der *tbs)
-{
-	struct der d, cert, f;
-	unsigned tag;
-
-	d.p = der;
-	d.len = len;
-	if (der_expect(&d, DER_SEQUENCE, &cert) != 0 || d.len != 0 ||
-	    der_expect(&cert, DER_SEQUENCE, tbs) != 0 ||
-	    der_expect(&cert, DER_SEQUENCE, &f) != 0 ||
-	    der_expect(&cert, DER_BIT_STRING, &f) != 0 || cert.len != 0)
-		return -1;
-	if (tbs->len > 0 && tbs->p[0] == DER_CTX_CONS(0) &&
-	    der_next(tbs, &tag, &f, NULL) != 0)
-		return -1;
-	return 0;
-}
-
 static int
 parse_cert(const uint8_t *der, size_t len, struct certnames *cn)
 {
-	struct der tbs, f, subject;
+	struct der_cert_ids ids;
+	struct der tbs, f;
 	unsigned tag, last;
 
 	memset(cn, 0, sizeof(*cn));
-	if (cert_tbs(der, len, &tbs) != 0 ||
-	    der_expect(&tbs, DER_INTEGER, &f) != 0 ||  /* serialNumber */
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* issuer */
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
-	    der_expect(&tbs, DER_SEQUENCE, &subject) != 0 ||
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0) /* subjectPKInfo */
-		return -1;
-	if (parse_name(subject, cn) != 0)
+	if (der_cert_ids(der, len, &ids, &tbs) != 0 ||
+	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* subjectPKInfo */
+	    der_name_cn(&ids.subject, &cn->cn, &cn->has_cn) != 0)
 		return -1;
 
 	/* issuerUniqueID [1], subjectUniqueID [2], extensions [3]: in order */
@@ -358,28 +299,6 @@ xc_append(const br_x509_class **vt, const unsigned char *buf, size_t len)
 	ctx->leaf_len += len;
 }
 
-/*
- * What revocation needs from a certificate: the whole encodings of its
- * issuer and subject Names, and its serial's contents. Strict like
- * parse_cert(), up to the subject.
- */
-static int
-cert_ids(const uint8_t *der, size_t len, struct der *issuer,
-         struct der *subject, struct der *serial)
-{
-	struct der tbs, f;
-	unsigned tag;
-
-	if (cert_tbs(der, len, &tbs) != 0 ||
-	    der_expect(&tbs, DER_INTEGER, serial) != 0 ||
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
-	    der_next(&tbs, &tag, &f, issuer) != 0 || tag != DER_SEQUENCE ||
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
-	    der_next(&tbs, &tag, &f, subject) != 0 || tag != DER_SEQUENCE)
-		return -1;
-	return 0;
-}
-
 static int
 same_pkey(const br_x509_pkey *a, const br_x509_pkey *b)
 {
@@ -437,17 +356,19 @@ xc_is_anchor(struct x509check *ctx, const struct der *issuer,
 static unsigned
 xc_crl_cert(struct x509check *ctx)
 {
-	struct der issuer, subject, num;
+	struct der_cert_ids ids;
+	struct der rest;
 	struct der_serial serial;
 
 	if (ctx->leaf_err != 0)
 		return X509CHECK_ERR_CERT_SIZE;
-	if (cert_ids(ctx->leaf, ctx->leaf_len, &issuer, &subject, &num) != 0 ||
-	    crl_serial_set(&serial, num.p, num.len) != CRL_OK)
+	if (der_cert_ids(ctx->leaf, ctx->leaf_len, &ids, &rest) != 0 ||
+	    der_serial_set(&serial, ids.serial.p, ids.serial.len) !=
+	        DER_SERIAL_OK)
 		return X509CHECK_ERR_LEAF;
-	if (xc_is_anchor(ctx, &issuer, &subject))
+	if (xc_is_anchor(ctx, &ids.issuer, &ids.subject))
 		return 0;
-	switch (crl_store_check(ctx->crl, issuer.p, issuer.len, &serial,
+	switch (crl_store_check(ctx->crl, ids.issuer.p, ids.issuer.len, &serial,
 	                        (int64_t)time(NULL))) {
 	case CRL_GOOD:
 		return 0;

@@ -1,13 +1,19 @@
 /*
- * Unit tests for der.c: serial numbers, and the Extensions walker that
- * hostcheck.c and crl.c share. Inputs are hand-made DER, walked from exact-size
- * heap copies so that AddressSanitizer sees any read past them.
+ * Unit tests for der.c: a certificate's identifying fields and its first
+ * CN, serial numbers, and the Extensions walker that hostcheck.c and
+ * crl.c share. Inputs are hand-made DER or the certificates of
+ * tests/unit/fixtures/x509 (run from the repository root), walked from
+ * exact-size heap copies so that AddressSanitizer sees any read past
+ * them.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bearssl.h>
+
 #include "der.h"
+#include "fixture.h"
 
 /* An exact-size heap copy of len bytes; freed by the next call. */
 static uint8_t *copy;
@@ -28,6 +34,190 @@ exact(const uint8_t *p, size_t len)
 }
 
 #define EXACT(a) exact((a), sizeof(a))
+
+/* ------------------------------------------------------------------ */
+/* Certificates */
+
+static struct derobj cert, issuer_cert;
+
+/* The subject Name's whole encoding, from BearSSL's own decoder. */
+static void
+bearssl_subject(const struct derobj *c, struct derobj *dn)
+{
+	br_x509_decoder_context dc;
+
+	memset(dn, 0, sizeof(*dn));
+	br_x509_decoder_init(&dc, fixture_der_append, dn);
+	br_x509_decoder_push(&dc, c->data, c->len);
+	ck_assert_int_eq(br_x509_decoder_last_error(&dc), 0);
+	ck_assert(!dn->overflow);
+}
+
+START_TEST(test_cert_ids)
+{
+	static struct derobj subject, issuer;
+	struct der_cert_ids ids;
+	struct der d, rest, cn;
+	int found;
+
+	ck_assert_uint_eq(fixture_load_pem("tests/unit/fixtures/x509/leaf.pem",
+	                                   "CERTIFICATE", &cert, 1),
+	                  1);
+	ck_assert_uint_eq(fixture_load_pem("tests/unit/fixtures/x509/inter.pem",
+	                                   "CERTIFICATE", &issuer_cert, 1),
+	                  1);
+	bearssl_subject(&cert, &subject);
+	bearssl_subject(&issuer_cert, &issuer);
+	d = exact(cert.data, cert.len);
+	ck_assert_int_eq(der_cert_ids(d.p, d.len, &ids, &rest), 0);
+	ck_assert(der_is(&ids.subject, subject.data, subject.len));
+	ck_assert(der_is(&ids.issuer, issuer.data, issuer.len));
+	/* The serial's contents, inside the certificate. */
+	ck_assert(ids.serial.p > d.p &&
+	          ids.serial.p + ids.serial.len < d.p + d.len);
+	ck_assert_uint_eq(ids.serial.p[-2], DER_INTEGER);
+	ck_assert_uint_eq(ids.serial.p[-1], ids.serial.len);
+	/* rest starts at subjectPublicKeyInfo. */
+	ck_assert_uint_gt(rest.len, 0);
+	ck_assert_uint_eq(rest.p[0], DER_SEQUENCE);
+	ck_assert(rest.p == ids.subject.p + ids.subject.len);
+
+	ck_assert_int_eq(der_name_cn(&ids.subject, &cn, &found), 0);
+	ck_assert(found);
+	ck_assert(der_is(&cn, (const uint8_t *)"cn.example.net", 14));
+}
+END_TEST
+
+START_TEST(test_cert_ids_malformed)
+{
+	static uint8_t buf[FIXTURE_DER_MAX + 1];
+	struct der_cert_ids ids;
+	struct der d, rest;
+	size_t n;
+
+	ck_assert_uint_eq(fixture_load_pem("tests/unit/fixtures/x509/leaf.pem",
+	                                   "CERTIFICATE", &cert, 1),
+	                  1);
+	for (n = 0; n < cert.len; n++) {
+		d = exact(cert.data, n);
+		ck_assert_msg(der_cert_ids(d.p, d.len, &ids, &rest) == -1,
+		              "cut to %zu", n);
+	}
+	memcpy(buf, cert.data, cert.len);
+	buf[cert.len] = 0;
+	d = exact(buf, cert.len + 1);
+	ck_assert_int_eq(der_cert_ids(d.p, d.len, &ids, &rest), -1);
+	ck_assert_int_eq(der_cert_ids(NULL, 0, &ids, &rest), -1);
+}
+END_TEST
+
+/* der_name_cn() on a hand-made Name: its return, *found, the CN. */
+static int
+name_cn(const uint8_t *name, size_t len, int *found, struct der *cn)
+{
+	struct der d = exact(name, len);
+
+	return der_name_cn(&d, cn, found);
+}
+
+START_TEST(test_name_cn)
+{
+	/* CN=a */
+	static const uint8_t cn_a[] = {0x30, 0x0c, 0x31, 0x0a, 0x30, 0x08, 0x06,
+	                               0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 'a'};
+	/* O=o, CN=b, CN=c: the first CN is b */
+	static const uint8_t o_b_c[] = {
+	    0x30, 0x24, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04,
+	    0x0a, 0x0c, 0x01, 'o',  0x31, 0x0a, 0x30, 0x08, 0x06, 0x03,
+	    0x55, 0x04, 0x03, 0x13, 0x01, 'b',  0x31, 0x0a, 0x30, 0x08,
+	    0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 'c'};
+	/* One multi-valued RDN: O=o + CN=d */
+	static const uint8_t multi[] = {0x30, 0x16, 0x31, 0x14, 0x30, 0x08,
+	                                0x06, 0x03, 0x55, 0x04, 0x0a, 0x0c,
+	                                0x01, 'o',  0x30, 0x08, 0x06, 0x03,
+	                                0x55, 0x04, 0x03, 0x0c, 0x01, 'd'};
+	/* No CN; an empty Name; an empty CN */
+	static const uint8_t no_cn[] = {0x30, 0x0c, 0x31, 0x0a, 0x30,
+	                                0x08, 0x06, 0x03, 0x55, 0x04,
+	                                0x0a, 0x0c, 0x01, 'o'};
+	static const uint8_t empty[] = {0x30, 0x00};
+	static const uint8_t empty_cn[] = {0x30, 0x0b, 0x31, 0x09, 0x30,
+	                                   0x07, 0x06, 0x03, 0x55, 0x04,
+	                                   0x03, 0x0c, 0x00};
+	/* A non-CN value may be anything, here a SEQUENCE */
+	static const uint8_t odd_o[] = {
+	    0x30, 0x18, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55,
+	    0x04, 0x0a, 0x30, 0x01, 0x00, 0x31, 0x0a, 0x30, 0x08,
+	    0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 'e'};
+	struct der cn;
+	int found;
+
+	ck_assert_int_eq(name_cn(cn_a, sizeof(cn_a), &found, &cn), 0);
+	ck_assert(found && der_is(&cn, (const uint8_t *)"a", 1));
+	ck_assert_int_eq(name_cn(o_b_c, sizeof(o_b_c), &found, &cn), 0);
+	ck_assert(found && der_is(&cn, (const uint8_t *)"b", 1));
+	ck_assert_int_eq(name_cn(multi, sizeof(multi), &found, &cn), 0);
+	ck_assert(found && der_is(&cn, (const uint8_t *)"d", 1));
+	ck_assert_int_eq(name_cn(no_cn, sizeof(no_cn), &found, &cn), 0);
+	ck_assert(!found);
+	ck_assert_int_eq(name_cn(empty, sizeof(empty), &found, &cn), 0);
+	ck_assert(!found);
+	ck_assert_int_eq(name_cn(empty_cn, sizeof(empty_cn), &found, &cn), 0);
+	ck_assert(found);
+	ck_assert_uint_eq(cn.len, 0);
+	ck_assert_int_eq(name_cn(odd_o, sizeof(odd_o), &found, &cn), 0);
+	ck_assert(found && der_is(&cn, (const uint8_t *)"e", 1));
+}
+END_TEST
+
+START_TEST(test_name_cn_malformed)
+{
+	/* An empty RDN */
+	static const uint8_t empty_rdn[] = {0x30, 0x02, 0x31, 0x00};
+	/* A CN whose value is constructed, or context-tagged */
+	static const uint8_t cons_cn[] = {0x30, 0x0c, 0x31, 0x0a, 0x30,
+	                                  0x08, 0x06, 0x03, 0x55, 0x04,
+	                                  0x03, 0x30, 0x01, 0x00};
+	static const uint8_t ctx_cn[] = {0x30, 0x0c, 0x31, 0x0a, 0x30,
+	                                 0x08, 0x06, 0x03, 0x55, 0x04,
+	                                 0x03, 0x80, 0x01, 'a'};
+	/* ... also after a good first CN */
+	static const uint8_t late_bad[] = {
+	    0x30, 0x18, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55,
+	    0x04, 0x03, 0x0c, 0x01, 'a',  0x31, 0x0a, 0x30, 0x08,
+	    0x06, 0x03, 0x55, 0x04, 0x03, 0xa0, 0x01, 0x00};
+	/* An attribute without a value, or with two */
+	static const uint8_t no_value[] = {0x30, 0x09, 0x31, 0x07, 0x30, 0x05,
+	                                   0x06, 0x03, 0x55, 0x04, 0x03};
+	static const uint8_t two_values[] = {0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b,
+	                                     0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
+	                                     0x01, 'a',  0x0c, 0x01, 'b'};
+	/* Not a SEQUENCE; bytes after it; an RDN that is not a SET */
+	static const uint8_t set[] = {0x31, 0x00};
+	static const uint8_t trailing[] = {0x30, 0x00, 0x00};
+	static const uint8_t seq_rdn[] = {0x30, 0x0c, 0x30, 0x0a, 0x30,
+	                                  0x08, 0x06, 0x03, 0x55, 0x04,
+	                                  0x03, 0x0c, 0x01, 'a'};
+	static const uint8_t *const bad[] = {empty_rdn, cons_cn,  ctx_cn,
+	                                     late_bad,  no_value, two_values,
+	                                     set,       trailing, seq_rdn};
+	static const size_t len[] = {
+	    sizeof(empty_rdn), sizeof(cons_cn),  sizeof(ctx_cn),
+	    sizeof(late_bad),  sizeof(no_value), sizeof(two_values),
+	    sizeof(set),       sizeof(trailing), sizeof(seq_rdn)};
+	struct der cn;
+	size_t i, n;
+	int found;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(name_cn(bad[i], len[i], &found, &cn) == -1,
+		              "case %zu", i);
+	/* Every proper prefix of a good Name. */
+	for (n = 0; n < sizeof(late_bad); n++)
+		ck_assert_msg(name_cn(late_bad, n, &found, &cn) == -1,
+		              "cut to %zu", n);
+}
+END_TEST
 
 /* ------------------------------------------------------------------ */
 /* Serial numbers */
@@ -300,6 +490,13 @@ der_suite(void)
 {
 	Suite *s = suite_create("der");
 	TCase *tc;
+
+	tc = tcase_create("certificate");
+	tcase_add_test(tc, test_cert_ids);
+	tcase_add_test(tc, test_cert_ids_malformed);
+	tcase_add_test(tc, test_name_cn);
+	tcase_add_test(tc, test_name_cn_malformed);
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("serial");
 	tcase_add_test(tc, test_serial_values);
