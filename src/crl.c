@@ -40,26 +40,16 @@ defer(int *deferred, int status)
 }
 
 int
-crl_serial_set(struct crl_serial *s, const uint8_t *content, size_t len)
+crl_serial_set(struct der_serial *s, const uint8_t *content, size_t len)
 {
-	memset(s, 0, sizeof(*s));
-	if (len == 0)
-		return CRL_ERR_DER;
-	/* DER: no 0x00 before a byte < 0x80, no 0xff before one >= 0x80. */
-	if (len > 1 && ((content[0] == 0x00 && content[1] < 0x80) ||
-	                (content[0] == 0xff && content[1] >= 0x80)))
-		return CRL_ERR_DER;
-	s->neg = (content[0] & 0x80) != 0;
-	if (content[0] == 0x00) {
-		content++;
-		len--;
-	}
-	if (len > CRL_SERIAL_MAX)
+	switch (der_serial_set(s, content, len)) {
+	case DER_SERIAL_OK:
+		return CRL_OK;
+	case DER_SERIAL_TOO_LONG:
 		return CRL_ERR_SERIAL;
-	s->len = (uint8_t)len;
-	if (len > 0)
-		memcpy(s->v, content, len);
-	return CRL_OK;
+	default:
+		return CRL_ERR_DER;
+	}
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
@@ -158,36 +148,24 @@ is_time_tag(const struct der *d)
 
 /*
  * Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, given as the
- * SEQUENCE's contents; Extension ::= SEQUENCE { extnID OID, critical
- * BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. An explicit FALSE is
- * not DER, but common enough to be let through.
+ * SEQUENCE's contents (der_next_extension() reads each one). An explicit
+ * FALSE is not DER, but common enough to be let through; a TRUE other
+ * than 0xff is refused, an empty extnID too.
  */
 static int
 parse_extensions(struct der exts, int *deferred)
 {
-	struct der ext, oid, val;
-	unsigned tag;
+	struct der oid, val;
+	int crit;
 
 	if (exts.len == 0)
 		return -1;
 	while (exts.len > 0) {
-		if (der_expect(&exts, DER_SEQUENCE, &ext) != 0 ||
-		    der_expect(&ext, DER_OID, &oid) != 0 || oid.len == 0 ||
-		    der_next(&ext, &tag, &val, NULL) != 0)
+		if (der_next_extension(&exts, &oid, &crit, &val) != 0 ||
+		    oid.len == 0 || crit == DER_EXT_CRITICAL_BER)
 			return -1;
-		if (tag == DER_BOOLEAN) {
-			if (val.len != 1 ||
-			    (val.p[0] != 0x00 && val.p[0] != 0xff))
-				return -1;
-			if (val.p[0] == 0xff)
-				defer(deferred, CRL_ERR_CRITICAL);
-			if (der_expect(&ext, DER_OCTET_STRING, &val) != 0)
-				return -1;
-		} else if (tag != DER_OCTET_STRING) {
-			return -1;
-		}
-		if (ext.len != 0)
-			return -1;
+		if (crit == DER_EXT_CRITICAL)
+			defer(deferred, CRL_ERR_CRITICAL);
 	}
 	return 0;
 }
@@ -198,7 +176,7 @@ parse_extensions(struct der exts, int *deferred)
  * (version 2 only) }. CRL_OK, CRL_ERR_DER or CRL_ERR_SERIAL.
  */
 static int
-parse_entry(struct der *list, int version, struct crl_serial *serial,
+parse_entry(struct der *list, int version, struct der_serial *serial,
             int *deferred)
 {
 	struct der entry, num, exts;
@@ -252,7 +230,7 @@ int
 crl_parse(const uint8_t *der, size_t len, struct crl_info *ci)
 {
 	struct der d, cl, tbs, alg, alg_whole, tbs_alg, f, list, exts;
-	struct crl_serial serial;
+	struct der_serial serial;
 	const struct sigalg *sa;
 	unsigned tag;
 	int deferred = CRL_OK, rc;
@@ -575,7 +553,7 @@ crl_store_load_pem(struct crl_store *st, const uint8_t *pem, size_t len,
 /* Lookup */
 
 static int
-same_serial(const struct crl_serial *a, const struct crl_serial *b)
+same_serial(const struct der_serial *a, const struct der_serial *b)
 {
 	return a->len == b->len && a->neg == b->neg &&
 	       memcmp(a->v, b->v, a->len) == 0;
@@ -593,7 +571,7 @@ entry_time(const struct crl_entry *e, int64_t now)
 
 enum crl_verdict
 crl_store_check(const struct crl_store *st, const uint8_t *issuer,
-                size_t issuer_len, const struct crl_serial *serial, int64_t now)
+                size_t issuer_len, const struct der_serial *serial, int64_t now)
 {
 	uint8_t hash[CRL_HASH_LEN];
 	enum crl_verdict first = CRL_NO_CRL, t;

@@ -38,10 +38,12 @@
 
 #define CRL_MAX         16     /* CRLs in one store (one --crl file) */
 #define CRL_REVOKED_MAX 4096   /* revoked serials, all CRLs together */
-#define CRL_SERIAL_MAX  20     /* octets of a serial's value (RFC 5280) */
 #define CRL_HASH_LEN    32     /* SHA-256 of an issuer Name */
 #define CRL_FILE_MAX    524288 /* PEM bytes of a --crl file (main reads) */
 #define CRL_DER_MAX     393216 /* DER bytes of one CRL (main's buffer) */
+
+/* Octets of a serial's value (RFC 5280): struct der_serial's. */
+#define CRL_SERIAL_MAX DER_SERIAL_MAX
 
 enum crl_status {
 	CRL_OK = 0,
@@ -65,13 +67,6 @@ enum crl_verdict {
 	CRL_NO_CRL,        /* no CRL of its issuer is loaded */
 	CRL_EXPIRED,       /* the issuer's CRLs are past their nextUpdate */
 	CRL_NOT_YET_VALID, /* ... or before their thisUpdate */
-};
-
-/* A serial number's value: big-endian magnitude without leading zeros. */
-struct crl_serial {
-	uint8_t len; /* 0 for the value zero */
-	uint8_t neg; /* a negative INTEGER: RFC 5280 forbids, CAs did */
-	uint8_t v[CRL_SERIAL_MAX];
 };
 
 /* One parsed CRL; the spans point into the DER given to crl_parse(). */
@@ -106,15 +101,15 @@ struct crl_entry {
 struct crl_store {
 	struct crl_entry crl[CRL_MAX];
 	size_t count;
-	struct crl_serial revoked[CRL_REVOKED_MAX];
+	struct der_serial revoked[CRL_REVOKED_MAX];
 	size_t revoked_count;
 };
 
 /*
- * The contents of a DER INTEGER (minimally encoded, non-empty) as a
- * serial's value. CRL_OK, CRL_ERR_DER or CRL_ERR_SERIAL.
+ * der_serial_set() with its answer as CRL_OK, CRL_ERR_DER or
+ * CRL_ERR_SERIAL.
  */
-int crl_serial_set(struct crl_serial *s, const uint8_t *content, size_t len);
+int crl_serial_set(struct der_serial *s, const uint8_t *content, size_t len);
 
 /*
  * Parse one DER CertificateList that fills exactly len bytes. CRL_OK,
@@ -160,7 +155,7 @@ int crl_store_load_pem(struct crl_store *st, const uint8_t *pem, size_t len,
  */
 enum crl_verdict crl_store_check(const struct crl_store *st,
                                  const uint8_t *issuer, size_t issuer_len,
-                                 const struct crl_serial *serial, int64_t now);
+                                 const struct der_serial *serial, int64_t now);
 
 /* A short English text for a crl_status value. */
 const char *crl_strerror(int status);

@@ -1,6 +1,7 @@
 /*
  * der: a strict DER reader over a bounded span, shared by the certificate
- * walk in x509check.c and the CRL parser in crl.c. Pure: no I/O, no
+ * walks (hostcheck.c, x509check.c) and the CRL parser in crl.c, with the
+ * X.509 structures more than one of them reads. Pure: no I/O, no
  * allocation. Every read checks the bytes left first; lengths must be
  * definite, minimally encoded and at most four bytes long (plenty for a
  * certificate or a CRL); high tag numbers are refused (none occur in what
@@ -45,5 +46,75 @@ int der_expect(struct der *d, unsigned tag, struct der *out);
 
 /* Whether d's bytes are exactly what[0..len). */
 int der_is(const struct der *d, const uint8_t *what, size_t len);
+
+/* What identifies a certificate; spans into its DER. */
+struct der_cert_ids {
+	struct der serial;  /* serialNumber's contents (an INTEGER's) */
+	struct der issuer;  /* issuer Name, whole encoding */
+	struct der subject; /* subject Name, whole encoding */
+};
+
+/*
+ * A Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+ * signatureValue BIT STRING } that fills exactly len bytes, read into
+ * its TBSCertificate as far as the subject: the optional [0] version,
+ * then serialNumber INTEGER, signature, issuer, validity and subject,
+ * each a SEQUENCE but the first. *rest gets what follows in the
+ * TBSCertificate (subjectPublicKeyInfo on), unread. Only the tags are
+ * checked, not what the fields hold. 0, or -1.
+ */
+int der_cert_ids(const uint8_t *der, size_t len, struct der_cert_ids *ids,
+                 struct der *rest);
+
+/*
+ * The first commonName (2.5.4.3) in a Name, given whole: SEQUENCE OF
+ * non-empty SET OF AttributeTypeAndValue ::= SEQUENCE { OID, value }.
+ * Every attribute must be well-formed, and the value of every CN a
+ * primitive universal type (some kind of string). *found says whether
+ * there is a CN, *cn gets the first one's contents. 0, or -1.
+ */
+int der_name_cn(const struct der *name, struct der *cn, int *found);
+
+/*
+ * A certificate serial number's value, as RFC 5280 has it: at most
+ * DER_SERIAL_MAX octets, compared by value (the leading 0x00 that DER puts
+ * before a positive number with its top bit set is not part of it).
+ */
+#define DER_SERIAL_MAX 20
+
+struct der_serial {
+	uint8_t len; /* 0 for the value zero */
+	uint8_t neg; /* a negative INTEGER: RFC 5280 forbids, CAs did */
+	uint8_t v[DER_SERIAL_MAX]; /* big-endian magnitude, no leading zeros */
+};
+
+#define DER_SERIAL_OK       0
+#define DER_SERIAL_BAD      (-1) /* empty, or not minimally encoded */
+#define DER_SERIAL_TOO_LONG (-2) /* over DER_SERIAL_MAX octets of value */
+
+/*
+ * The contents of a DER INTEGER (minimally encoded, non-empty) as a
+ * serial's value. DER_SERIAL_*; *s is all zero unless DER_SERIAL_OK.
+ */
+int der_serial_set(struct der_serial *s, const uint8_t *content, size_t len);
+
+/* What der_next_extension() says of an Extension's critical field. */
+#define DER_EXT_NOT_CRITICAL 0 /* absent, or FALSE (0x00) */
+#define DER_EXT_CRITICAL     1 /* TRUE as DER encodes it (0xff) */
+#define DER_EXT_CRITICAL_BER 2 /* TRUE in another byte: BER, not DER */
+
+/*
+ * Take the next Extension off exts, the contents of an Extensions
+ * SEQUENCE (RFC 5280 4.1 and 5.1): Extension ::= SEQUENCE { extnID OID,
+ * critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }, nothing after
+ * extnValue. *oid and *value get the contents of extnID and extnValue,
+ * *critical one of DER_EXT_*. The BOOLEAN must be one byte long; which
+ * byte is the caller's call: DER allows only 0xff (a FALSE is left out),
+ * but an explicit FALSE is common, and BearSSL takes any non-zero byte
+ * for TRUE. The OID may be empty (callers that care check). 0, or -1 with
+ * exts unchanged and the outputs meaningless.
+ */
+int der_next_extension(struct der *exts, struct der *oid, int *critical,
+                       struct der *value);
 
 #endif

@@ -1,301 +1,11 @@
 /* see x509check.h */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <time.h>
 
 #include "crl.h"
 #include "der.h"
+#include "hostcheck.h"
 #include "x509check.h"
-
-/* Context-specific tags of GeneralName. */
-#define GN_DNS DER_CTX_PRIM(2) /* dNSName [2] IA5String */
-#define GN_IP  DER_CTX_PRIM(7) /* iPAddress [7] OCTET STRING */
-
-static const uint8_t oid_san[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
-static const uint8_t oid_cn[] = {0x55, 0x04, 0x03};  /* 2.5.4.3 */
-
-/* What hostcheck_match() needs from a certificate. */
-struct certnames {
-	int has_san;
-	struct der san; /* contents of GeneralNames */
-	int has_cn;
-	struct der cn; /* contents of the first subject CN */
-};
-
-/*
- * Walk a Name (contents of the SEQUENCE): SEQUENCE OF SET OF
- * AttributeTypeAndValue { OID, value }. Remember the first CN, whose value
- * must be a primitive universal string of some kind.
- */
-static int
-parse_name(struct der name, struct certnames *cn)
-{
-	struct der rdn, atv, oid, val;
-	unsigned tag;
-
-	while (name.len > 0) {
-		if (der_expect(&name, DER_SET, &rdn) != 0 || rdn.len == 0)
-			return -1;
-		while (rdn.len > 0) {
-			if (der_expect(&rdn, DER_SEQUENCE, &atv) != 0 ||
-			    der_expect(&atv, DER_OID, &oid) != 0 ||
-			    der_next(&atv, &tag, &val, NULL) != 0 ||
-			    atv.len != 0)
-				return -1;
-			if (!der_is(&oid, oid_cn, sizeof(oid_cn)))
-				continue;
-			if ((tag & 0xe0) != 0)
-				return -1; /* not a primitive universal type */
-			if (!cn->has_cn) {
-				cn->has_cn = 1;
-				cn->cn = val;
-			}
-		}
-	}
-	return 0;
-}
-
-/* Check the shape of GeneralNames contents: context tags [0]..[8]. */
-static int
-check_general_names(struct der gns)
-{
-	/* Primitive or constructed form of each GeneralName choice. */
-	static const uint8_t form[9] = {
-	    DER_CTX_CONS(0), DER_CTX_PRIM(1), DER_CTX_PRIM(2),
-	    DER_CTX_CONS(3), DER_CTX_CONS(4), DER_CTX_CONS(5),
-	    DER_CTX_PRIM(6), DER_CTX_PRIM(7), DER_CTX_PRIM(8),
-	};
-	struct der gn;
-	unsigned tag;
-
-	while (gns.len > 0) {
-		if (der_next(&gns, &tag, &gn, NULL) != 0)
-			return -1;
-		if ((tag & 0x1f) > 8 || tag != form[tag & 0x1f])
-			return -1;
-	}
-	return 0;
-}
-
-/* extensions: contents of [3] EXPLICIT SEQUENCE OF Extension. */
-static int
-parse_extensions(struct der exp, struct certnames *cn)
-{
-	struct der exts, ext, oid, val, crit, gns;
-	unsigned tag;
-
-	if (der_expect(&exp, DER_SEQUENCE, &exts) != 0 || exp.len != 0)
-		return -1;
-	while (exts.len > 0) {
-		if (der_expect(&exts, DER_SEQUENCE, &ext) != 0 ||
-		    der_expect(&ext, DER_OID, &oid) != 0 ||
-		    der_next(&ext, &tag, &val, NULL) != 0)
-			return -1;
-		if (tag == DER_BOOLEAN) {
-			crit = val;
-			if (crit.len != 1 ||
-			    der_expect(&ext, DER_OCTET_STRING, &val) != 0)
-				return -1;
-		} else if (tag != DER_OCTET_STRING) {
-			return -1;
-		}
-		if (ext.len != 0)
-			return -1;
-		if (!der_is(&oid, oid_san, sizeof(oid_san)))
-			continue;
-		if (cn->has_san)
-			return -1; /* a second subjectAltName */
-		if (der_expect(&val, DER_SEQUENCE, &gns) != 0 || val.len != 0 ||
-		    check_general_names(gns) != 0)
-			return -1;
-		cn->has_san = 1;
-		cn->san = gns;
-	}
-	return 0;
-}
-
-/*
- * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
- * signatureValue }, and the whole buffer is that one SEQUENCE. tbs is
- * left at the serialNumber, after the optional [0] version.
- */
-static int
-cert_tbs(const uint8_t *der, size_t len, struct der *tbs)
-{
-	struct der d, cert, f;
-	unsigned tag;
-
-	d.p = der;
-	d.len = len;
-	if (der_expect(&d, DER_SEQUENCE, &cert) != 0 || d.len != 0 ||
-	    der_expect(&cert, DER_SEQUENCE, tbs) != 0 ||
-	    der_expect(&cert, DER_SEQUENCE, &f) != 0 ||
-	    der_expect(&cert, DER_BIT_STRING, &f) != 0 || cert.len != 0)
-		return -1;
-	if (tbs->len > 0 && tbs->p[0] == DER_CTX_CONS(0) &&
-	    der_next(tbs, &tag, &f, NULL) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-parse_cert(const uint8_t *der, size_t len, struct certnames *cn)
-{
-	struct der tbs, f, subject;
-	unsigned tag, last;
-
-	memset(cn, 0, sizeof(*cn));
-	if (cert_tbs(der, len, &tbs) != 0 ||
-	    der_expect(&tbs, DER_INTEGER, &f) != 0 ||  /* serialNumber */
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* issuer */
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
-	    der_expect(&tbs, DER_SEQUENCE, &subject) != 0 ||
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0) /* subjectPKInfo */
-		return -1;
-	if (parse_name(subject, cn) != 0)
-		return -1;
-
-	/* issuerUniqueID [1], subjectUniqueID [2], extensions [3]: in order */
-	last = 0;
-	while (tbs.len > 0) {
-		if (der_next(&tbs, &tag, &f, NULL) != 0)
-			return -1;
-		if (tag == DER_CTX_PRIM(1) && last < 1)
-			last = 1;
-		else if (tag == DER_CTX_PRIM(2) && last < 2)
-			last = 2;
-		else if (tag == DER_CTX_CONS(3) && last < 3) {
-			last = 3;
-			if (parse_extensions(f, cn) != 0)
-				return -1;
-		} else
-			return -1;
-	}
-	return 0;
-}
-
-static int
-ascii_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-static int
-casecmp_n(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ascii_lower((unsigned char)a[i]) !=
-		    ascii_lower((unsigned char)b[i]))
-			return 1;
-	return 0;
-}
-
-/*
- * libpq's wildcard rule: the pattern is "*." and at least one more
- * character; the host ends in the pattern minus its "*"; and the host has
- * no dot before the position of the "*". XXX: like libpq, the last
- * character the "*" covers may itself be a dot ("a..b.c" matches "*.b.c");
- * kept so that pgstunnel accepts exactly what libpq accepts.
- */
-static int
-wildcard_match(const char *pat, size_t lenpat, const char *host, size_t lenhost)
-{
-	const char *dot;
-
-	if (lenpat < 3 || pat[0] != '*' || pat[1] != '.')
-		return 0;
-	if (lenpat > lenhost)
-		return 0;
-	if (casecmp_n(pat + 1, host + lenhost - lenpat + 1, lenpat - 1) != 0)
-		return 0;
-	dot = strchr(host, '.');
-	if (dot != NULL && (size_t)(dot - host) < lenhost - lenpat)
-		return 0;
-	return 1;
-}
-
-/* A dNSName or CN against host: 1 match, 0 mismatch, -1 embedded NUL. */
-static int
-name_match(const struct der *name, const char *host)
-{
-	const char *pat = (const char *)name->p;
-	size_t lenhost = strlen(host);
-
-	if (memchr(name->p, '\0', name->len) != NULL)
-		return -1;
-	if (name->len == lenhost && casecmp_n(pat, host, lenhost) == 0)
-		return 1;
-	return wildcard_match(pat, name->len, host, lenhost);
-}
-
-/* The host as an IP address, both ways libpq tries it. */
-struct hostaddr {
-	int is4, is6;
-	struct in_addr a4;
-	struct in6_addr a6;
-};
-
-/* An iPAddress against host: 1 match, 0 mismatch, -1 bad length. */
-static int
-ip_match(const struct der *ip, const struct hostaddr *ha)
-{
-	if (ip->len == 4)
-		return ha->is4 && memcmp(ip->p, &ha->a4.s_addr, 4) == 0;
-	if (ip->len == 16)
-		return ha->is6 && memcmp(ip->p, ha->a6.s6_addr, 16) == 0;
-	return -1;
-}
-
-int
-hostcheck_match(const uint8_t *der, size_t len, const char *host)
-{
-	struct certnames cn;
-	struct hostaddr ha;
-	struct der san, gn;
-	unsigned tag, host_type;
-	int rc, check_cn;
-
-	if (der == NULL || parse_cert(der, len, &cn) != 0)
-		return HOSTCHECK_BAD_CERT;
-	if (host == NULL || host[0] == '\0')
-		return HOSTCHECK_MISMATCH;
-
-	/* libpq: inet_aton() (so "127.1" too), then inet_pton() for IPv6. */
-	memset(&ha, 0, sizeof(ha));
-	ha.is4 = inet_aton(host, &ha.a4) != 0;
-	ha.is6 = inet_pton(AF_INET6, host, &ha.a6) == 1;
-	host_type = (ha.is4 || ha.is6) ? GN_IP : GN_DNS;
-
-	rc = 0;
-	check_cn = 1;
-	san = cn.san; /* empty when there is no SAN */
-	while (san.len > 0) {
-		if (der_next(&san, &tag, &gn, NULL) != 0)
-			return HOSTCHECK_BAD_CERT; /* checked in parse_cert */
-		if (tag == host_type)
-			check_cn = 0;
-		if (tag == GN_DNS)
-			rc = name_match(&gn, host);
-		else if (tag == GN_IP)
-			rc = ip_match(&gn, &ha);
-		if (rc != 0) {
-			check_cn = 0;
-			break;
-		}
-	}
-	if (check_cn && cn.has_cn)
-		rc = name_match(&cn.cn, host);
-
-	if (rc > 0)
-		return HOSTCHECK_MATCH;
-	if (rc < 0)
-		return HOSTCHECK_BAD_NAME;
-	return HOSTCHECK_MISMATCH;
-}
 
 /*
  * The X.509 engine. The vtable pointer is the first member of struct
@@ -366,28 +76,6 @@ xc_append(const br_x509_class **vt, const unsigned char *buf, size_t len)
 	ctx->leaf_len += len;
 }
 
-/*
- * What revocation needs from a certificate: the whole encodings of its
- * issuer and subject Names, and its serial's contents. Strict like
- * parse_cert(), up to the subject.
- */
-static int
-cert_ids(const uint8_t *der, size_t len, struct der *issuer,
-         struct der *subject, struct der *serial)
-{
-	struct der tbs, f;
-	unsigned tag;
-
-	if (cert_tbs(der, len, &tbs) != 0 ||
-	    der_expect(&tbs, DER_INTEGER, serial) != 0 ||
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
-	    der_next(&tbs, &tag, &f, issuer) != 0 || tag != DER_SEQUENCE ||
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
-	    der_next(&tbs, &tag, &f, subject) != 0 || tag != DER_SEQUENCE)
-		return -1;
-	return 0;
-}
-
 static int
 same_pkey(const br_x509_pkey *a, const br_x509_pkey *b)
 {
@@ -445,17 +133,19 @@ xc_is_anchor(struct x509check *ctx, const struct der *issuer,
 static unsigned
 xc_crl_cert(struct x509check *ctx)
 {
-	struct der issuer, subject, num;
-	struct crl_serial serial;
+	struct der_cert_ids ids;
+	struct der rest;
+	struct der_serial serial;
 
 	if (ctx->leaf_err != 0)
 		return X509CHECK_ERR_CERT_SIZE;
-	if (cert_ids(ctx->leaf, ctx->leaf_len, &issuer, &subject, &num) != 0 ||
-	    crl_serial_set(&serial, num.p, num.len) != CRL_OK)
+	if (der_cert_ids(ctx->leaf, ctx->leaf_len, &ids, &rest) != 0 ||
+	    der_serial_set(&serial, ids.serial.p, ids.serial.len) !=
+	        DER_SERIAL_OK)
 		return X509CHECK_ERR_LEAF;
-	if (xc_is_anchor(ctx, &issuer, &subject))
+	if (xc_is_anchor(ctx, &ids.issuer, &ids.subject))
 		return 0;
-	switch (crl_store_check(ctx->crl, issuer.p, issuer.len, &serial,
+	switch (crl_store_check(ctx->crl, ids.issuer.p, ids.issuer.len, &serial,
 	                        (int64_t)time(NULL))) {
 	case CRL_GOOD:
 		return 0;

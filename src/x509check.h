@@ -13,8 +13,8 @@
  *                   certificate has no dNSName SAN.
  *
  * BearSSL's minimal engine does the chain; its own name check matches DNS
- * names only, so it is switched off and hostcheck_match() does the name.
- * The leaf's DER is buffered in fixed storage for that.
+ * names only, so it is switched off and hostcheck_match() (hostcheck.h)
+ * does the name. The leaf's DER is buffered in fixed storage for that.
  *
  * Revocation (X509CHECK_CA with x509check_set_crl(), for client
  * certificates): every certificate the peer sends is buffered in turn
@@ -62,33 +62,6 @@ enum x509check_mode { X509CHECK_NONE, X509CHECK_CA, X509CHECK_FULL };
 #define X509CHECK_ERR_CERT_SIZE         1033 /* over X509CHECK_LEAF_MAX bytes */
 
 struct crl_store;
-
-enum hostcheck_result {
-	HOSTCHECK_MATCH = 0,
-	HOSTCHECK_MISMATCH,
-	HOSTCHECK_BAD_CERT, /* DER does not parse (strict, bounds-checked) */
-	/*
-	 * libpq's errors, met before any match: a dNSName or CN with an
-	 * embedded NUL, an iPAddress neither 4 nor 16 bytes long.
-	 */
-	HOSTCHECK_BAD_NAME,
-};
-
-/*
- * Pure: does this DER certificate match host (DNS name or IP literal)?
- * libpq 15+ rules (fe-secure-openssl.c and fe-secure-common.c):
- *  - host is an IP address if inet_aton() or inet_pton(AF_INET6) takes it;
- *  - the SANs are walked in order; a dNSName is compared as a name, an
- *    iPAddress as 4 or 16 bytes; the first match or error ends the walk;
- *  - names compare case-insensitively (ASCII); a name "*.rest" matches a
- *    host that ends in ".rest" with no dot before that (one label; never
- *    the bare "rest");
- *  - the first subject CN is compared as a name only when no SAN has the
- *    host's type: no dNSName for a DNS host, no iPAddress for an IP host
- *    (so an IP host may match the CN of a certificate with dNSNames).
- * A NULL or empty host never matches.
- */
-int hostcheck_match(const uint8_t *der, size_t len, const char *host);
 
 struct x509check {
 	const br_x509_class *vtable; /* must be first */

@@ -206,7 +206,7 @@ load(const uint8_t *pem, size_t len, size_t der_cap, size_t *which)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct crl_serial s;
+	struct der_serial s;
 	size_t which, len;
 	char *pem;
 	int want, rc;

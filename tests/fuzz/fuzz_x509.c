@@ -1,8 +1,8 @@
 /*
- * libFuzzer target for x509check: hostcheck_match(), pgstunnel's own DER
- * walker over the upstream server's (or a client's) certificate, and the
- * X.509 engine around BearSSL's minimal engine, fed the way the SSL
- * engine feeds it.
+ * libFuzzer target for hostcheck and x509check: hostcheck_match(),
+ * pgstunnel's own DER walk over the upstream server's (or a client's)
+ * certificate, and the X.509 engine around BearSSL's minimal engine, fed
+ * the way the SSL engine feeds it.
  *
  * Input: a host name, a NUL, then the DER of one certificate. The host is
  * looked for in the first X509CHECK_HOST_MAX + 8 bytes (so too-long hosts
@@ -37,6 +37,7 @@
 #include "crl.h"
 #include "fixtures-x509.h"
 #include "fuzz.h"
+#include "hostcheck.h"
 #include "keys.h"
 #include "x509check.h"
 

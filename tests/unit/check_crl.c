@@ -408,7 +408,7 @@ END_TEST
 
 START_TEST(serial_values)
 {
-	struct crl_serial s;
+	struct der_serial s;
 	uint8_t twenty[21];
 
 	ck_assert_int_eq(crl_serial_set(&s, (const uint8_t *)"\x00", 1),
@@ -1280,7 +1280,7 @@ crl_of_serials(size_t first, size_t n)
 START_TEST(store_limit_revoked)
 {
 	struct crl_info ci;
-	struct crl_serial s;
+	struct der_serial s;
 	uint8_t v[3];
 
 	crl_store_clear(&store);
@@ -1316,7 +1316,7 @@ END_TEST
 
 /* The certificate's issuer and serial, the simple way (tests only). */
 static void
-cert_ids(const char *name, struct der *issuer, struct crl_serial *serial)
+cert_ids(const char *name, struct der *issuer, struct der_serial *serial)
 {
 	static struct derobj certs[8];
 	static size_t next;
@@ -1340,7 +1340,7 @@ static enum crl_verdict
 check_cert(const char *name, int64_t now)
 {
 	struct der issuer;
-	struct crl_serial serial;
+	struct der_serial serial;
 
 	cert_ids(name, &issuer, &serial);
 	return crl_store_check(&store, issuer.p, issuer.len, &serial, now);
@@ -1348,7 +1348,7 @@ check_cert(const char *name, int64_t now)
 
 START_TEST(lookup)
 {
-	struct crl_serial s;
+	struct der_serial s;
 	struct der root_name;
 
 	root_and_inter();

@@ -1,0 +1,41 @@
+/*
+ * hostcheck: does a certificate match a host name, the way libpq decides
+ * it for sslmode=verify-full? Pure: DER bytes and a host in, a verdict
+ * out; no I/O, no allocation, no BearSSL. The X.509 engine (x509check.c)
+ * asks it about the leaf once the chain is verified; it does not look at
+ * the chain, the dates or the signature.
+ */
+#ifndef PGSTUNNEL_HOSTCHECK_H
+#define PGSTUNNEL_HOSTCHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum hostcheck_result {
+	HOSTCHECK_MATCH = 0,
+	HOSTCHECK_MISMATCH,
+	HOSTCHECK_BAD_CERT, /* DER does not parse (strict, bounds-checked) */
+	/*
+	 * libpq's errors, met before any match: a dNSName or CN with an
+	 * embedded NUL, an iPAddress neither 4 nor 16 bytes long.
+	 */
+	HOSTCHECK_BAD_NAME,
+};
+
+/*
+ * Pure: does this DER certificate match host (DNS name or IP literal)?
+ * libpq 15+ rules (fe-secure-openssl.c and fe-secure-common.c):
+ *  - host is an IP address if inet_aton() or inet_pton(AF_INET6) takes it;
+ *  - the SANs are walked in order; a dNSName is compared as a name, an
+ *    iPAddress as 4 or 16 bytes; the first match or error ends the walk;
+ *  - names compare case-insensitively (ASCII); a name "*.rest" matches a
+ *    host that ends in ".rest" with no dot before that (one label; never
+ *    the bare "rest");
+ *  - the first subject CN is compared as a name only when no SAN has the
+ *    host's type: no dNSName for a DNS host, no iPAddress for an IP host
+ *    (so an IP host may match the CN of a certificate with dNSNames).
+ * A NULL or empty host never matches.
+ */
+int hostcheck_match(const uint8_t *der, size_t len, const char *host);
+
+#endif
