@@ -49,9 +49,9 @@ read_config(const char *path, char *err, size_t errlen)
 	                        sizeof(config_text), &len);
 
 	if (st != KEYS_OK) {
-		snprintf(err, errlen, "cannot read configuration file %s: %s",
-		         path,
-		         st == KEYS_ERR_IO ? strerror(errno) : keys_strerror(st));
+		snprintf(
+		    err, errlen, "cannot read configuration file %s: %s", path,
+		    st == KEYS_ERR_IO ? strerror(errno) : keys_strerror(st));
 		return -1;
 	}
 	return config_parse_text(&cfg, config_text, len, path, err, errlen);
