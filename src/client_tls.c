@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "der.h"
 #include "pgproto.h"
 #include "tls.h"
 
@@ -71,25 +72,6 @@ policy_keyx(const br_ssl_server_policy_class **pctx, unsigned char *data,
 	return 0;
 }
 
-static const unsigned char *
-hash_oid(unsigned id)
-{
-	switch (id) {
-	case br_sha1_ID:
-		return BR_HASH_OID_SHA1;
-	case br_sha224_ID:
-		return BR_HASH_OID_SHA224;
-	case br_sha256_ID:
-		return BR_HASH_OID_SHA256;
-	case br_sha384_ID:
-		return BR_HASH_OID_SHA384;
-	case br_sha512_ID:
-		return BR_HASH_OID_SHA512;
-	default:
-		return NULL;
-	}
-}
-
 static size_t
 policy_sign(const br_ssl_server_policy_class **pctx, unsigned algo_id,
             unsigned char *data, size_t hv_len, size_t len)
@@ -109,7 +91,7 @@ policy_sign(const br_ssl_server_policy_class **pctx, unsigned algo_id,
 	ec = keys_private_ec(&p->chosen->key);
 	if (rsa != NULL) {
 		size_t sig_len = (rsa->n_bitlen + 7) >> 3;
-		const unsigned char *oid = hash_oid(id);
+		const unsigned char *oid = der_hash_oid(id);
 
 		if (oid == NULL || len < sig_len)
 			return 0;

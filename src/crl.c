@@ -334,24 +334,6 @@ hash_class(int id)
 	}
 }
 
-/* The DigestInfo OIDs BearSSL's PKCS#1 verifier wants. */
-static const unsigned char *
-hash_oid(int id)
-{
-	switch (id) {
-	case br_sha1_ID:
-		return BR_HASH_OID_SHA1;
-	case br_sha224_ID:
-		return BR_HASH_OID_SHA224;
-	case br_sha256_ID:
-		return BR_HASH_OID_SHA256;
-	case br_sha384_ID:
-		return BR_HASH_OID_SHA384;
-	default:
-		return BR_HASH_OID_SHA512;
-	}
-}
-
 /* Does this anchor's key sign hash (hlen bytes) as ci->sig? */
 static int
 signed_by(const struct crl_info *ci, const br_x509_pkey *pk,
@@ -363,8 +345,8 @@ signed_by(const struct crl_info *ci, const br_x509_pkey *pk,
 		return 0;
 	if (pk->key_type == BR_KEYTYPE_RSA)
 		return br_rsa_pkcs1_vrfy_get_default()(
-		           ci->sig.p, ci->sig.len, hash_oid(ci->hash_id), hlen,
-		           &pk->key.rsa, out) == 1 &&
+		           ci->sig.p, ci->sig.len, der_hash_oid(ci->hash_id),
+		           hlen, &pk->key.rsa, out) == 1 &&
 		       memcmp(out, hash, hlen) == 0;
 	if (pk->key_type == BR_KEYTYPE_EC)
 		return br_ecdsa_vrfy_asn1_get_default()(

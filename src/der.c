@@ -1,6 +1,8 @@
 /* see der.h */
 #include <string.h>
 
+#include <bearssl.h>
+
 #include "der.h"
 
 int
@@ -195,4 +197,23 @@ der_next_extension(struct der *exts, struct der *oid, int *critical,
 	*critical = crit;
 	*exts = d;
 	return 0;
+}
+
+const unsigned char *
+der_hash_oid(int hash_id)
+{
+	switch (hash_id) {
+	case br_sha1_ID:
+		return BR_HASH_OID_SHA1;
+	case br_sha224_ID:
+		return BR_HASH_OID_SHA224;
+	case br_sha256_ID:
+		return BR_HASH_OID_SHA256;
+	case br_sha384_ID:
+		return BR_HASH_OID_SHA384;
+	case br_sha512_ID:
+		return BR_HASH_OID_SHA512;
+	default:
+		return NULL;
+	}
 }

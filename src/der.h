@@ -117,4 +117,10 @@ int der_serial_set(struct der_serial *s, const uint8_t *content, size_t len);
 int der_next_extension(struct der *exts, struct der *oid, int *critical,
                        struct der *value);
 
+/*
+ * The hash's OID in the form BearSSL's PKCS#1 signer and verifier take
+ * (BR_HASH_OID_*), for br_sha1_ID ... br_sha512_ID; NULL for any other.
+ */
+const unsigned char *der_hash_oid(int hash_id);
+
 #endif

@@ -485,6 +485,20 @@ START_TEST(test_ext_list_and_trailing)
 }
 END_TEST
 
+/* der_hash_oid: BearSSL's DigestInfo OIDs for the five hashes, else NULL. */
+START_TEST(test_hash_oid)
+{
+	ck_assert_ptr_eq(der_hash_oid(br_sha1_ID), BR_HASH_OID_SHA1);
+	ck_assert_ptr_eq(der_hash_oid(br_sha224_ID), BR_HASH_OID_SHA224);
+	ck_assert_ptr_eq(der_hash_oid(br_sha256_ID), BR_HASH_OID_SHA256);
+	ck_assert_ptr_eq(der_hash_oid(br_sha384_ID), BR_HASH_OID_SHA384);
+	ck_assert_ptr_eq(der_hash_oid(br_sha512_ID), BR_HASH_OID_SHA512);
+	ck_assert_ptr_null(der_hash_oid(0));
+	ck_assert_ptr_null(der_hash_oid(br_md5_ID));
+	ck_assert_ptr_null(der_hash_oid(7));
+}
+END_TEST
+
 static Suite *
 der_suite(void)
 {
@@ -510,6 +524,7 @@ der_suite(void)
 	tcase_add_test(tc, test_ext_shapes);
 	tcase_add_test(tc, test_ext_truncated);
 	tcase_add_test(tc, test_ext_list_and_trailing);
+	tcase_add_test(tc, test_hash_oid);
 	suite_add_tcase(s, tc);
 	return s;
 }
