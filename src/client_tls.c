@@ -91,7 +91,7 @@ policy_sign(const br_ssl_server_policy_class **pctx, unsigned algo_id,
 	ec = keys_private_ec(&p->chosen->key);
 	if (rsa != NULL) {
 		size_t sig_len = (rsa->n_bitlen + 7) >> 3;
-		const unsigned char *oid = der_hash_oid(id);
+		const unsigned char *oid = der_hash_oid((int)id);
 
 		if (oid == NULL || len < sig_len)
 			return 0;
