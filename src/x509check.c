@@ -34,6 +34,7 @@ xc_start_chain(const br_x509_class **vt, const char *server_name)
 	ctx->leaf_err = 0;
 	ctx->crl_err = 0;
 	ctx->err = BR_ERR_X509_TRUNCATED;
+	memset(&ctx->peer, 0, sizeof(ctx->peer));
 	if (ctx->mode == X509CHECK_NONE)
 		br_x509_decoder_init(&ctx->dec, 0, NULL);
 	else /* NULL: the minimal engine's DNS-only name check stays off */
@@ -160,6 +161,57 @@ xc_crl_cert(struct x509check *ctx)
 	}
 }
 
+/* A Name into the identity: whole, or not at all. */
+static void
+keep_name(struct x509check_peer *p, unsigned field, uint8_t *dst,
+          size_t *dst_len, const struct der *name)
+{
+	if (name->len > X509CHECK_DN_MAX) {
+		p->overlong |= field;
+		return;
+	}
+	memcpy(dst, name->p, name->len);
+	*dst_len = name->len;
+	p->present |= field;
+}
+
+/* The leaf, just read into ctx->leaf: its identity into ctx->peer. */
+static void
+xc_take_peer(struct x509check *ctx)
+{
+	struct x509check_peer *p = &ctx->peer;
+	struct der_cert_ids ids;
+	struct der rest, cn;
+	int found;
+
+	if (ctx->leaf_err != 0 ||
+	    der_cert_ids(ctx->leaf, ctx->leaf_len, &ids, &rest) != 0)
+		return;
+	keep_name(p, X509CHECK_PEER_SUBJECT, p->subject, &p->subject_len,
+	          &ids.subject);
+	keep_name(p, X509CHECK_PEER_ISSUER, p->issuer, &p->issuer_len,
+	          &ids.issuer);
+	switch (der_serial_set(&p->serial, ids.serial.p, ids.serial.len)) {
+	case DER_SERIAL_OK:
+		p->present |= X509CHECK_PEER_SERIAL;
+		break;
+	case DER_SERIAL_TOO_LONG:
+		p->overlong |= X509CHECK_PEER_SERIAL;
+		break;
+	default:
+		break;
+	}
+	if (der_name_cn(&ids.subject, &cn, &found) != 0 || !found)
+		return;
+	if (cn.len > X509CHECK_CN_MAX)
+		p->overlong |= X509CHECK_PEER_CN;
+	else if (memchr(cn.p, '\0', cn.len) == NULL) {
+		memcpy(p->cn, cn.p, cn.len);
+		p->cn[cn.len] = '\0';
+		p->present |= X509CHECK_PEER_CN;
+	}
+}
+
 static void
 xc_end_cert(const br_x509_class **vt)
 {
@@ -175,6 +227,9 @@ xc_end_cert(const br_x509_class **vt)
 	if (ctx->mode == X509CHECK_NONE && ctx->depth == 1 &&
 	    ctx->leaf_err == 0)
 		br_x509_decoder_push(&ctx->dec, ctx->leaf, ctx->leaf_len);
+	/* Now, before a CRL check has the next certificate overwrite it. */
+	if (ctx->depth == 1)
+		xc_take_peer(ctx);
 	if (ctx->crl != NULL && ctx->crl_err == 0)
 		ctx->crl_err = xc_crl_cert(ctx);
 }
@@ -338,6 +393,14 @@ x509check_set_crl(struct x509check *ctx, const struct crl_store *crl)
 		return -1;
 	ctx->crl = crl;
 	return 0;
+}
+
+const struct x509check_peer *
+x509check_peer(const struct x509check *ctx)
+{
+	if (ctx->err != 0 || ctx->depth == 0)
+		return NULL;
+	return &ctx->peer;
 }
 
 _Static_assert(X509CHECK_ERR_NAME >= BR_ERR_SEND_FATAL_ALERT + 256,

@@ -27,6 +27,11 @@
  * itself (same name, same key): a client that sends the root along. The
  * CRLs count only once BearSSL accepted the chain, so a chain error is
  * reported first.
+ *
+ * The peer's identity (x509check_peer()): the leaf's subject and issuer
+ * Names, first CN and serial are copied out of the buffer as soon as the
+ * leaf has been read, so they outlive the chain (with CRLs, the buffer
+ * holds the last certificate at the end).
  */
 #ifndef PGSTUNNEL_X509CHECK_H
 #define PGSTUNNEL_X509CHECK_H
@@ -36,8 +41,12 @@
 
 #include <bearssl.h>
 
+#include "der.h"
+
 #define X509CHECK_LEAF_MAX 8192 /* DER bytes of a leaf we can name-check */
 #define X509CHECK_HOST_MAX 256
+#define X509CHECK_DN_MAX   512 /* DER bytes of a Name the identity keeps */
+#define X509CHECK_CN_MAX   64  /* bytes of a CN it keeps (ub-common-name) */
 
 enum x509check_mode { X509CHECK_NONE, X509CHECK_CA, X509CHECK_FULL };
 
@@ -63,6 +72,45 @@ enum x509check_mode { X509CHECK_NONE, X509CHECK_CA, X509CHECK_FULL };
 
 struct crl_store;
 
+/* The fields of struct x509check_peer, as bits of present and overlong. */
+#define X509CHECK_PEER_SUBJECT 0x1
+#define X509CHECK_PEER_ISSUER  0x2
+#define X509CHECK_PEER_CN      0x4
+#define X509CHECK_PEER_SERIAL  0x8
+
+/*
+ * What the leaf (the first certificate the peer sent) says of itself.
+ * Nothing is ever cut short: a field over its bound is absent from
+ * present, and its bit is set in overlong. Every field is absent when the
+ * leaf was over X509CHECK_LEAF_MAX bytes or its TBSCertificate does not
+ * read as far as the subject (der_cert_ids()): modes NONE and CA accept
+ * such leaves when BearSSL does. In mode NONE nothing is verified: the
+ * identity is only what the peer claims.
+ *  - subject, issuer: the Names' whole DER encodings (as BearSSL compares
+ *    names in chains, and as crl_store_check() takes the issuer);
+ *  - cn: the first subject CN's bytes as the certificate has them (no
+ *    character set conversion), NUL-terminated. Absent when the subject
+ *    has no CN or does not parse (der_name_cn()), or when the CN holds a
+ *    NUL byte, which PostgreSQL refuses in a client certificate's CN (so
+ *    a BMPString or UniversalString CN is absent); overlong past
+ *    X509CHECK_CN_MAX bytes (RFC 5280's ub-common-name counts 64
+ *    characters: a CN of non-ASCII UTF-8 may be shorter and still over).
+ *    Not filtered: whoever logs it must;
+ *  - serial: the serial number's value (der.h); absent when the INTEGER
+ *    is not minimally encoded, overlong past DER_SERIAL_MAX octets.
+ * Absent fields are all zero (cn is "").
+ */
+struct x509check_peer {
+	unsigned present;  /* X509CHECK_PEER_* of the fields that hold one */
+	unsigned overlong; /* X509CHECK_PEER_* of those too long to keep */
+	size_t subject_len;
+	size_t issuer_len;
+	uint8_t subject[X509CHECK_DN_MAX];
+	uint8_t issuer[X509CHECK_DN_MAX];
+	char cn[X509CHECK_CN_MAX + 1];
+	struct der_serial serial;
+};
+
 struct x509check {
 	const br_x509_class *vtable; /* must be first */
 	br_x509_minimal_context minimal;
@@ -86,6 +134,8 @@ struct x509check {
 	const br_x509_trust_anchor *anchors;
 	size_t anchor_count;
 	unsigned crl_err; /* the first certificate's refusal, or 0 */
+	/* 1136 bytes on x86-64: see x509check_peer(). */
+	struct x509check_peer peer;
 };
 
 /*
@@ -110,6 +160,14 @@ void x509check_init(struct x509check *ctx, enum x509check_mode mode,
  * the context.
  */
 int x509check_set_crl(struct x509check *ctx, const struct crl_store *crl);
+
+/*
+ * The identity of the peer whose chain the last end_chain() accepted
+ * (returned 0), or NULL: before the first chain, while one is read, and
+ * after one that failed. Valid until the next start_chain() or
+ * x509check_init() on ctx.
+ */
+const struct x509check_peer *x509check_peer(const struct x509check *ctx);
 
 /* A short English text for a BR_ERR_X509_* or X509CHECK_ERR_* code. */
 const char *x509check_strerror(int err);

@@ -371,6 +371,96 @@ START_TEST(test_strerror)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The peer's identity (tests/unit/fixtures/peer/make-fixtures.sh) */
+
+static struct anchor peer_root;
+static struct derobj peer_leaf;
+
+/* Verify the one-certificate chain of a peer fixture under peer_root. */
+static const struct x509check_peer *
+peer_of(const char *name)
+{
+	char path[256];
+
+	make_anchor(&peer_root, &one_cert);
+	snprintf(path, sizeof(path), "tests/unit/fixtures/peer/%s", name);
+	ck_assert_uint_eq(fixture_load_pem(path, "CERTIFICATE", &peer_leaf, 1),
+	                  1);
+	x509check_init(&xc, X509CHECK_CA, &peer_root.ta, 1, NULL);
+	ck_assert_uint_eq(feed(&xc, &peer_leaf, 1, 100, NULL), 0);
+	return x509check_peer(&xc);
+}
+
+static void
+peer_setup(void)
+{
+	ck_assert_uint_eq(fixture_load_pem("tests/unit/fixtures/peer/root.pem",
+	                                   "CERTIFICATE", &one_cert, 1),
+	                  1);
+}
+
+START_TEST(test_peer_fields)
+{
+	const struct x509check_peer *p = peer_of("cn64.pem");
+	static const uint8_t serial[] = {
+	    0x80, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+	    0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13};
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->present,
+	                  X509CHECK_PEER_SUBJECT | X509CHECK_PEER_ISSUER |
+	                      X509CHECK_PEER_CN | X509CHECK_PEER_SERIAL);
+	ck_assert_uint_eq(strlen(p->cn), 64);
+	ck_assert_ptr_nonnull(strstr(p->cn, ".example.com"));
+	/* The issuer is the root's subject, byte for byte. */
+	ck_assert_uint_eq(p->issuer_len, peer_root.ta.dn.len);
+	ck_assert_mem_eq(p->issuer, peer_root.ta.dn.data, p->issuer_len);
+	ck_assert_uint_eq(p->serial.len, sizeof(serial));
+	ck_assert_mem_eq(p->serial.v, serial, sizeof(serial));
+	ck_assert_uint_gt(p->subject_len, 0);
+}
+END_TEST
+
+START_TEST(test_peer_absent_fields)
+{
+	const struct x509check_peer *p = peer_of("cn65.pem");
+
+	ck_assert_uint_eq(p->present & X509CHECK_PEER_CN, 0);
+	ck_assert_uint_eq(p->overlong & X509CHECK_PEER_CN, X509CHECK_PEER_CN);
+	ck_assert_str_eq(p->cn, "");
+	p = peer_of("cn-nul.pem");
+	ck_assert_uint_eq(p->present & X509CHECK_PEER_CN, 0);
+	p = peer_of("no-cn.pem");
+	ck_assert_uint_eq(p->present & X509CHECK_PEER_CN, 0);
+	ck_assert(p->present & X509CHECK_PEER_SUBJECT);
+	p = peer_of("two-cn.pem");
+	ck_assert_str_eq(p->cn, "first.example.com");
+	p = peer_of("dn512.pem");
+	ck_assert(p->present & X509CHECK_PEER_SUBJECT);
+	ck_assert_uint_eq(p->subject_len, 512);
+	p = peer_of("dn513.pem");
+	ck_assert_uint_eq(p->present & X509CHECK_PEER_SUBJECT, 0);
+	ck_assert(p->overlong & X509CHECK_PEER_SUBJECT);
+	p = peer_of("serial21.pem");
+	ck_assert_uint_eq(p->present & X509CHECK_PEER_SERIAL, 0);
+	ck_assert(p->overlong & X509CHECK_PEER_SERIAL);
+}
+END_TEST
+
+/* No identity before a chain, nor after one that failed. */
+START_TEST(test_peer_only_after_success)
+{
+	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	ck_assert_ptr_null(x509check_peer(&xc));
+	load_anchor(&other, "other-root.pem");
+	ck_assert_uint_eq(load_certs("chain.pem", chain, 4), 2);
+	x509check_init(&xc, X509CHECK_CA, &other.ta, 1, NULL);
+	ck_assert_uint_ne(feed(&xc, chain, 2, 100, NULL), 0);
+	ck_assert_ptr_null(x509check_peer(&xc));
+}
+END_TEST
+
 static Suite *
 x509check_suite(void)
 {
@@ -393,6 +483,13 @@ x509check_suite(void)
 	tcase_add_test(tc, test_none_mode);
 	tcase_add_test(tc, test_none_bad_leaf);
 	tcase_add_test(tc, test_reuse_after_failure);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("peer");
+	tcase_add_checked_fixture(tc, peer_setup, NULL);
+	tcase_add_test(tc, test_peer_fields);
+	tcase_add_test(tc, test_peer_absent_fields);
+	tcase_add_test(tc, test_peer_only_after_success);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("strerror");
