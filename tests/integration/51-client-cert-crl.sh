@@ -230,8 +230,12 @@ start_error 66 "$pki/none.crl" "${base_args[@]}" --crl "$pki/none.crl"
 start_error 66 "no X509 CRL found" "${base_args[@]}" --crl "$pki/root.crt"
 # In --listen mode nothing listens after such an error.
 port=$(free_port)
+cat "$pki/root.crl" "$pki/rogue.crl" >"$pki/two.crl"
 start_error 66 "CRL number 2" --listen "127.0.0.1:$port" "${base_args[@]}" \
-    --crl <(cat "$pki/root.crl" "$pki/rogue.crl")
+    --crl "$pki/two.crl"
+# A pipe is not a file: refused at once, never read.
+start_error 66 "not a regular file" "${base_args[@]}" \
+    --crl <(cat "$pki/root.crl")
 port_listening "$port" && fail "something listens on $port after a CRL error"
 
 pass
