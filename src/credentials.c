@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "exitcodes.h"
+#include "keymatch.h"
 #include "log.h"
 #include "scratch.h"
 
@@ -27,14 +28,15 @@ load_failed(const char *what, const char *path, int status)
  * for the log ("certificate" and "key", or the upstream's). */
 static int
 load_pair(struct credentials_pair *p, const char *cert_path,
-          const char *key_path, const char *cert_name, const char *key_name)
+          const char *key_path, const char *cert_name, const char *key_name,
+          enum keymatch_depth depth)
 {
 	int st;
 
 	if ((st = keys_chain_load(&p->chain, cert_path)) != KEYS_OK)
 		return load_failed(cert_name, cert_path, st);
 	if ((st = keys_private_load(&p->key, key_path)) != KEYS_OK ||
-	    (st = keys_match(&p->chain, &p->key)) != KEYS_OK)
+	    (st = keymatch_check(&p->chain, &p->key, depth)) != KEYS_OK)
 		return load_failed(key_name, key_path, st);
 	return 0;
 }
@@ -75,14 +77,15 @@ load_anchors(struct keys_anchors *store, const struct keys_anchors **view,
 }
 
 static int
-load_all(struct credentials *cr, const struct config *cfg)
+load_all(struct credentials *cr, const struct config *cfg,
+         enum keymatch_depth depth)
 {
 	int rc;
 
 	/* config_check() saw to it that certificates and keys pair up. */
 	for (size_t i = 0; cfg->tls && i < cfg->cert.count; i++) {
 		rc = load_pair(&cr->server[i], cfg->cert.item[i],
-		               cfg->key.item[i], "certificate", "key");
+		               cfg->key.item[i], "certificate", "key", depth);
 		if (rc != 0)
 			return rc;
 		cr->server_count = i + 1;
@@ -104,7 +107,7 @@ load_all(struct credentials *cr, const struct config *cfg)
 	if (cfg->upstream_cert != NULL) {
 		rc = load_pair(&cr->upstream_pair, cfg->upstream_cert,
 		               cfg->upstream_key, "upstream certificate",
-		               "upstream key");
+		               "upstream key", depth);
 		if (rc != 0)
 			return rc;
 		cr->upstream_chain = &cr->upstream_pair.chain;
@@ -114,9 +117,10 @@ load_all(struct credentials *cr, const struct config *cfg)
 }
 
 int
-credentials_load(struct credentials *cr, const struct config *cfg)
+credentials_load(struct credentials *cr, const struct config *cfg,
+                 enum keymatch_depth depth)
 {
-	int rc = load_all(cr, cfg);
+	int rc = load_all(cr, cfg, depth);
 
 	/* Loading is over: its buffers' pages go back (scratch.h). Should
 	 * that fail, they only stay in memory. */

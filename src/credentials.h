@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "crl.h"
+#include "keymatch.h"
 #include "keys.h"
 
 #define CREDENTIALS_SERVER_MAX CONFIG_LIST_MAX /* certificate/key pairs */
@@ -52,12 +53,14 @@ struct credentials {
 
 /*
  * Load everything cfg names, in this order: the server pairs, the client
- * CAs, the CRLs, the upstream CA, the upstream certificate and key. Then
- * the start-up buffers give their pages back (scratch.h). Returns 0, or
- * the exit status (EXIT_NOINPUT) after one log line naming the file and
- * what is wrong with it.
+ * CAs, the CRLs, the upstream CA, the upstream certificate and key, each
+ * key checked against its certificate to depth (keymatch.h). Then the
+ * start-up buffers give their pages back (scratch.h). Returns 0, or the
+ * exit status (EXIT_NOINPUT) after one log line naming the file and what
+ * is wrong with it.
  */
-int credentials_load(struct credentials *cr, const struct config *cfg);
+int credentials_load(struct credentials *cr, const struct config *cfg,
+                     enum keymatch_depth depth);
 
 /*
  * The pair to serve to a client that asked for server_name (SNI; NULL or

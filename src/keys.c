@@ -6,11 +6,9 @@
 #include <unistd.h>
 
 #include "keys.h"
+#include "keymatch.h"
 #include "pem.h"
 #include "scratch.h"
-
-/* BearSSL's largest RSA modulus (4096 bits), in bytes. */
-#define RSA_MAX_BYTES 512
 
 static const char encrypted_why[] =
     "encrypted private keys are not supported; "
@@ -77,6 +75,36 @@ chain_data(void *ctx, const void *buf, size_t len)
 	chain->used += len;
 }
 
+/* A copy of the leaf's key, pointing into the chain. */
+static int
+keep_leaf_key(struct keys_chain *chain, const br_x509_pkey *pk)
+{
+	br_x509_pkey *k = &chain->leaf_key;
+	unsigned char *at = chain->leaf_key_data;
+	const size_t cap = sizeof chain->leaf_key_data;
+
+	*k = *pk;
+	switch (pk->key_type) {
+	case BR_KEYTYPE_RSA:
+		if (pk->key.rsa.nlen > cap ||
+		    pk->key.rsa.elen > cap - pk->key.rsa.nlen)
+			return -1;
+		memcpy(at, pk->key.rsa.n, pk->key.rsa.nlen);
+		memcpy(at + pk->key.rsa.nlen, pk->key.rsa.e, pk->key.rsa.elen);
+		k->key.rsa.n = at;
+		k->key.rsa.e = at + pk->key.rsa.nlen;
+		return 0;
+	case BR_KEYTYPE_EC:
+		if (pk->key.ec.qlen > cap)
+			return -1;
+		memcpy(at, pk->key.ec.q, pk->key.ec.qlen);
+		k->key.ec.q = at;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static int
 chain_end(void *ctx)
 {
@@ -98,6 +126,9 @@ chain_end(void *ctx)
 	br_x509_decoder_push(&xd, der, len);
 	if (br_x509_decoder_last_error(&xd) != 0 ||
 	    br_x509_decoder_get_pkey(&xd) == NULL)
+		return KEYS_ERR_CERT;
+	if (chain->count == 0 &&
+	    keep_leaf_key(chain, br_x509_decoder_get_pkey(&xd)) != 0)
 		return KEYS_ERR_CERT;
 	chain->cert[chain->count].data = der;
 	chain->cert[chain->count].data_len = len;
@@ -190,6 +221,21 @@ key_data(void *ctx, const void *buf, size_t len)
 		object_append(&st->len, &st->overflow, buf, len);
 }
 
+/* What keymatch_check() compares cheaply, if the DER has it. */
+static void
+keep_public_half(struct keys_private *key, const uint8_t *der, size_t len)
+{
+	const uint8_t *pub;
+	size_t pub_len;
+
+	key->pub_len = 0;
+	if (keymatch_public_of(der, len, &pub, &pub_len) == 0 &&
+	    pub_len <= sizeof key->pub) {
+		memcpy(key->pub, pub, pub_len);
+		key->pub_len = pub_len;
+	}
+}
+
 static int
 key_end(void *ctx)
 {
@@ -207,6 +253,7 @@ key_end(void *ctx)
 		return KEYS_ERR_KEY_TYPE;
 	}
 	br_skey_decoder_push(&key->dec, object_der, st->len);
+	keep_public_half(key, object_der, st->len);
 	wipe(object_der, st->len);
 	err = br_skey_decoder_last_error(&key->dec);
 	if (err == BR_ERR_X509_UNSUPPORTED) {
@@ -265,6 +312,7 @@ keys_private_parse(struct keys_private *key, const uint8_t *pem, size_t len)
 
 	key->type = 0;
 	key->why = NULL;
+	key->pub_len = 0;
 	rc = keys_pem_walk(pem, len, &sink);
 	if (rc == KEYS_ERR_PEM && has_encrypted_header(pem, len)) {
 		key->why = encrypted_why;
@@ -275,6 +323,7 @@ keys_private_parse(struct keys_private *key, const uint8_t *pem, size_t len)
 	if (rc != KEYS_OK) {
 		wipe(&key->dec, sizeof key->dec);
 		key->type = 0;
+		key->pub_len = 0;
 	}
 	return rc;
 }
@@ -434,123 +483,6 @@ keys_anchors_parse(struct keys_anchors *anchors, const uint8_t *pem, size_t len)
 		anchors->used = 0;
 	}
 	return rc;
-}
-
-/* Key and certificate */
-
-/* Big-endian integers as the certificate and BearSSL encode them. */
-static void
-strip_zeros(const unsigned char **p, size_t *len)
-{
-	while (*len > 0 && **p == 0) {
-		(*p)++;
-		(*len)--;
-	}
-}
-
-static int
-same_integer(const unsigned char *a, size_t alen, const unsigned char *b,
-             size_t blen)
-{
-	strip_zeros(&a, &alen);
-	strip_zeros(&b, &blen);
-	return alen == blen && memcmp(a, b, alen) == 0;
-}
-
-static int
-match_ec(const br_ec_private_key *sk, const br_ec_public_key *cert)
-{
-	unsigned char q[BR_EC_KBUF_PUB_MAX_SIZE];
-	size_t qlen;
-
-	if (sk->curve != cert->curve)
-		return KEYS_ERR_MISMATCH;
-	qlen = br_ec_compute_pub(br_ec_get_default(), NULL, q, sk);
-	if (qlen == 0)
-		return KEYS_ERR_KEY_TYPE;
-	if (qlen != cert->qlen || memcmp(q, cert->q, qlen) != 0)
-		return KEYS_ERR_MISMATCH;
-	return KEYS_OK;
-}
-
-/*
- * Same modulus means same primes; the public exponent is compared when
- * BearSSL can recompute it, which it can only when p and q are 3 mod 4
- * (true of BearSSL's keys, of about one OpenSSL key in four). So one
- * private operation undone with the certificate's key settles e, and
- * also catches a damaged d, dp, dq or iq, which the modulus cannot.
- */
-static int
-match_rsa(const br_rsa_private_key *sk, const br_rsa_public_key *cert)
-{
-	br_rsa_compute_modulus modulus = br_rsa_compute_modulus_get_default();
-	br_rsa_compute_pubexp pubexp = br_rsa_compute_pubexp_get_default();
-	unsigned char n[RSA_MAX_BYTES], x[RSA_MAX_BYTES], m[RSA_MAX_BYTES];
-	const unsigned char *e;
-	size_t nlen, elen, i;
-	uint32_t e_key, e_cert;
-
-	nlen = modulus(NULL, sk);
-	if (nlen == 0 || nlen > sizeof n)
-		return KEYS_ERR_KEY_TYPE;
-	if (modulus(n, sk) != nlen)
-		return KEYS_ERR_KEY;
-	if (!same_integer(n, nlen, cert->n, cert->nlen))
-		return KEYS_ERR_MISMATCH;
-
-	e_key = pubexp(sk);
-	if (e_key != 0) {
-		e = cert->e;
-		elen = cert->elen;
-		strip_zeros(&e, &elen);
-		if (elen > 4)
-			return KEYS_ERR_MISMATCH;
-		for (e_cert = 0, i = 0; i < elen; i++)
-			e_cert = (e_cert << 8) | e[i];
-		if (e_cert != e_key)
-			return KEYS_ERR_MISMATCH;
-	}
-
-	/* x must be exactly as long as the modulus, and below it. */
-	if (((size_t)sk->n_bitlen + 7) / 8 != nlen)
-		return KEYS_ERR_KEY;
-	m[0] = 0;
-	for (i = 1; i < nlen; i++)
-		m[i] = (unsigned char)(i * 151 + 17);
-	memcpy(x, m, nlen);
-	if (!br_rsa_private_get_default()(x, sk))
-		return KEYS_ERR_KEY;
-	if (!br_rsa_public_get_default()(x, nlen, cert) ||
-	    memcmp(x, m, nlen) != 0)
-		return KEYS_ERR_MISMATCH;
-	return KEYS_OK;
-}
-
-int
-keys_match(const struct keys_chain *chain, const struct keys_private *key)
-{
-	br_x509_decoder_context xd;
-	const br_x509_pkey *pk;
-	const br_rsa_private_key *rsa;
-	const br_ec_private_key *ec;
-
-	if (chain->count == 0)
-		return KEYS_ERR_NO_CERT;
-	br_x509_decoder_init(&xd, NULL, NULL);
-	br_x509_decoder_push(&xd, chain->cert[0].data, chain->cert[0].data_len);
-	pk = br_x509_decoder_get_pkey(&xd);
-	if (pk == NULL)
-		return KEYS_ERR_CERT;
-
-	rsa = keys_private_rsa(key);
-	ec = keys_private_ec(key);
-	if (rsa == NULL && ec == NULL)
-		return KEYS_ERR_NO_KEY;
-	if (pk->key_type != key->type)
-		return KEYS_ERR_MISMATCH;
-	if (rsa != NULL)
-		return match_rsa(rsa, &pk->key.rsa);
-	return match_ec(ec, &pk->key.ec);
 }
 
 /* Files */

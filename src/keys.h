@@ -46,6 +46,10 @@ enum keys_status {
  * pages (in every process that loads it). */
 struct keys_chain {
 	size_t count, used;
+	/* The leaf's public key, decoded once with the chain, so that
+	 * nothing decodes the leaf again (keymatch.c). */
+	br_x509_pkey leaf_key;
+	unsigned char leaf_key_data[BR_X509_BUFSIZE_KEY];
 	br_x509_certificate cert[KEYS_CHAIN_MAX];
 	unsigned char der[KEYS_CHAIN_BYTES];
 };
@@ -59,6 +63,10 @@ struct keys_private {
 	br_skey_decoder_context dec; /* owns the decoded key bytes */
 	int type;                    /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
 	const char *why;
+	/* The public half the file carries, if it does (keymatch.h): the
+	 * EC point, or RSA's public exponent. pub_len 0 when absent. */
+	size_t pub_len;
+	unsigned char pub[BR_EC_KBUF_PUB_MAX_SIZE];
 };
 
 /* Trust anchors (CA certificates) for verifying a peer. */
@@ -81,12 +89,7 @@ int keys_private_parse(struct keys_private *key, const uint8_t *pem,
 int keys_anchors_parse(struct keys_anchors *anchors, const uint8_t *pem,
                        size_t len);
 
-/*
- * KEYS_OK when the private key belongs to the chain's leaf certificate.
- * For RSA this also runs one private-key operation checked against the
- * certificate's public key, so a key with corrupt CRT values is refused.
- */
-int keys_match(const struct keys_chain *chain, const struct keys_private *key);
+/* Whether the key belongs to the chain's leaf: keymatch.h. */
 
 /* The decoded key, or NULL when the key is of the other type. */
 const br_rsa_private_key *keys_private_rsa(const struct keys_private *key);

@@ -95,7 +95,13 @@ main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s (see --help)", err);
 		return EXIT_USAGE;
 	}
-	if ((rc = credentials_load(&credentials, &cfg)) != 0)
+	/* A process started per connection checks each key against its
+	 * certificate without a private-key operation; the --listen parent,
+	 * which loads once for all its children, checks fully. */
+	if ((rc = credentials_load(&credentials, &cfg,
+	                           cfg.listen.kind != ADDR_NONE
+	                               ? KEYMATCH_FULL
+	                               : KEYMATCH_PUBLIC)) != 0)
 		return rc;
 	log_init(cfg.log == LOG_CHOICE_STDERR ? LOG_SINK_STDERR
 	                                      : LOG_SINK_SYSLOG,

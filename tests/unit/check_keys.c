@@ -1,6 +1,7 @@
 /*
- * Unit tests for keys.c. Fixtures are in tests/unit/fixtures/keys/, made
- * by make-fixtures.sh there; the tests run from the repository root.
+ * Unit tests for keys.c and keymatch.c. Fixtures are in
+ * tests/unit/fixtures/keys/, made by make-fixtures.sh there; the tests run from
+ * the repository root.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 
 #include <check.h>
 
+#include "keymatch.h"
 #include "keys.h"
 
 #define FIXTURES "tests/unit/fixtures/keys/"
@@ -65,6 +67,21 @@ key_file(struct keys_private *k, const char *name)
 {
 	load(name);
 	return keys_private_parse(k, pem, pem_len);
+}
+
+/*
+ * keymatch_check() at both depths, which must agree (a key whose damage
+ * only the full check sees is tested on its own).
+ */
+static int
+match(const struct keys_chain *c, const struct keys_private *k)
+{
+	int cheap = keymatch_check(c, k, KEYMATCH_PUBLIC);
+	int full = keymatch_check(c, k, KEYMATCH_FULL);
+
+	ck_assert_msg(cheap == full, "public check %d, full check %d", cheap,
+	              full);
+	return full;
 }
 
 /* Where needle first occurs in buf[0..len): memmem is not POSIX. */
@@ -194,7 +211,7 @@ START_TEST(chain_skips_other_objects)
 	ck_assert_int_eq(keys_chain_parse(&chain, pem, pem_len), KEYS_OK);
 	ck_assert_uint_eq(chain.count, 2);
 	ck_assert_int_eq(keys_private_parse(&key, pem, pem_len), KEYS_OK);
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_OK);
+	ck_assert_int_eq(match(&chain, &key), KEYS_OK);
 }
 END_TEST
 
@@ -229,7 +246,7 @@ START_TEST(chain_crlf)
 		pem2[pem2_len++] = pem[i];
 	}
 	ck_assert_int_eq(keys_private_parse(&key, pem2, pem2_len), KEYS_OK);
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_OK);
+	ck_assert_int_eq(match(&chain, &key), KEYS_OK);
 }
 END_TEST
 
@@ -395,7 +412,7 @@ START_TEST(key_forms)
 		                  c->n_bitlen);
 	}
 	ck_assert_int_eq(chain_file(&chain, c->chain), KEYS_OK);
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_OK);
+	ck_assert_int_eq(match(&chain, &key), KEYS_OK);
 }
 END_TEST
 
@@ -440,12 +457,12 @@ START_TEST(key_rsa_exponent_paths)
 	ck_assert_int_eq(key_file(&key, "rsa3mod4.key"), KEYS_OK);
 	ck_assert_uint_eq(pubexp(keys_private_rsa(&key)), 65537);
 	ck_assert_int_eq(chain_file(&chain, "rsa3mod4.crt"), KEYS_OK);
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_OK);
+	ck_assert_int_eq(match(&chain, &key), KEYS_OK);
 
 	ck_assert_int_eq(key_file(&key, "rsa2048.key"), KEYS_OK);
 	ck_assert_uint_eq(pubexp(keys_private_rsa(&key)), 0);
 	ck_assert_int_eq(chain_file(&chain, "rsa2048.crt"), KEYS_OK);
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_OK);
+	ck_assert_int_eq(match(&chain, &key), KEYS_OK);
 }
 END_TEST
 
@@ -468,7 +485,7 @@ START_TEST(key_mismatch)
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		ck_assert_int_eq(key_file(&key, cases[i].key), KEYS_OK);
 		ck_assert_int_eq(chain_file(&chain, cases[i].chain), KEYS_OK);
-		ck_assert_msg(keys_match(&chain, &key) == KEYS_ERR_MISMATCH,
+		ck_assert_msg(match(&chain, &key) == KEYS_ERR_MISMATCH,
 		              "%s matched %s", cases[i].key, cases[i].chain);
 	}
 }
@@ -482,7 +499,7 @@ START_TEST(key_mismatch_chain_order)
 	ck_assert_int_eq(keys_chain_parse(&chain, pem, pem_len), KEYS_OK);
 	ck_assert_uint_eq(chain.count, 2);
 	ck_assert_int_eq(key_file(&key, "ec256.key"), KEYS_OK);
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_ERR_MISMATCH);
+	ck_assert_int_eq(match(&chain, &key), KEYS_ERR_MISMATCH);
 }
 END_TEST
 
@@ -490,13 +507,124 @@ START_TEST(key_rsa_corrupt_crt)
 {
 	const br_rsa_private_key *sk;
 
-	/* The modulus still matches; only the private operation is off. */
+	/* The modulus still matches; only the private operation is off,
+	 * which only the full check runs (keymatch.h). */
 	ck_assert_int_eq(key_file(&key, "rsa2048.key"), KEYS_OK);
 	ck_assert_int_eq(chain_file(&chain, "rsa2048.crt"), KEYS_OK);
 	sk = keys_private_rsa(&key);
 	ck_assert_uint_gt(sk->dplen, 1);
 	sk->dp[sk->dplen - 1] ^= 0x02;
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_ERR_MISMATCH);
+	ck_assert_int_eq(keymatch_check(&chain, &key, KEYMATCH_FULL),
+	                 KEYS_ERR_MISMATCH);
+	ck_assert_int_eq(keymatch_check(&chain, &key, KEYMATCH_PUBLIC),
+	                 KEYS_OK);
+}
+END_TEST
+
+/* What each key file carries for the cheap check. */
+START_TEST(keymatch_public_half)
+{
+	static const struct {
+		const char *key;
+		size_t pub_len;
+	} cases[] = {
+	    {"ec256.key", 65},      /* PKCS#8: inside the ECPrivateKey */
+	    {"ec256-trad.key", 65}, /* 04 || X || Y */
+	    {"ec384.key", 97},
+	    {"ec384-trad.key", 97},
+	    {"ec256-compressed.key", 33}, /* 02/03 || X */
+	    {"ec256-nopub.key", 0},       /* openssl ec -no_public */
+	    {"ec256-nopub-pkcs8.key", 0},
+	    {"rsa2048.key", 3}, /* e = 65537 */
+	    {"rsa2048-trad.key", 3},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(key_file(&key, cases[i].key), KEYS_OK);
+		ck_assert_msg(key.pub_len == cases[i].pub_len,
+		              "%s: public half of %zu bytes, want %zu",
+		              cases[i].key, key.pub_len, cases[i].pub_len);
+	}
+	ck_assert_int_eq(key_file(&key, "rsa2048.key"), KEYS_OK);
+	ck_assert_mem_eq(key.pub, "\x01\x00\x01", 3);
+	ck_assert_int_eq(key_file(&key, "ec256.key"), KEYS_OK);
+	ck_assert_uint_eq(key.pub[0], 0x04);
+}
+END_TEST
+
+START_TEST(keymatch_without_public_half)
+{
+	/* Without the point, or with it in another form, the point is
+	 * computed: the key still matches its own certificate and no other. */
+	static const char *const names[] = {
+	    "ec256-nopub.key", "ec256-nopub-pkcs8.key", "ec256-compressed.key"};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		ck_assert_int_eq(key_file(&key, names[i]), KEYS_OK);
+		ck_assert_int_eq(chain_file(&chain, "ec256.crt"), KEYS_OK);
+		ck_assert_int_eq(match(&chain, &key), KEYS_OK);
+		ck_assert_int_eq(chain_file(&chain, "ec384.crt"), KEYS_OK);
+		ck_assert_int_eq(match(&chain, &key), KEYS_ERR_MISMATCH);
+		ck_assert_int_eq(chain_file(&chain, "inter.crt"), KEYS_OK);
+		ck_assert_int_eq(match(&chain, &key), KEYS_ERR_MISMATCH);
+	}
+}
+END_TEST
+
+START_TEST(keymatch_public_half_that_lies)
+{
+	/* A file whose publicKey is the certificate's but whose scalar is
+	 * another key's: the cheap check trusts the file, the full one
+	 * does not (the --listen parent's). */
+	ck_assert_int_eq(chain_file(&chain, "ec256.crt"), KEYS_OK);
+	ck_assert_int_eq(key_file(&key, "ec256-other.key"), KEYS_OK);
+	ck_assert_uint_eq(key.pub_len, chain.leaf_key.key.ec.qlen);
+	memcpy(key.pub, chain.leaf_key.key.ec.q, key.pub_len);
+	ck_assert_int_eq(keymatch_check(&chain, &key, KEYMATCH_PUBLIC),
+	                 KEYS_OK);
+	ck_assert_int_eq(keymatch_check(&chain, &key, KEYMATCH_FULL),
+	                 KEYS_ERR_MISMATCH);
+}
+END_TEST
+
+START_TEST(keymatch_public_of_bad_der)
+{
+	static const uint8_t cases[][16] = {
+	    {0x30, 0x03, 0x02, 0x01, 0x01},             /* version only */
+	    {0x30, 0x05, 0x02, 0x01, 0x01, 0x05, 0x00}, /* NULL after it */
+	    {0x30, 0x06, 0x02, 0x01, 0x01, 0x04, 0x01, 0x07}, /* no [1] */
+	    /* [1] holding a BIT STRING with unused bits */
+	    {0x30, 0x0c, 0x02, 0x01, 0x01, 0x04, 0x01, 0x07, 0xa1, 0x04, 0x03,
+	     0x02, 0x01, 0x04},
+	    {0x30, 0x08, 0x02, 0x01, 0x01, 0x02, 0x01, 0x07, 0x02, 0x01},
+	};
+	static const size_t lens[] = {5, 7, 8, 14, 10};
+	const uint8_t *pub;
+	size_t pub_len;
+
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+		ck_assert_msg(
+		    keymatch_public_of(cases[i], lens[i], &pub, &pub_len) == -1,
+		    "case %zu parsed", i);
+}
+END_TEST
+
+START_TEST(keymatch_public_of_one_asymmetric_key)
+{
+	/* RFC 5958 v2: the point outside the ECPrivateKey, [1] IMPLICIT. */
+	static const uint8_t der[] = {
+	    0x30, 0x14, 0x02, 0x01, 0x01, 0x30, 0x00, 0x04, 0x08, 0x30, 0x06,
+	    0x02, 0x01, 0x01, 0x04, 0x01, 0x07, 0x81, 0x03, 0x00, 0x04, 0xaa};
+	const uint8_t *pub;
+	size_t pub_len;
+
+	ck_assert_int_eq(keymatch_public_of(der, sizeof der, &pub, &pub_len),
+	                 0);
+	ck_assert_uint_eq(pub_len, 2);
+	ck_assert_mem_eq(pub, "\x04\xaa", 2);
+	/* A byte after the key is not a key. */
+	ck_assert_int_eq(
+	    keymatch_public_of(der, sizeof der - 1, &pub, &pub_len), -1);
 }
 END_TEST
 
@@ -524,7 +652,7 @@ START_TEST(key_rsa_other_exponent)
 		ck_assert_int_eq(keys_chain_parse(&chain, pem2, pem2_len),
 		                 KEYS_OK);
 		ck_assert_int_eq(key_file(&key, names[i][0]), KEYS_OK);
-		ck_assert_msg(keys_match(&chain, &key) == KEYS_ERR_MISMATCH,
+		ck_assert_msg(match(&chain, &key) == KEYS_ERR_MISMATCH,
 		              "%s matched a certificate with another e",
 		              names[i][0]);
 	}
@@ -535,11 +663,11 @@ START_TEST(key_match_needs_both)
 {
 	ck_assert_int_eq(chain_file(&chain, "ec256.crt"), KEYS_OK);
 	ck_assert_int_eq(key_file(&key, "k256.key"), KEYS_ERR_KEY_TYPE);
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_ERR_NO_KEY);
+	ck_assert_int_eq(match(&chain, &key), KEYS_ERR_NO_KEY);
 
 	ck_assert_int_eq(key_file(&key, "ec256.key"), KEYS_OK);
 	ck_assert_int_eq(chain_file(&chain, "ec256.key"), KEYS_ERR_NO_CERT);
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_ERR_NO_CERT);
+	ck_assert_int_eq(match(&chain, &key), KEYS_ERR_NO_CERT);
 }
 END_TEST
 
@@ -817,7 +945,7 @@ START_TEST(file_loaders_after_release)
 	ck_assert_uint_eq(chain2.cert[0].data_len, chain.cert[0].data_len);
 	ck_assert_mem_eq(chain2.cert[0].data, chain.cert[0].data,
 	                 chain.cert[0].data_len);
-	ck_assert_int_eq(keys_match(&chain2, &key2), KEYS_OK);
+	ck_assert_int_eq(match(&chain2, &key2), KEYS_OK);
 	ck_assert_int_eq(keys_release_buffers(), 0);
 	ck_assert_int_eq(keys_release_buffers(), 0);
 }
@@ -871,7 +999,7 @@ START_TEST(file_loaders)
 	ck_assert_uint_eq(chain.count, 2);
 	ck_assert_int_eq(keys_private_load(&key, FIXTURES "rsa2048.key"),
 	                 KEYS_OK);
-	ck_assert_int_eq(keys_match(&chain, &key), KEYS_OK);
+	ck_assert_int_eq(match(&chain, &key), KEYS_OK);
 	ck_assert_int_eq(keys_anchors_load(&anchors, FIXTURES "bundle.pem"),
 	                 KEYS_OK);
 	ck_assert_uint_eq(anchors.count, 4);
@@ -927,6 +1055,11 @@ keys_suite(void)
 	tcase_add_test(tc, key_mismatch);
 	tcase_add_test(tc, key_mismatch_chain_order);
 	tcase_add_test(tc, key_rsa_corrupt_crt);
+	tcase_add_test(tc, keymatch_public_half);
+	tcase_add_test(tc, keymatch_without_public_half);
+	tcase_add_test(tc, keymatch_public_half_that_lies);
+	tcase_add_test(tc, keymatch_public_of_bad_der);
+	tcase_add_test(tc, keymatch_public_of_one_asymmetric_key);
 	tcase_add_test(tc, key_rsa_other_exponent);
 	tcase_add_test(tc, key_match_needs_both);
 	tcase_add_test(tc, key_encrypted);

@@ -1,0 +1,241 @@
+/* see keymatch.h */
+#include "keymatch.h"
+
+#include <string.h>
+
+#include <bearssl.h>
+
+#include "der.h"
+
+/* BearSSL's largest RSA modulus (4096 bits), in bytes. */
+#define RSA_MAX_BYTES 512
+
+/* Big-endian integers as the certificate and BearSSL encode them. */
+static void
+strip_zeros(const unsigned char **p, size_t *len)
+{
+	while (*len > 0 && **p == 0) {
+		(*p)++;
+		(*len)--;
+	}
+}
+
+static int
+same_integer(const unsigned char *a, size_t alen, const unsigned char *b,
+             size_t blen)
+{
+	strip_zeros(&a, &alen);
+	strip_zeros(&b, &blen);
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* A BIT STRING's contents as whole octets: no unused bits. */
+static int
+bit_string_octets(const struct der *bits, const uint8_t **p, size_t *len)
+{
+	if (bits->len < 2 || bits->p[0] != 0)
+		return -1;
+	*p = bits->p + 1;
+	*len = bits->len - 1;
+	return 0;
+}
+
+/*
+ * ECPrivateKey ::= SEQUENCE { version INTEGER (1), privateKey OCTET
+ * STRING, parameters [0] OPTIONAL, publicKey [1] BIT STRING OPTIONAL },
+ * d at its first INTEGER already read past.
+ */
+static int
+ec_public_of(struct der *d, const uint8_t **pub, size_t *pub_len)
+{
+	struct der f, bits;
+	unsigned tag;
+
+	if (der_expect(d, DER_OCTET_STRING, &f) != 0)
+		return -1;
+	while (d->len > 0) {
+		if (der_next(d, &tag, &f, NULL) != 0)
+			return -1;
+		if (tag != DER_CTX_CONS(1))
+			continue;
+		if (der_expect(&f, DER_BIT_STRING, &bits) != 0 || f.len != 0)
+			return -1;
+		return bit_string_octets(&bits, pub, pub_len);
+	}
+	return -1;
+}
+
+/* RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, ... },
+ * d after the version. */
+static int
+rsa_exponent_of(struct der *d, const uint8_t **pub, size_t *pub_len)
+{
+	struct der n, e;
+
+	if (der_expect(d, DER_INTEGER, &n) != 0 ||
+	    der_expect(d, DER_INTEGER, &e) != 0)
+		return -1;
+	*pub = e.p;
+	*pub_len = e.len;
+	return 0;
+}
+
+/* One traditional key (RSAPrivateKey or ECPrivateKey), whole. */
+static int
+traditional_public_of(struct der d, const uint8_t **pub, size_t *pub_len)
+{
+	struct der key, version;
+	unsigned tag;
+
+	if (der_expect(&d, DER_SEQUENCE, &key) != 0 || d.len != 0 ||
+	    der_expect(&key, DER_INTEGER, &version) != 0 || key.len == 0)
+		return -1;
+	tag = key.p[0];
+	if (tag == DER_INTEGER)
+		return rsa_exponent_of(&key, pub, pub_len);
+	if (tag == DER_OCTET_STRING)
+		return ec_public_of(&key, pub, pub_len);
+	return -1;
+}
+
+int
+keymatch_public_of(const uint8_t *der, size_t len, const uint8_t **pub,
+                   size_t *pub_len)
+{
+	struct der d = {der, len}, info, f, inner;
+	unsigned tag;
+
+	*pub = NULL;
+	*pub_len = 0;
+	if (traditional_public_of(d, pub, pub_len) == 0)
+		return 0;
+	/* PrivateKeyInfo / OneAsymmetricKey ::= SEQUENCE { version,
+	 * privateKeyAlgorithm, privateKey OCTET STRING, attributes [0]
+	 * OPTIONAL, publicKey [1] IMPLICIT BIT STRING OPTIONAL }. */
+	if (der_expect(&d, DER_SEQUENCE, &info) != 0 || d.len != 0 ||
+	    der_expect(&info, DER_INTEGER, &f) != 0 ||
+	    der_expect(&info, DER_SEQUENCE, &f) != 0 ||
+	    der_expect(&info, DER_OCTET_STRING, &inner) != 0)
+		return -1;
+	if (traditional_public_of(inner, pub, pub_len) == 0)
+		return 0;
+	while (info.len > 0) {
+		if (der_next(&info, &tag, &f, NULL) != 0)
+			return -1;
+		if (tag == DER_CTX_PRIM(1))
+			return bit_string_octets(&f, pub, pub_len);
+	}
+	return -1;
+}
+
+static int
+match_ec(const br_ec_private_key *sk, const br_ec_public_key *cert,
+         const struct keys_private *key, enum keymatch_depth depth)
+{
+	unsigned char q[BR_EC_KBUF_PUB_MAX_SIZE];
+	size_t qlen;
+
+	if (sk->curve != cert->curve)
+		return KEYS_ERR_MISMATCH;
+	/* The file's own point settles it, if it is in the certificate's
+	 * form; any doubt goes to the computation, which decides. */
+	if (depth == KEYMATCH_PUBLIC && key->pub_len == cert->qlen &&
+	    memcmp(key->pub, cert->q, cert->qlen) == 0)
+		return KEYS_OK;
+	qlen = br_ec_compute_pub(br_ec_get_default(), NULL, q, sk);
+	if (qlen == 0)
+		return KEYS_ERR_KEY_TYPE;
+	if (qlen != cert->qlen || memcmp(q, cert->q, qlen) != 0)
+		return KEYS_ERR_MISMATCH;
+	return KEYS_OK;
+}
+
+/* The public exponent as a number; 0 when it does not fit 32 bits. */
+static uint32_t
+exponent_value(const unsigned char *e, size_t elen)
+{
+	uint32_t v = 0;
+
+	strip_zeros(&e, &elen);
+	if (elen > 4)
+		return 0;
+	for (size_t i = 0; i < elen; i++)
+		v = (v << 8) | e[i];
+	return v;
+}
+
+/*
+ * Same modulus means same primes; the public exponent is compared when
+ * BearSSL can recompute it, which it can only when p and q are 3 mod 4
+ * (true of BearSSL's keys, of about one OpenSSL key in four). So one
+ * private operation undone with the certificate's key settles e, and
+ * also catches a damaged d, dp, dq or iq, which the modulus cannot.
+ */
+static int
+match_rsa_full(const br_rsa_private_key *sk, const br_rsa_public_key *cert,
+               size_t nlen)
+{
+	br_rsa_compute_pubexp pubexp = br_rsa_compute_pubexp_get_default();
+	unsigned char x[RSA_MAX_BYTES], m[RSA_MAX_BYTES];
+	uint32_t e_key;
+	size_t i;
+
+	e_key = pubexp(sk);
+	if (e_key != 0 && e_key != exponent_value(cert->e, cert->elen))
+		return KEYS_ERR_MISMATCH;
+
+	/* x must be exactly as long as the modulus, and below it. */
+	if (((size_t)sk->n_bitlen + 7) / 8 != nlen)
+		return KEYS_ERR_KEY;
+	m[0] = 0;
+	for (i = 1; i < nlen; i++)
+		m[i] = (unsigned char)(i * 151 + 17);
+	memcpy(x, m, nlen);
+	if (!br_rsa_private_get_default()(x, sk))
+		return KEYS_ERR_KEY;
+	if (!br_rsa_public_get_default()(x, nlen, cert) ||
+	    memcmp(x, m, nlen) != 0)
+		return KEYS_ERR_MISMATCH;
+	return KEYS_OK;
+}
+
+static int
+match_rsa(const br_rsa_private_key *sk, const br_rsa_public_key *cert,
+          const struct keys_private *key, enum keymatch_depth depth)
+{
+	br_rsa_compute_modulus modulus = br_rsa_compute_modulus_get_default();
+	unsigned char n[RSA_MAX_BYTES];
+	size_t nlen;
+
+	nlen = modulus(NULL, sk);
+	if (nlen == 0 || nlen > sizeof n)
+		return KEYS_ERR_KEY_TYPE;
+	if (modulus(n, sk) != nlen)
+		return KEYS_ERR_KEY;
+	if (!same_integer(n, nlen, cert->n, cert->nlen))
+		return KEYS_ERR_MISMATCH;
+	if (depth == KEYMATCH_PUBLIC && key->pub_len > 0)
+		return same_integer(key->pub, key->pub_len, cert->e, cert->elen)
+		           ? KEYS_OK
+		           : KEYS_ERR_MISMATCH;
+	return match_rsa_full(sk, cert, nlen);
+}
+
+int
+keymatch_check(const struct keys_chain *chain, const struct keys_private *key,
+               enum keymatch_depth depth)
+{
+	const br_x509_pkey *pk = &chain->leaf_key;
+	const br_rsa_private_key *rsa = keys_private_rsa(key);
+	const br_ec_private_key *ec = keys_private_ec(key);
+
+	if (chain->count == 0)
+		return KEYS_ERR_NO_CERT;
+	if (rsa == NULL && ec == NULL)
+		return KEYS_ERR_NO_KEY;
+	if (pk->key_type != key->type)
+		return KEYS_ERR_MISMATCH;
+	if (rsa != NULL)
+		return match_rsa(rsa, &pk->key.rsa, key, depth);
+	return match_ec(ec, &pk->key.ec, key, depth);
+}
