@@ -125,8 +125,11 @@ credentials_load(struct credentials *cr, const struct config *cfg,
 	/* Loading is over: its buffers' pages go back (scratch.h). Should
 	 * that fail, they only stay in memory. */
 	(void)keys_release_buffers();
-	(void)scratch_release(crl_pem, sizeof(crl_pem));
-	(void)scratch_release(crl_der, sizeof(crl_der));
+	if (cfg->crl != NULL) {
+		/* Untouched without --crl: nothing to give back. */
+		(void)scratch_release(crl_pem, sizeof(crl_pem));
+		(void)scratch_release(crl_der, sizeof(crl_der));
+	}
 	return rc;
 }
 

@@ -90,6 +90,22 @@ cert_tbs(const uint8_t *der, size_t len, struct der *tbs)
 	return 0;
 }
 
+/* Validity ::= SEQUENCE { notBefore Time, notAfter Time }, its contents:
+ * two times by their tags (BearSSL reads the digits when it verifies). */
+static int
+validity_times(struct der v)
+{
+	struct der t;
+	unsigned tag;
+
+	for (int i = 0; i < 2; i++) {
+		if (der_next(&v, &tag, &t, NULL) != 0 ||
+		    (tag != DER_UTC_TIME && tag != DER_GENERALIZED_TIME))
+			return -1;
+	}
+	return v.len == 0 ? 0 : -1;
+}
+
 int
 der_cert_ids(const uint8_t *der, size_t len, struct der_cert_ids *ids,
              struct der *rest)
@@ -103,6 +119,7 @@ der_cert_ids(const uint8_t *der, size_t len, struct der_cert_ids *ids,
 	    der_next(&tbs, &tag, &f, &ids->issuer) != 0 ||
 	    tag != DER_SEQUENCE ||
 	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
+	    validity_times(f) != 0 ||
 	    der_next(&tbs, &tag, &f, &ids->subject) != 0 || tag != DER_SEQUENCE)
 		return -1;
 	*rest = tbs;
@@ -216,4 +233,142 @@ der_hash_oid(int hash_id)
 	default:
 		return NULL;
 	}
+}
+
+int
+der_curve_of(const struct der *oid)
+{
+	/* 1.2.840.10045.3.1.7, 1.3.132.0.34, 1.3.132.0.35 (RFC 5480) */
+	static const uint8_t p256[] = {0x2a, 0x86, 0x48, 0xce,
+	                               0x3d, 0x03, 0x01, 0x07};
+	static const uint8_t p384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
+	static const uint8_t p521[] = {0x2b, 0x81, 0x04, 0x00, 0x23};
+
+	if (der_is(oid, p256, sizeof p256))
+		return BR_EC_secp256r1;
+	if (der_is(oid, p384, sizeof p384))
+		return BR_EC_secp384r1;
+	if (der_is(oid, p521, sizeof p521))
+		return BR_EC_secp521r1;
+	return 0;
+}
+
+int
+der_key_algorithm(const struct der *oid)
+{
+	/* 1.2.840.113549.1.1.1 and 1.2.840.10045.2.1 (RFC 8017, 5480) */
+	static const uint8_t rsa[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+	                              0x0d, 0x01, 0x01, 0x01};
+	static const uint8_t ec[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+
+	if (der_is(oid, rsa, sizeof rsa))
+		return BR_KEYTYPE_RSA;
+	if (der_is(oid, ec, sizeof ec))
+		return BR_KEYTYPE_EC;
+	return 0;
+}
+
+int
+der_positive_integer(struct der *d, struct der *v)
+{
+	if (der_expect(d, DER_INTEGER, v) != 0 || v->len == 0 ||
+	    (v->p[0] & 0x80) != 0)
+		return -1;
+	while (v->len > 0 && v->p[0] == 0) {
+		v->p++;
+		v->len--;
+	}
+	return v->len > 0 ? 0 : -1;
+}
+
+/* 04 || X || Y, as BearSSL's EC code takes a point. */
+static int
+uncompressed_point(const struct der *q, int curve)
+{
+	size_t field = curve == BR_EC_secp256r1   ? 32
+	               : curve == BR_EC_secp384r1 ? 48
+	                                          : 66;
+
+	return q->len == 1 + 2 * field && q->p[0] == 0x04;
+}
+
+int
+der_spki(struct der *d, br_x509_pkey *pk)
+{
+	struct der save = *d, spki, alg, oid, params, bits, key, n, e;
+	int type;
+
+	memset(pk, 0, sizeof *pk);
+	if (der_expect(d, DER_SEQUENCE, &spki) != 0 ||
+	    der_expect(&spki, DER_SEQUENCE, &alg) != 0 ||
+	    der_expect(&alg, DER_OID, &oid) != 0 ||
+	    der_expect(&spki, DER_BIT_STRING, &bits) != 0 || spki.len != 0 ||
+	    bits.len < 2 || bits.p[0] != 0)
+		goto bad;
+	bits.p++;
+	bits.len--;
+	type = der_key_algorithm(&oid);
+	if (type == BR_KEYTYPE_RSA) {
+		/* parameters NULL (or absent); RSAPublicKey ::= SEQUENCE {
+		 * modulus, publicExponent } */
+		if ((alg.len != 0 &&
+		     (der_expect(&alg, DER_NULL, &params) != 0 ||
+		      params.len != 0 || alg.len != 0)) ||
+		    der_expect(&bits, DER_SEQUENCE, &key) != 0 ||
+		    bits.len != 0 || der_positive_integer(&key, &n) != 0 ||
+		    der_positive_integer(&key, &e) != 0 || key.len != 0 ||
+		    n.len > DER_RSA_N_MAX || e.len > DER_RSA_E_MAX)
+			goto bad;
+		pk->key_type = BR_KEYTYPE_RSA;
+		pk->key.rsa.n = (unsigned char *)(uintptr_t)n.p;
+		pk->key.rsa.nlen = n.len;
+		pk->key.rsa.e = (unsigned char *)(uintptr_t)e.p;
+		pk->key.rsa.elen = e.len;
+		return 0;
+	}
+	if (type == BR_KEYTYPE_EC) {
+		if (der_expect(&alg, DER_OID, &params) != 0 || alg.len != 0 ||
+		    (pk->key.ec.curve = der_curve_of(&params)) == 0 ||
+		    !uncompressed_point(&bits, pk->key.ec.curve))
+			goto bad;
+		pk->key_type = BR_KEYTYPE_EC;
+		pk->key.ec.q = (unsigned char *)(uintptr_t)bits.p;
+		pk->key.ec.qlen = bits.len;
+		return 0;
+	}
+bad:
+	memset(pk, 0, sizeof *pk);
+	*d = save;
+	return -1;
+}
+
+int
+der_cert_is_ca(struct der rest)
+{
+	static const uint8_t oid_bc[] = {0x55, 0x1d, 0x13}; /* 2.5.29.19 */
+	struct der f, exts, oid, val, bc;
+	int crit, is_ca = 0;
+
+	(void)der_expect(&rest, DER_CTX_PRIM(1), &f); /* issuerUniqueID */
+	(void)der_expect(&rest, DER_CTX_PRIM(2), &f); /* subjectUniqueID */
+	if (rest.len == 0)
+		return 0;
+	if (der_expect(&rest, DER_CTX_CONS(3), &f) != 0 || rest.len != 0 ||
+	    der_expect(&f, DER_SEQUENCE, &exts) != 0 || f.len != 0)
+		return -1;
+	while (exts.len > 0) {
+		if (der_next_extension(&exts, &oid, &crit, &val) != 0)
+			return -1;
+		if (!der_is(&oid, oid_bc, sizeof oid_bc))
+			continue;
+		if (der_expect(&val, DER_SEQUENCE, &bc) != 0 || val.len != 0)
+			return -1;
+		/* cA BOOLEAN DEFAULT FALSE, then pathLenConstraint */
+		if (bc.len > 0 && bc.p[0] == DER_BOOLEAN) {
+			if (der_expect(&bc, DER_BOOLEAN, &f) != 0 || f.len != 1)
+				return -1;
+			is_ca = f.p[0] != 0;
+		}
+	}
+	return is_ca;
 }

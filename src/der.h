@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bearssl.h>
+
 #define DER_BOOLEAN          0x01
 #define DER_INTEGER          0x02
 #define DER_BIT_STRING       0x03
@@ -59,9 +61,9 @@ struct der_cert_ids {
  * signatureValue BIT STRING } that fills exactly len bytes, read into
  * its TBSCertificate as far as the subject: the optional [0] version,
  * then serialNumber INTEGER, signature, issuer, validity and subject,
- * each a SEQUENCE but the first. *rest gets what follows in the
- * TBSCertificate (subjectPublicKeyInfo on), unread. Only the tags are
- * checked, not what the fields hold. 0, or -1.
+ * each a SEQUENCE but the first, the validity holding two times. *rest
+ * gets what follows in the TBSCertificate (subjectPublicKeyInfo on),
+ * unread. Only the tags are checked, not what the fields hold. 0, or -1.
  */
 int der_cert_ids(const uint8_t *der, size_t len, struct der_cert_ids *ids,
                  struct der *rest);
@@ -116,6 +118,46 @@ int der_serial_set(struct der_serial *s, const uint8_t *content, size_t len);
  */
 int der_next_extension(struct der *exts, struct der *oid, int *critical,
                        struct der *value);
+
+/*
+ * Take a positive, non-zero INTEGER off d: its magnitude, leading zero
+ * bytes dropped. 0, or -1 (d then past the element or unchanged).
+ */
+int der_positive_integer(struct der *d, struct der *v);
+
+/*
+ * BR_KEYTYPE_RSA for rsaEncryption, BR_KEYTYPE_EC for id-ecPublicKey
+ * (an AlgorithmIdentifier's OID contents), 0 for any other algorithm.
+ */
+int der_key_algorithm(const struct der *oid);
+
+/*
+ * A SubjectPublicKeyInfo taken off d (der_cert_ids() leaves the
+ * TBSCertificate there), as BearSSL's key struct pointing into the DER:
+ * RSA (n and e, leading zero bytes dropped) or EC on P-256, P-384 or
+ * P-521 (the uncompressed point). 0, or -1 for any
+ * other key or a malformed one.
+ */
+int der_spki(struct der *d, br_x509_pkey *pk);
+
+/* der_spki()'s limits: BearSSL's RSA (4096 bits), and an exponent of at
+ * most 8 bytes (in practice 65537: 3). EC points are uncompressed. */
+#define DER_RSA_N_MAX 512
+#define DER_RSA_E_MAX 8
+
+/*
+ * Whether the rest of a TBSCertificate after its subjectPublicKeyInfo
+ * (the optional unique IDs, the [3] Extensions) marks a CA: a
+ * basicConstraints whose cA is TRUE (any non-zero byte, as BearSSL
+ * reads it). 1 or 0, or -1 when what is there is malformed.
+ */
+int der_cert_is_ca(struct der rest);
+
+/*
+ * The BearSSL curve (BR_EC_secp256r1, BR_EC_secp384r1, BR_EC_secp521r1)
+ * that a namedCurve OID's contents name; 0 for any other curve.
+ */
+int der_curve_of(const struct der *oid);
 
 /*
  * The hash's OID in the form BearSSL's PKCS#1 signer and verifier take

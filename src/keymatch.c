@@ -5,8 +5,6 @@
 
 #include <bearssl.h>
 
-#include "der.h"
-
 /* BearSSL's largest RSA modulus (4096 bits), in bytes. */
 #define RSA_MAX_BYTES 512
 
@@ -29,105 +27,6 @@ same_integer(const unsigned char *a, size_t alen, const unsigned char *b,
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
 
-/* A BIT STRING's contents as whole octets: no unused bits. */
-static int
-bit_string_octets(const struct der *bits, const uint8_t **p, size_t *len)
-{
-	if (bits->len < 2 || bits->p[0] != 0)
-		return -1;
-	*p = bits->p + 1;
-	*len = bits->len - 1;
-	return 0;
-}
-
-/*
- * ECPrivateKey ::= SEQUENCE { version INTEGER (1), privateKey OCTET
- * STRING, parameters [0] OPTIONAL, publicKey [1] BIT STRING OPTIONAL },
- * d at its first INTEGER already read past.
- */
-static int
-ec_public_of(struct der *d, const uint8_t **pub, size_t *pub_len)
-{
-	struct der f, bits;
-	unsigned tag;
-
-	if (der_expect(d, DER_OCTET_STRING, &f) != 0)
-		return -1;
-	while (d->len > 0) {
-		if (der_next(d, &tag, &f, NULL) != 0)
-			return -1;
-		if (tag != DER_CTX_CONS(1))
-			continue;
-		if (der_expect(&f, DER_BIT_STRING, &bits) != 0 || f.len != 0)
-			return -1;
-		return bit_string_octets(&bits, pub, pub_len);
-	}
-	return -1;
-}
-
-/* RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, ... },
- * d after the version. */
-static int
-rsa_exponent_of(struct der *d, const uint8_t **pub, size_t *pub_len)
-{
-	struct der n, e;
-
-	if (der_expect(d, DER_INTEGER, &n) != 0 ||
-	    der_expect(d, DER_INTEGER, &e) != 0)
-		return -1;
-	*pub = e.p;
-	*pub_len = e.len;
-	return 0;
-}
-
-/* One traditional key (RSAPrivateKey or ECPrivateKey), whole. */
-static int
-traditional_public_of(struct der d, const uint8_t **pub, size_t *pub_len)
-{
-	struct der key, version;
-	unsigned tag;
-
-	if (der_expect(&d, DER_SEQUENCE, &key) != 0 || d.len != 0 ||
-	    der_expect(&key, DER_INTEGER, &version) != 0 || key.len == 0)
-		return -1;
-	tag = key.p[0];
-	if (tag == DER_INTEGER)
-		return rsa_exponent_of(&key, pub, pub_len);
-	if (tag == DER_OCTET_STRING)
-		return ec_public_of(&key, pub, pub_len);
-	return -1;
-}
-
-int
-keymatch_public_of(const uint8_t *der, size_t len, const uint8_t **pub,
-                   size_t *pub_len)
-{
-	struct der d = {der, len}, info, f, inner;
-	unsigned tag;
-
-	*pub = NULL;
-	*pub_len = 0;
-	if (traditional_public_of(d, pub, pub_len) == 0)
-		return 0;
-	/* PrivateKeyInfo / OneAsymmetricKey ::= SEQUENCE { version,
-	 * privateKeyAlgorithm, privateKey OCTET STRING, attributes [0]
-	 * OPTIONAL, publicKey [1] IMPLICIT BIT STRING OPTIONAL }. */
-	if (der_expect(&d, DER_SEQUENCE, &info) != 0 || d.len != 0 ||
-	    der_expect(&info, DER_INTEGER, &f) != 0 ||
-	    der_expect(&info, DER_SEQUENCE, &f) != 0 ||
-	    der_expect(&info, DER_OCTET_STRING, &inner) != 0)
-		return -1;
-	if (traditional_public_of(inner, pub, pub_len) == 0)
-		return 0;
-	while (info.len > 0) {
-		if (der_next(&info, &tag, &f, NULL) != 0)
-			return -1;
-		if (tag == DER_CTX_PRIM(1))
-			return bit_string_octets(&f, pub, pub_len);
-	}
-	return -1;
-}
-
 static int
 match_ec(const br_ec_private_key *sk, const br_ec_public_key *cert,
          const struct keys_private *key, enum keymatch_depth depth)
@@ -139,8 +38,8 @@ match_ec(const br_ec_private_key *sk, const br_ec_public_key *cert,
 		return KEYS_ERR_MISMATCH;
 	/* The file's own point settles it, if it is in the certificate's
 	 * form; any doubt goes to the computation, which decides. */
-	if (depth == KEYMATCH_PUBLIC && key->pub_len == cert->qlen &&
-	    memcmp(key->pub, cert->q, cert->qlen) == 0)
+	if (depth == KEYMATCH_PUBLIC && key->pk.pub_len == cert->qlen &&
+	    memcmp(key->pk.pub, cert->q, cert->qlen) == 0)
 		return KEYS_OK;
 	qlen = br_ec_compute_pub(br_ec_get_default(), NULL, q, sk);
 	if (qlen == 0)
@@ -214,8 +113,9 @@ match_rsa(const br_rsa_private_key *sk, const br_rsa_public_key *cert,
 		return KEYS_ERR_KEY;
 	if (!same_integer(n, nlen, cert->n, cert->nlen))
 		return KEYS_ERR_MISMATCH;
-	if (depth == KEYMATCH_PUBLIC && key->pub_len > 0)
-		return same_integer(key->pub, key->pub_len, cert->e, cert->elen)
+	if (depth == KEYMATCH_PUBLIC && key->pk.pub_len > 0)
+		return same_integer(key->pk.pub, key->pk.pub_len, cert->e,
+		                    cert->elen)
 		           ? KEYS_OK
 		           : KEYS_ERR_MISMATCH;
 	return match_rsa_full(sk, cert, nlen);

@@ -42,15 +42,4 @@ enum keymatch_depth {
 int keymatch_check(const struct keys_chain *chain,
                    const struct keys_private *key, enum keymatch_depth depth);
 
-/*
- * The public half a private key's DER carries, for keys.c to keep while
- * the DER is still in hand: the EC point of an ECPrivateKey (RFC 5915)
- * or of OneAsymmetricKey (RFC 5958), or an RSAPrivateKey's
- * publicExponent (RFC 8017), traditional or inside PKCS#8. 0 with
- * *pub set, or -1 when the DER has none or does not parse (the full
- * check then decides).
- */
-int keymatch_public_of(const uint8_t *der, size_t len, const uint8_t **pub,
-                       size_t *pub_len);
-
 #endif

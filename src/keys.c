@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "der.h"
 #include "keys.h"
-#include "keymatch.h"
 #include "pem.h"
 #include "scratch.h"
 
@@ -110,7 +110,9 @@ chain_end(void *ctx)
 {
 	struct chain_state *st = ctx;
 	struct keys_chain *chain = st->chain;
-	br_x509_decoder_context xd;
+	struct der_cert_ids ids;
+	struct der rest;
+	br_x509_pkey pk;
 	unsigned char *der;
 	size_t len;
 
@@ -121,14 +123,12 @@ chain_end(void *ctx)
 		return KEYS_ERR_TOO_BIG;
 	der = chain->der + st->start;
 	len = chain->used - st->start;
-	/* The decoder also refuses bytes after the certificate. */
-	br_x509_decoder_init(&xd, NULL, NULL);
-	br_x509_decoder_push(&xd, der, len);
-	if (br_x509_decoder_last_error(&xd) != 0 ||
-	    br_x509_decoder_get_pkey(&xd) == NULL)
+	/* Exactly one Certificate, with a key BearSSL can use and
+	 * well-formed extensions. */
+	if (der_cert_ids(der, len, &ids, &rest) != 0 ||
+	    der_spki(&rest, &pk) != 0 || der_cert_is_ca(rest) < 0)
 		return KEYS_ERR_CERT;
-	if (chain->count == 0 &&
-	    keep_leaf_key(chain, br_x509_decoder_get_pkey(&xd)) != 0)
+	if (chain->count == 0 && keep_leaf_key(chain, &pk) != 0)
 		return KEYS_ERR_CERT;
 	chain->cert[chain->count].data = der;
 	chain->cert[chain->count].data_len = len;
@@ -158,12 +158,12 @@ keys_chain_parse(struct keys_chain *chain, const uint8_t *pem, size_t len)
 /* Private key */
 
 /*
- * BearSSL 0.6's key and certificate decoders keep running on bytes pushed
- * after they failed or finished (out-of-bounds writes, a NULL jump), so
- * each object's DER is collected here and pushed once, whole.
+ * Each key's and CA certificate's DER is collected here and decoded once,
+ * whole (privkey.c, der.c): strict DER wants the object's end in sight.
  */
 #define KEYS_OBJECT_MAX 16384
 static _Alignas(SCRATCH_ALIGN) unsigned char object_der[KEYS_OBJECT_MAX];
+static size_t object_der_high; /* bytes of it ever written */
 
 struct key_state {
 	struct keys_private *key;
@@ -185,6 +185,8 @@ object_append(size_t *used, int *overflow, const void *buf, size_t len)
 	}
 	memcpy(object_der + *used, buf, len);
 	*used += len;
+	if (*used > object_der_high)
+		object_der_high = *used;
 }
 
 static int
@@ -199,7 +201,6 @@ key_begin(void *ctx, enum pem_kind kind)
 			st->key->why = "more than one private key in the file";
 			return KEYS_ERR_KEY;
 		}
-		br_skey_decoder_init(&st->key->dec);
 		st->in_key = 1;
 		st->len = 0;
 		st->overflow = 0;
@@ -221,28 +222,12 @@ key_data(void *ctx, const void *buf, size_t len)
 		object_append(&st->len, &st->overflow, buf, len);
 }
 
-/* What keymatch_check() compares cheaply, if the DER has it. */
-static void
-keep_public_half(struct keys_private *key, const uint8_t *der, size_t len)
-{
-	const uint8_t *pub;
-	size_t pub_len;
-
-	key->pub_len = 0;
-	if (keymatch_public_of(der, len, &pub, &pub_len) == 0 &&
-	    pub_len <= sizeof key->pub) {
-		memcpy(key->pub, pub, pub_len);
-		key->pub_len = pub_len;
-	}
-}
-
 static int
 key_end(void *ctx)
 {
 	struct key_state *st = ctx;
 	struct keys_private *key = st->key;
-	const br_ec_private_key *ec;
-	int err;
+	int rc;
 
 	if (!st->in_key)
 		return KEYS_OK;
@@ -252,37 +237,29 @@ key_end(void *ctx)
 		key->why = "private key too large";
 		return KEYS_ERR_KEY_TYPE;
 	}
-	br_skey_decoder_push(&key->dec, object_der, st->len);
-	keep_public_half(key, object_der, st->len);
+	rc = privkey_decode(&key->pk, object_der, st->len);
 	wipe(object_der, st->len);
-	err = br_skey_decoder_last_error(&key->dec);
-	if (err == BR_ERR_X509_UNSUPPORTED) {
+	switch (rc) {
+	case PRIVKEY_OK:
+		key->type = key->pk.type;
+		return KEYS_OK;
+	case PRIVKEY_UNSUPPORTED:
 		key->why = "only RSA and EC (P-256, P-384, P-521) keys "
 		           "are supported";
 		return KEYS_ERR_KEY_TYPE;
-	}
-	if (err == BR_ERR_X509_LIMIT_EXCEEDED) {
-		key->why = "RSA keys over 4096 bits are not supported";
-		return KEYS_ERR_KEY_TYPE;
-	}
-	if (err != 0)
-		return KEYS_ERR_KEY;
-	key->type = br_skey_decoder_key_type(&key->dec);
-	switch (key->type) {
-	case BR_KEYTYPE_RSA:
-		return KEYS_OK;
-	case BR_KEYTYPE_EC:
-		ec = br_skey_decoder_get_ec(&key->dec);
+	case PRIVKEY_CURVE:
 		/* The curves BearSSL's TLS engine signs with. */
-		if (ec->curve == BR_EC_secp256r1 ||
-		    ec->curve == BR_EC_secp384r1 ||
-		    ec->curve == BR_EC_secp521r1)
-			return KEYS_OK;
 		key->why = "only the EC curves P-256, P-384 and P-521 "
 		           "are supported";
 		return KEYS_ERR_KEY_TYPE;
-	default:
+	case PRIVKEY_TOO_BIG:
+		key->why = "RSA keys over 4096 bits are not supported";
 		return KEYS_ERR_KEY_TYPE;
+	case PRIVKEY_MULTI_PRIME:
+		key->why = "multi-prime RSA keys are not supported";
+		return KEYS_ERR_KEY_TYPE;
+	default:
+		return KEYS_ERR_KEY;
 	}
 }
 
@@ -312,7 +289,6 @@ keys_private_parse(struct keys_private *key, const uint8_t *pem, size_t len)
 
 	key->type = 0;
 	key->why = NULL;
-	key->pub_len = 0;
 	rc = keys_pem_walk(pem, len, &sink);
 	if (rc == KEYS_ERR_PEM && has_encrypted_header(pem, len)) {
 		key->why = encrypted_why;
@@ -321,9 +297,8 @@ keys_private_parse(struct keys_private *key, const uint8_t *pem, size_t len)
 	if (rc == KEYS_OK && !st.found)
 		rc = KEYS_ERR_NO_KEY;
 	if (rc != KEYS_OK) {
-		wipe(&key->dec, sizeof key->dec);
+		wipe(&key->pk, sizeof key->pk);
 		key->type = 0;
-		key->pub_len = 0;
 	}
 	return rc;
 }
@@ -333,7 +308,7 @@ keys_private_rsa(const struct keys_private *key)
 {
 	if (key->type != BR_KEYTYPE_RSA)
 		return NULL;
-	return br_skey_decoder_get_rsa(&key->dec);
+	return &key->pk.rsa;
 }
 
 const br_ec_private_key *
@@ -341,7 +316,7 @@ keys_private_ec(const struct keys_private *key)
 {
 	if (key->type != BR_KEYTYPE_EC)
 		return NULL;
-	return br_skey_decoder_get_ec(&key->dec);
+	return &key->pk.ec;
 }
 
 /* Trust anchors */
@@ -353,7 +328,6 @@ struct anchors_state {
 	int der_overflow;
 	size_t der_len;
 	size_t start;
-	br_x509_decoder_context xd;
 };
 
 static void
@@ -371,12 +345,6 @@ anchors_append(struct anchors_state *st, const void *buf, size_t len)
 	a->used += len;
 }
 
-static void
-anchors_dn(void *ctx, const void *buf, size_t len)
-{
-	anchors_append(ctx, buf, len);
-}
-
 static int
 anchors_begin(void *ctx, enum pem_kind kind)
 {
@@ -390,7 +358,6 @@ anchors_begin(void *ctx, enum pem_kind kind)
 	st->start = st->anchors->used;
 	st->der_len = 0;
 	st->der_overflow = 0;
-	br_x509_decoder_init(&st->xd, anchors_dn, st);
 	return KEYS_OK;
 }
 
@@ -420,27 +387,34 @@ anchors_end(void *ctx)
 	struct anchors_state *st = ctx;
 	struct keys_anchors *a = st->anchors;
 	br_x509_trust_anchor *ta;
+	struct der_cert_ids ids;
+	struct der rest;
+	br_x509_pkey key;
 	const br_x509_pkey *pk;
 	size_t dn_len;
+	int is_ca;
 
 	if (!st->in_cert)
 		return KEYS_OK;
 	st->in_cert = 0;
 	if (st->der_overflow)
 		return KEYS_ERR_TOO_BIG;
-	br_x509_decoder_push(&st->xd, object_der, st->der_len);
+	/* The anchor: the subject DN (its whole encoding, as BearSSL
+	 * compares it with an issuer's), the key, the CA flag. */
+	if (der_cert_ids(object_der, st->der_len, &ids, &rest) != 0 ||
+	    der_spki(&rest, &key) != 0 || (is_ca = der_cert_is_ca(rest)) < 0)
+		return KEYS_ERR_CERT;
+	pk = &key;
+	dn_len = ids.subject.len;
+	(void)anchors_copy(st, ids.subject.p, dn_len);
 	if (st->overflow)
 		return KEYS_ERR_TOO_BIG;
-	pk = br_x509_decoder_get_pkey(&st->xd);
-	if (br_x509_decoder_last_error(&st->xd) != 0 || pk == NULL)
-		return KEYS_ERR_CERT;
-	dn_len = a->used - st->start;
 
 	ta = &a->ta[a->count];
 	memset(ta, 0, sizeof *ta);
 	ta->dn.data = a->data + st->start;
 	ta->dn.len = dn_len;
-	ta->flags = br_x509_decoder_isCA(&st->xd) ? BR_X509_TA_CA : 0;
+	ta->flags = is_ca ? BR_X509_TA_CA : 0;
 	ta->pkey.key_type = pk->key_type;
 	switch (pk->key_type) {
 	case BR_KEYTYPE_RSA:
@@ -550,6 +524,18 @@ keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
  * (a chain and its key often share one file).
  */
 static _Alignas(SCRATCH_ALIGN) uint8_t file_buf[KEYS_FILE_MAX];
+static size_t file_buf_high; /* bytes of it ever written */
+
+/* Wipe what a load left in file_buf, and note how far it reached. */
+static void
+file_buf_done(int rc, size_t len)
+{
+	size_t n = rc == KEYS_OK ? len : sizeof file_buf;
+
+	wipe(file_buf, n);
+	if (n > file_buf_high)
+		file_buf_high = n;
+}
 
 int
 keys_chain_load(struct keys_chain *chain, const char *path)
@@ -564,7 +550,7 @@ keys_chain_load(struct keys_chain *chain, const char *path)
 		rc = keys_chain_parse(chain, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
 	 * of memory in every inetd-launched process. */
-	wipe(file_buf, rc == KEYS_OK ? len : sizeof file_buf);
+	file_buf_done(rc, len);
 	return rc;
 }
 
@@ -581,7 +567,7 @@ keys_private_load(struct keys_private *key, const char *path)
 		rc = keys_private_parse(key, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
 	 * of memory in every inetd-launched process. */
-	wipe(file_buf, rc == KEYS_OK ? len : sizeof file_buf);
+	file_buf_done(rc, len);
 	return rc;
 }
 
@@ -598,15 +584,19 @@ keys_anchors_load(struct keys_anchors *anchors, const char *path)
 		rc = keys_anchors_parse(anchors, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
 	 * of memory in every inetd-launched process. */
-	wipe(file_buf, rc == KEYS_OK ? len : sizeof file_buf);
+	file_buf_done(rc, len);
 	return rc;
 }
 
 int
 keys_release_buffers(void)
 {
-	int a = scratch_release(file_buf, sizeof file_buf);
-	int b = scratch_release(object_der, sizeof object_der);
+	int a = scratch_release_used(file_buf, sizeof file_buf, file_buf_high);
+	int b = scratch_release_used(object_der, sizeof object_der,
+	                             object_der_high);
+
+	file_buf_high = 0;
+	object_der_high = 0;
 
 	return a != 0 || b != 0 ? -1 : 0;
 }

@@ -21,6 +21,8 @@
 
 #include <bearssl.h>
 
+#include "privkey.h"
+
 #define KEYS_FILE_MAX     65536 /* largest PEM file we read */
 #define KEYS_CHAIN_MAX    8     /* certificates in one chain */
 #define KEYS_CHAIN_BYTES  24576 /* DER bytes of one whole chain */
@@ -60,13 +62,9 @@ struct keys_chain {
  * keys_strerror() (e.g. that encrypted keys are not supported).
  */
 struct keys_private {
-	br_skey_decoder_context dec; /* owns the decoded key bytes */
-	int type;                    /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
+	struct privkey pk; /* the decoded key, and its public half */
+	int type;          /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
 	const char *why;
-	/* The public half the file carries, if it does (keymatch.h): the
-	 * EC point, or RSA's public exponent. pub_len 0 when absent. */
-	size_t pub_len;
-	unsigned char pub[BR_EC_KBUF_PUB_MAX_SIZE];
 };
 
 /* Trust anchors (CA certificates) for verifying a peer. */

@@ -70,22 +70,43 @@ pem_kind(const char *name, size_t len)
 	return PEM_OTHER;
 }
 
-/* A base64 digit's value (RFC 4648, section 4), or -1. */
-static int
-b64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/*
+ * What a body byte is: a base64 digit's value (RFC 4648, section 4),
+ * B64_BLANK for a byte to skip (as BearSSL's decoder did, any control
+ * byte or space), B64_PAD for '=', B64_BAD for anything else. One table
+ * lookup a byte: the walk runs in every process started per connection.
+ */
+#define B64_BAD   0xff
+#define B64_BLANK 0xfe
+#define B64_PAD   0xfd
+
+#define XX B64_BAD
+#define BL B64_BLANK
+#define PD B64_PAD
+/* Sixteen bytes a row. */
+/* clang-format off */
+static const unsigned char b64_class[256] = {
+	BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL,
+	BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL, BL,
+	BL, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, 62, XX, XX, XX, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, XX, XX, XX, PD, XX, XX,
+	XX,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, XX, XX, XX, XX, XX,
+	XX, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, XX, XX, XX, XX, XX,
+	XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+	XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+	XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+	XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+	XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+	XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+	XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+	XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+};
+/* clang-format on */
+#undef XX
+#undef BL
+#undef PD
 
 /*
  * One object's base64 body, line by line. Four digits make three bytes;
@@ -142,24 +163,22 @@ static int
 b64_line(struct b64 *b, const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		uint8_t c = p[i];
-		int v;
+		unsigned v = b64_class[p[i]];
 
-		/* As BearSSL's decoder did: any control byte is a blank. */
-		if (c <= ' ')
+		if (v == B64_BLANK)
 			continue;
-		if (b->done)
+		if (b->done || v == B64_BAD)
 			return -1; /* data after the final, padded group */
-		if (c == '=') {
+		if (v == B64_PAD) {
 			/* Padding needs at least two digits before it. */
 			if (b->ndig + b->npad < 2)
 				return -1;
 			b->npad++;
 			b->acc <<= 6;
 		} else {
-			if (b->npad > 0 || (v = b64_value(c)) < 0)
+			if (b->npad > 0)
 				return -1;
-			b->acc = (b->acc << 6) | (uint32_t)v;
+			b->acc = (b->acc << 6) | v;
 			b->ndig++;
 		}
 		if (b->ndig + b->npad == 4 && b64_group(b) != 0)

@@ -20,3 +20,13 @@ scratch_release(void *buf, size_t len)
 		return 0;
 	return madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
+
+int
+scratch_release_used(void *buf, size_t cap, size_t used)
+{
+	size_t len = (used + SCRATCH_ALIGN - 1) & ~(size_t)(SCRATCH_ALIGN - 1);
+
+	if (used == 0)
+		return 0;
+	return scratch_release(buf, len < cap ? len : cap);
+}

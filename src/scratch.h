@@ -21,4 +21,11 @@
  */
 int scratch_release(void *buf, size_t len);
 
+/*
+ * The same for a buffer of cap bytes of which only the first used were
+ * ever written: the pages behind them were never touched and cost no
+ * memory, so only the written ones go back (none: no system call).
+ */
+int scratch_release_used(void *buf, size_t cap, size_t used);
+
 #endif

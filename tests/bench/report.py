@@ -25,9 +25,17 @@ PATHS = {
     "dynamic": "./pgstunnel as built (-g)",
     "dynamic stripped": "./pgstunnel stripped",
     "STATIC=1 stripped": "make STATIC=1 (musl), stripped",
+    "dynamic ECDSA": "dynamic, ECDSA P-256 key",
+    "dynamic RSA": "dynamic, RSA-2048 key",
+    "dynamic --version": "dynamic, --version (exec alone)",
+    "static ECDSA": "STATIC=1 (musl), ECDSA P-256 key",
+    "static RSA": "STATIC=1 (musl), RSA-2048 key",
+    "static --version": "STATIC=1 (musl), --version (exec alone)",
 }
 ORDER = ["A", "B", "C", "D", "E", "E2", "F", "F static", "E2 static",
-         "F ECDSA", "F RSA", "dynamic", "dynamic stripped",
+         "F ECDSA", "F RSA", "dynamic ECDSA", "dynamic RSA",
+         "dynamic --version", "static ECDSA", "static RSA",
+         "static --version", "dynamic", "dynamic stripped",
          "STATIC=1 stripped"]
 
 # metric: (title, format, ratios?)
@@ -41,6 +49,8 @@ METRICS = [
      False),
     ("hs_cpu_ms", "CPU per connection (handshake + 1 query), ms", "{:.3f}",
      False),
+    ("startup_cpu_ms", "Start-up CPU before the first byte, per process "
+     "started per connection, ms (tests/bench/startup.sh)", "{:.3f}", False),
     ("syscalls_per_txn", "Syscalls per steady-state transaction", "{:.2f}",
      False),
     ("size_bytes", "Binary size, bytes", "{:.0f}", False),
@@ -59,6 +69,8 @@ for lab in ("E", "E2", "F", "F static", "E2 static"):
 for lab in ("F static", "E2 static"):
     TARGETS[("vmhwm_kib", lab)] = [("max", 600, " KiB")]
 TARGETS[("syscalls_per_txn", "F")] = [("max", 6, "")]
+for lab in ("static ECDSA", "static RSA"):
+    TARGETS[("startup_cpu_ms", lab)] = [("max", 0.20, " ms")]
 
 VS_CD = ("E", "E2", "F", "F static", "E2 static")
 

@@ -17,7 +17,9 @@
 # F, then again): connection setup (pgbench -C -S TPS), steady state
 # (pgbench -S TPS), COPY out / COPY in MB/s through psql, VmHWM and
 # Private_Dirty of the process serving one open session. Once: CPU per
-# connection of pgstunnel --listen children with ECDSA and RSA keys, syscalls
+# connection of pgstunnel --listen children with ECDSA and RSA keys,
+# start-up CPU before the first byte of a process started per connection
+# (tests/bench/startup.sh, per build and key type), syscalls
 # per steady-state transaction (strace -c -f), binary sizes (dynamic, and
 # make STATIC=1 stripped, built in a temporary copy), VmHWM/Private_Dirty
 # of the static binary. A correctness pass first checks that data comes
@@ -641,6 +643,31 @@ if has F; then
 	say "handshake CPU per connection (pgstunnel --listen children, $HS_N connections)"
 	hs_cpu ECDSA "$CERTS/server.crt" "$CERTS/server.key"
 	hs_cpu RSA "$CERTS/server-rsa.crt" "$CERTS/server-rsa.key"
+fi
+
+# ---------------------------------------------------------------- start-up
+
+# What a process started per connection spends before the first client
+# byte (tests/bench/startup.sh: perf stat of a start with </dev/null).
+if command -v perf >/dev/null; then
+	say "start-up CPU before the first byte (tests/bench/startup.sh)"
+	bins=(dynamic="$PGSTUNNEL")
+	[ -n "$STATIC_BIN" ] && bins+=(static="$STATIC_BIN")
+	if CERTS=$CERTS "$BENCH_DIR/startup.sh" "${bins[@]}" >"$TEST_TMP/startup.tsv" 2>"$TEST_TMP/startup.err"; then
+		while IFS=$'\t' read -r build what ms; do
+			case $what in
+			ecdsa) what=ECDSA ;;
+			rsa) what=RSA ;;
+			version) what=--version ;;
+			esac
+			record 1 "$build $what" startup_cpu_ms "$ms"
+			say "  $build $what: $ms ms"
+		done <"$TEST_TMP/startup.tsv"
+	else
+		err "startup.sh failed" "$TEST_TMP/startup.err"
+	fi
+else
+	note "start-up CPU: perf not installed (Debian: linux-perf)"
 fi
 
 # ---------------------------------------------------------------- syscalls

@@ -1,5 +1,5 @@
 /*
- * Unit tests for keys.c and keymatch.c. Fixtures are in
+ * Unit tests for keys.c, privkey.c and keymatch.c. Fixtures are in
  * tests/unit/fixtures/keys/, made by make-fixtures.sh there; the tests run from
  * the repository root.
  */
@@ -17,6 +17,7 @@
 
 #include "keymatch.h"
 #include "keys.h"
+#include "privkey.h"
 
 #define FIXTURES "tests/unit/fixtures/keys/"
 #define BIG      (4 * KEYS_FILE_MAX)
@@ -541,14 +542,14 @@ START_TEST(keymatch_public_half)
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		ck_assert_int_eq(key_file(&key, cases[i].key), KEYS_OK);
-		ck_assert_msg(key.pub_len == cases[i].pub_len,
+		ck_assert_msg(key.pk.pub_len == cases[i].pub_len,
 		              "%s: public half of %zu bytes, want %zu",
-		              cases[i].key, key.pub_len, cases[i].pub_len);
+		              cases[i].key, key.pk.pub_len, cases[i].pub_len);
 	}
 	ck_assert_int_eq(key_file(&key, "rsa2048.key"), KEYS_OK);
-	ck_assert_mem_eq(key.pub, "\x01\x00\x01", 3);
+	ck_assert_mem_eq(key.pk.pub, "\x01\x00\x01", 3);
 	ck_assert_int_eq(key_file(&key, "ec256.key"), KEYS_OK);
-	ck_assert_uint_eq(key.pub[0], 0x04);
+	ck_assert_uint_eq(key.pk.pub[0], 0x04);
 }
 END_TEST
 
@@ -578,8 +579,8 @@ START_TEST(keymatch_public_half_that_lies)
 	 * does not (the --listen parent's). */
 	ck_assert_int_eq(chain_file(&chain, "ec256.crt"), KEYS_OK);
 	ck_assert_int_eq(key_file(&key, "ec256-other.key"), KEYS_OK);
-	ck_assert_uint_eq(key.pub_len, chain.leaf_key.key.ec.qlen);
-	memcpy(key.pub, chain.leaf_key.key.ec.q, key.pub_len);
+	ck_assert_uint_eq(key.pk.pub_len, chain.leaf_key.key.ec.qlen);
+	memcpy(key.pk.pub, chain.leaf_key.key.ec.q, key.pk.pub_len);
 	ck_assert_int_eq(keymatch_check(&chain, &key, KEYMATCH_PUBLIC),
 	                 KEYS_OK);
 	ck_assert_int_eq(keymatch_check(&chain, &key, KEYMATCH_FULL),
@@ -587,44 +588,55 @@ START_TEST(keymatch_public_half_that_lies)
 }
 END_TEST
 
-START_TEST(keymatch_public_of_bad_der)
+START_TEST(privkey_bad_der)
 {
 	static const uint8_t cases[][16] = {
 	    {0x30, 0x03, 0x02, 0x01, 0x01},             /* version only */
 	    {0x30, 0x05, 0x02, 0x01, 0x01, 0x05, 0x00}, /* NULL after it */
-	    {0x30, 0x06, 0x02, 0x01, 0x01, 0x04, 0x01, 0x07}, /* no [1] */
+	    /* an EC scalar, but no curve anywhere */
+	    {0x30, 0x06, 0x02, 0x01, 0x01, 0x04, 0x01, 0x07},
 	    /* [1] holding a BIT STRING with unused bits */
 	    {0x30, 0x0c, 0x02, 0x01, 0x01, 0x04, 0x01, 0x07, 0xa1, 0x04, 0x03,
 	     0x02, 0x01, 0x04},
-	    {0x30, 0x08, 0x02, 0x01, 0x01, 0x02, 0x01, 0x07, 0x02, 0x01},
+	    /* an INTEGER cut short */
+	    {0x30, 0x08, 0x02, 0x01, 0x00, 0x02, 0x01, 0x07, 0x02, 0x01},
+	    /* RSA with a negative modulus */
+	    {0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x87},
 	};
-	static const size_t lens[] = {5, 7, 8, 14, 10};
-	const uint8_t *pub;
-	size_t pub_len;
+	static const size_t lens[] = {5, 7, 8, 14, 10, 8};
+	static struct privkey pk;
 
-	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
-		ck_assert_msg(
-		    keymatch_public_of(cases[i], lens[i], &pub, &pub_len) == -1,
-		    "case %zu parsed", i);
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		ck_assert_msg(privkey_decode(&pk, cases[i], lens[i]) ==
+		                  PRIVKEY_BAD,
+		              "case %zu decoded", i);
+		ck_assert_int_eq(pk.type, 0);
+	}
 }
 END_TEST
 
-START_TEST(keymatch_public_of_one_asymmetric_key)
+START_TEST(privkey_one_asymmetric_key)
 {
-	/* RFC 5958 v2: the point outside the ECPrivateKey, [1] IMPLICIT. */
+	/* RFC 5958 v2: P-256, scalar 07, the point outside the
+	 * ECPrivateKey as [1] IMPLICIT (not a real point: nothing here
+	 * checks it). */
 	static const uint8_t der[] = {
-	    0x30, 0x14, 0x02, 0x01, 0x01, 0x30, 0x00, 0x04, 0x08, 0x30, 0x06,
-	    0x02, 0x01, 0x01, 0x04, 0x01, 0x07, 0x81, 0x03, 0x00, 0x04, 0xaa};
-	const uint8_t *pub;
-	size_t pub_len;
+	    0x30, 0x27, 0x02, 0x01, 0x01, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86,
+	    0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+	    0x3d, 0x03, 0x01, 0x07, 0x04, 0x08, 0x30, 0x06, 0x02, 0x01, 0x01,
+	    0x04, 0x01, 0x07, 0x81, 0x03, 0x00, 0x04, 0xaa};
+	static struct privkey pk;
 
-	ck_assert_int_eq(keymatch_public_of(der, sizeof der, &pub, &pub_len),
-	                 0);
-	ck_assert_uint_eq(pub_len, 2);
-	ck_assert_mem_eq(pub, "\x04\xaa", 2);
-	/* A byte after the key is not a key. */
-	ck_assert_int_eq(
-	    keymatch_public_of(der, sizeof der - 1, &pub, &pub_len), -1);
+	ck_assert_int_eq(privkey_decode(&pk, der, sizeof der), PRIVKEY_OK);
+	ck_assert_int_eq(pk.type, BR_KEYTYPE_EC);
+	ck_assert_int_eq(pk.ec.curve, BR_EC_secp256r1);
+	ck_assert_uint_eq(pk.ec.xlen, 1);
+	ck_assert_uint_eq(pk.ec.x[0], 7);
+	ck_assert_uint_eq(pk.pub_len, 2);
+	ck_assert_mem_eq(pk.pub, "\x04\xaa", 2);
+	/* Cut short by one byte, and with a byte after it. */
+	ck_assert_int_eq(privkey_decode(&pk, der, sizeof der - 1), PRIVKEY_BAD);
+	ck_assert_uint_eq(pk.pub_len, 0);
 }
 END_TEST
 
@@ -1058,8 +1070,8 @@ keys_suite(void)
 	tcase_add_test(tc, keymatch_public_half);
 	tcase_add_test(tc, keymatch_without_public_half);
 	tcase_add_test(tc, keymatch_public_half_that_lies);
-	tcase_add_test(tc, keymatch_public_of_bad_der);
-	tcase_add_test(tc, keymatch_public_of_one_asymmetric_key);
+	tcase_add_test(tc, privkey_bad_der);
+	tcase_add_test(tc, privkey_one_asymmetric_key);
 	tcase_add_test(tc, key_rsa_other_exponent);
 	tcase_add_test(tc, key_match_needs_both);
 	tcase_add_test(tc, key_encrypted);

@@ -71,6 +71,30 @@ START_TEST(less_than_a_page)
 }
 END_TEST
 
+START_TEST(only_what_was_used)
+{
+	size_t p = page();
+
+	if (p != SCRATCH_ALIGN)
+		return;
+	memset(buf, 0xAA, sizeof buf);
+	/* Nothing used: nothing given back. */
+	ck_assert_int_eq(scratch_release_used(buf, sizeof buf, 0), 0);
+	ck_assert(all(0, sizeof buf, 0xAA));
+	/* One byte and a page and a byte: the pages they touched. */
+	ck_assert_int_eq(scratch_release_used(buf, sizeof buf, 1), 0);
+	ck_assert(all(0, p, 0));
+	ck_assert(all(p, sizeof buf, 0xAA));
+	ck_assert_int_eq(scratch_release_used(buf, sizeof buf, p + 1), 0);
+	ck_assert(all(0, 2 * p, 0));
+	ck_assert(all(2 * p, sizeof buf, 0xAA));
+	/* More than the buffer: the buffer. */
+	ck_assert_int_eq(scratch_release_used(buf, 3 * p, 10 * p), 0);
+	ck_assert(all(0, 3 * p, 0));
+	ck_assert(all(3 * p, sizeof buf, 0xAA));
+}
+END_TEST
+
 static Suite *
 scratch_suite(void)
 {
@@ -80,6 +104,7 @@ scratch_suite(void)
 	tcase_add_test(tc, whole_buffer);
 	tcase_add_test(tc, only_whole_pages);
 	tcase_add_test(tc, less_than_a_page);
+	tcase_add_test(tc, only_what_was_used);
 	suite_add_tcase(s, tc);
 	return s;
 }
