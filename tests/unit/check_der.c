@@ -1,7 +1,7 @@
 /*
- * Unit tests for der.c: a certificate's identifying fields and its first
- * CN, serial numbers, and the Extensions walker that hostcheck.c and
- * crl.c share. Inputs are hand-made DER or the certificates of
+ * Unit tests for der.c: a certificate's identifying fields, its public
+ * key and CA flag, its first CN, serial numbers, and the Extensions walker that
+ * hostcheck.c and crl.c share. Inputs are hand-made DER or the certificates of
  * tests/unit/fixtures/x509 (run from the repository root), walked from
  * exact-size heap copies so that AddressSanitizer sees any read past
  * them.
@@ -108,6 +108,116 @@ START_TEST(test_cert_ids_malformed)
 	d = exact(buf, cert.len + 1);
 	ck_assert_int_eq(der_cert_ids(d.p, d.len, &ids, &rest), -1);
 	ck_assert_int_eq(der_cert_ids(NULL, 0, &ids, &rest), -1);
+}
+END_TEST
+
+/* der_spki() and der_cert_is_ca() against BearSSL's own decoder, on the
+ * x509 fixtures (EC) and the keys fixtures (RSA and EC, leaves and CAs). */
+START_TEST(test_spki_and_ca_as_bearssl)
+{
+	static const char *const files[] = {
+	    "tests/unit/fixtures/x509/leaf.pem",
+	    "tests/unit/fixtures/x509/inter.pem",
+	    "tests/unit/fixtures/x509/root.pem",
+	    "tests/unit/fixtures/keys/rsa2048.crt",
+	    "tests/unit/fixtures/keys/rsaroot.crt",
+	    "tests/unit/fixtures/keys/ec384.crt",
+	    "tests/unit/fixtures/keys/root.crt",
+	};
+	static br_x509_decoder_context dc;
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		struct der_cert_ids ids;
+		struct der d, rest;
+		br_x509_pkey pk;
+		const br_x509_pkey *want;
+
+		ck_assert_uint_eq(
+		    fixture_load_pem(files[i], "CERTIFICATE", &cert, 1), 1);
+		br_x509_decoder_init(&dc, NULL, NULL);
+		br_x509_decoder_push(&dc, cert.data, cert.len);
+		want = br_x509_decoder_get_pkey(&dc);
+		ck_assert_ptr_nonnull(want);
+		d = exact(cert.data, cert.len);
+		ck_assert_int_eq(der_cert_ids(d.p, d.len, &ids, &rest), 0);
+		ck_assert_msg(der_spki(&rest, &pk) == 0, "%s", files[i]);
+		ck_assert_int_eq(pk.key_type, want->key_type);
+		if (pk.key_type == BR_KEYTYPE_RSA) {
+			ck_assert_uint_eq(pk.key.rsa.nlen, want->key.rsa.nlen);
+			ck_assert_mem_eq(pk.key.rsa.n, want->key.rsa.n,
+			                 pk.key.rsa.nlen);
+			ck_assert_uint_eq(pk.key.rsa.elen, want->key.rsa.elen);
+			ck_assert_mem_eq(pk.key.rsa.e, want->key.rsa.e,
+			                 pk.key.rsa.elen);
+		} else {
+			ck_assert_int_eq(pk.key.ec.curve, want->key.ec.curve);
+			ck_assert_uint_eq(pk.key.ec.qlen, want->key.ec.qlen);
+			ck_assert_mem_eq(pk.key.ec.q, want->key.ec.q,
+			                 pk.key.ec.qlen);
+		}
+		ck_assert_msg(der_cert_is_ca(rest) ==
+		                  (br_x509_decoder_isCA(&dc) ? 1 : 0),
+		              "%s: CA flag", files[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_spki_refused)
+{
+	/* SEQUENCE { SEQUENCE { id-ecPublicKey, CURVE }, BIT STRING 00 PT } */
+	static uint8_t spki[160];
+	static const uint8_t ec[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+	static const uint8_t p256[] = {0x2a, 0x86, 0x48, 0xce,
+	                               0x3d, 0x03, 0x01, 0x07};
+	static const uint8_t p521[] = {0x2b, 0x81, 0x04, 0x00, 0x23};
+	static const uint8_t k256[] = {0x2b, 0x81, 0x04, 0x00, 0x0a};
+	static const struct {
+		const uint8_t *curve;
+		size_t curve_len, point_len;
+		uint8_t first;
+		int want;
+	} cases[] = {
+	    {p256, sizeof p256, 65, 0x04, 0},  /* the one that works */
+	    {p256, sizeof p256, 65, 0x05, -1}, /* not uncompressed */
+	    {p256, sizeof p256, 33, 0x02, -1}, /* compressed */
+	    {p521, sizeof p521, 97, 0x04, -1}, /* a P-384 point */
+	    {k256, sizeof k256, 65, 0x04, -1}, /* secp256k1 */
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t alg = 2 + sizeof ec + 2 + cases[i].curve_len;
+		size_t bits = 1 + cases[i].point_len, n = 0;
+		struct der d;
+		br_x509_pkey pk;
+
+		spki[n++] = 0x30;
+		spki[n++] = (uint8_t)(2 + alg + 2 + bits);
+		spki[n++] = 0x30;
+		spki[n++] = (uint8_t)alg;
+		spki[n++] = 0x06;
+		spki[n++] = sizeof ec;
+		memcpy(spki + n, ec, sizeof ec);
+		n += sizeof ec;
+		spki[n++] = 0x06;
+		spki[n++] = (uint8_t)cases[i].curve_len;
+		memcpy(spki + n, cases[i].curve, cases[i].curve_len);
+		n += cases[i].curve_len;
+		spki[n++] = 0x03;
+		spki[n++] = (uint8_t)bits;
+		spki[n++] = 0;
+		memset(spki + n, 0x11, cases[i].point_len);
+		spki[n] = cases[i].first;
+		n += cases[i].point_len;
+		d = exact(spki, n);
+		ck_assert_msg(der_spki(&d, &pk) == cases[i].want, "case %zu",
+		              i);
+		if (cases[i].want == 0) {
+			ck_assert_uint_eq(d.len, 0);
+			ck_assert_int_eq(pk.key.ec.curve, BR_EC_secp256r1);
+		} else {
+			ck_assert_uint_eq(d.len, n); /* left as it was */
+		}
+	}
 }
 END_TEST
 
@@ -522,6 +632,8 @@ der_suite(void)
 	tc = tcase_create("certificate");
 	tcase_add_test(tc, test_cert_ids);
 	tcase_add_test(tc, test_cert_ids_malformed);
+	tcase_add_test(tc, test_spki_and_ca_as_bearssl);
+	tcase_add_test(tc, test_spki_refused);
 	tcase_add_test(tc, test_name_cn);
 	tcase_add_test(tc, test_name_cn_malformed);
 	suite_add_tcase(s, tc);
