@@ -10,6 +10,10 @@
 #include "pem.h"
 #include "scratch.h"
 
+/* How far object_der and file_buf below were ever written, for
+ * keys_release_buffers(). */
+static SCRATCH_HOT size_t object_der_high, file_buf_high;
+
 static const char encrypted_why[] =
     "encrypted private keys are not supported; "
     "decrypt it first (openssl pkey -in FILE -out NEWFILE)";
@@ -163,7 +167,6 @@ keys_chain_parse(struct keys_chain *chain, const uint8_t *pem, size_t len)
  */
 #define KEYS_OBJECT_MAX 16384
 static _Alignas(SCRATCH_ALIGN) unsigned char object_der[KEYS_OBJECT_MAX];
-static size_t object_der_high; /* bytes of it ever written */
 
 struct key_state {
 	struct keys_private *key;
@@ -524,7 +527,6 @@ keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
  * (a chain and its key often share one file).
  */
 static _Alignas(SCRATCH_ALIGN) uint8_t file_buf[KEYS_FILE_MAX];
-static size_t file_buf_high; /* bytes of it ever written */
 
 /* Wipe what a load left in file_buf, and note how far it reached. */
 static void
