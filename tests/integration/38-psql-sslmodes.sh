@@ -69,6 +69,9 @@ n=$(wait_log_lines "$LAUNCHER_LOG" 4)
 log=$(pgstunnel_lines "$LAUNCHER_LOG")
 show "pgstunnel log (--plaintext allow)" "$log"
 [ "$n" -ge 4 ] || fail "one log line per session"
-assert_match "$log" 'tls=off user=postgres .* end=client closed' "the cleartext session's log line"
+# psql ends with a Terminate message, on which PostgreSQL closes too: either
+# end's close may reach pgstunnel first, so both are right here (test 88
+# shows each attribution on its own, without that race).
+assert_match "$log" 'tls=off user=postgres .* end=(client|upstream) closed' "the cleartext session's log line"
 
 pass
