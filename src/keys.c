@@ -79,36 +79,6 @@ chain_data(void *ctx, const void *buf, size_t len)
 	chain->used += len;
 }
 
-/* A copy of the leaf's key, pointing into the chain. */
-static int
-keep_leaf_key(struct keys_chain *chain, const br_x509_pkey *pk)
-{
-	br_x509_pkey *k = &chain->leaf_key;
-	unsigned char *at = chain->leaf_key_data;
-	const size_t cap = sizeof chain->leaf_key_data;
-
-	*k = *pk;
-	switch (pk->key_type) {
-	case BR_KEYTYPE_RSA:
-		if (pk->key.rsa.nlen > cap ||
-		    pk->key.rsa.elen > cap - pk->key.rsa.nlen)
-			return -1;
-		memcpy(at, pk->key.rsa.n, pk->key.rsa.nlen);
-		memcpy(at + pk->key.rsa.nlen, pk->key.rsa.e, pk->key.rsa.elen);
-		k->key.rsa.n = at;
-		k->key.rsa.e = at + pk->key.rsa.nlen;
-		return 0;
-	case BR_KEYTYPE_EC:
-		if (pk->key.ec.qlen > cap)
-			return -1;
-		memcpy(at, pk->key.ec.q, pk->key.ec.qlen);
-		k->key.ec.q = at;
-		return 0;
-	default:
-		return -1;
-	}
-}
-
 static int
 chain_end(void *ctx)
 {
@@ -132,8 +102,9 @@ chain_end(void *ctx)
 	if (der_cert_ids(der, len, &ids, &rest) != 0 ||
 	    der_spki(&rest, &pk) != 0 || der_cert_is_ca(rest) < 0)
 		return KEYS_ERR_CERT;
-	if (chain->count == 0 && keep_leaf_key(chain, &pk) != 0)
-		return KEYS_ERR_CERT;
+	/* pk points into chain->der, which keeps the certificate. */
+	if (chain->count == 0)
+		chain->leaf_key = pk;
 	chain->cert[chain->count].data = der;
 	chain->cert[chain->count].data_len = len;
 	chain->count++;

@@ -49,9 +49,8 @@ enum keys_status {
 struct keys_chain {
 	size_t count, used;
 	/* The leaf's public key, decoded once with the chain, so that
-	 * nothing decodes the leaf again (keymatch.c). */
+	 * nothing decodes the leaf again (keymatch.c); it points into der. */
 	br_x509_pkey leaf_key;
-	unsigned char leaf_key_data[BR_X509_BUFSIZE_KEY];
 	br_x509_certificate cert[KEYS_CHAIN_MAX];
 	unsigned char der[KEYS_CHAIN_BYTES];
 };
