@@ -17,6 +17,7 @@
 #include "io.h"
 #include "log.h"
 #include "session.h"
+#include "tls.h"
 
 /* Signals reach the poll loop through a pipe (no race with poll()). */
 static int wake_pipe[2] = {-1, -1};
@@ -157,6 +158,7 @@ listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
 	struct sigaction sa;
 	int active = 0, status = EXIT_SESSION_OK;
 
+	tls_probe_cpu();
 	if (pipe(wake_pipe) != 0) {
 		log_msg(LOG_ERR, "pipe: %s", strerror(errno));
 		return EXIT_OSERR;

@@ -15,6 +15,13 @@
 #define TLS_ALPN_POSTGRESQL "postgresql"
 
 /*
+ * Choose the AES, GHASH, ChaCha20 and Poly1305 code for this CPU. Done
+ * on first use; the --listen parent calls it before it forks, so that
+ * its children inherit the choice instead of probing the CPU again.
+ */
+void tls_probe_cpu(void);
+
+/*
  * Configure sc for a server key of one type (rsa, else EC) whose
  * certificate and signatures come from policy (client_tls.c). With
  * verify non-NULL, a client certificate is required and checked by it
