@@ -18,6 +18,8 @@
 # (pgbench -S TPS), COPY out / COPY in MB/s through psql, VmHWM and
 # Private_Dirty of the process serving one open session. Once: CPU per
 # connection of pgstunnel --listen children with ECDSA and RSA keys,
+# CPU per connection of every process on the machine through E2 and F
+# (perf record -a: pgstunnel, its launcher, PostgreSQL, pgbench),
 # start-up CPU before the first byte of a process started per connection
 # (tests/bench/startup.sh, per build and key type), syscalls
 # per steady-state transaction (strace -c -f), binary sizes (dynamic, and
@@ -587,6 +589,68 @@ for run in $(seq 1 "$RUNS"); do
 done
 psql_direct "TRUNCATE bench_in" >/dev/null
 
+# ---------------------------------------------------------------- CPU by process
+
+# Where E2's connection set-up goes against F's: every process's CPU per
+# connection, from system-wide sampling (perf record -a, cpu-clock every
+# 250 us) while pgbench -C -c 1 makes HS_N connections through one path.
+# E2's launcher is systemd-socket-activate (its accept and fork) and its
+# child before execve ("(activate)"), or socat for socat-nofork; F's
+# launcher is the pgstunnel --listen parent, counted with its children.
+SPLIT_US=250
+# conn_lines LOG: connections pgstunnel has logged there.
+conn_lines() { grep -c 'peer=' "$1" 2>/dev/null || true; }
+# cpu_split PATH LOG: record "P pgstunnel", "P launcher", "P postgres" and
+# "P pgbench" (ms per connection); LOG is where pgstunnel logs each one.
+cpu_split() {
+	local p=$1 log=$2 d n0 n1 conns
+	d=$TEST_TMP/split-$p.data
+	n0=$(conn_lines "$log")
+	if ! client "$p" run_bounded 600 perf record -q -a -e cpu-clock \
+	    -c $((SPLIT_US * 1000)) -o "$d" -- "$PGBENCH" -n -C -S -t "$HS_N" \
+	    -c 1 -j 1 >"$TEST_TMP/split-$p.log" 2>&1; then
+		err "CPU by process $p: perf record or pgbench failed" "$TEST_TMP/split-$p.log"
+		return 1
+	fi
+	sleep 0.5
+	n1=$(conn_lines "$log")
+	conns=$((n1 - n0))
+	[ "$conns" -gt 0 ] || { err "CPU by process $p: no connection logged" "$log"; return 1; }
+	perf report -i "$d" -n --sort comm --stdio 2>/dev/null >"$TEST_TMP/split-$p.txt"
+	awk -v p="$p" -v n="$conns" -v us="$SPLIT_US" '
+	    /^#/ || NF < 3 { next }
+	    { c = $3; s = $2 + 0
+	      if (c ~ /^pgstunnel/) g = "pgstunnel"
+	      else if (c ~ /^systemd-socket/ || c == "(activate)" || c ~ /^socat/) g = "launcher"
+	      else if (c ~ /^postgres/) g = "postgres"
+	      else if (c ~ /^pgbench/) g = "pgbench"
+	      else next
+	      ms[g] += s * us / 1000 / n }
+	    END { for (g in ms) printf "%s %s %.3f\n", p, g, ms[g] }' \
+	    "$TEST_TMP/split-$p.txt" >"$TEST_TMP/split-$p.tsv"
+	# The table shows pgstunnel and the launcher; the notes all four.
+	while read -r path what ms; do
+		case $what in pgstunnel|launcher) ;; *) continue ;; esac
+		record 1 "$(label_of "$path") $what" cpu_split_ms "$ms"
+	done <"$TEST_TMP/split-$p.tsv"
+	note "split[$(label_of "$p")] $conns connections: $(sort -k2 "$TEST_TMP/split-$p.tsv" | awk '{ printf "%s%s %s ms", sep, $2, $3; sep = ", " }')"
+	say "  $p: $(tr '\n' ';' <"$TEST_TMP/split-$p.tsv")"
+}
+
+if has F && has E2 && command -v perf >/dev/null; then
+	say "CPU per connection by process (perf record -a, $HS_N connections each)"
+	e2log() {
+		case $E2_LAUNCHER in
+		ssa) echo "$TEST_TMP/ssa-$1.log" ;;
+		socat-nofork) echo "$TEST_TMP/socat-nofork-$1.log" ;;
+		esac
+	}
+	cpu_split F "$TEST_TMP/listen-${PORT[F]}.log"
+	cpu_split E2 "$(e2log "${PORT[E2]}")"
+	[ -n "${LPID[Fs]:-}" ] && cpu_split Fs "$TEST_TMP/listen-${PORT[Fs]}.log"
+	[ -n "${LPID[E2s]:-}" ] && cpu_split E2s "$(e2log "${PORT[E2s]}")"
+fi
+
 # ---------------------------------------------------------------- handshake CPU
 
 # children_ticks PID: cutime + cstime of PID (its reaped children), in
@@ -601,7 +665,6 @@ children_ticks() {
 }
 # shellcheck disable=SC2317 # called through wait_for
 no_children() { [ -z "$(session_procs "$1" pgstunnel all)" ]; }
-conn_lines() { grep -c 'peer=' "$1" 2>/dev/null || true; }
 
 # hs_cpu LABEL CERT KEY: CPU time of pgstunnel --listen's children per
 # connection, over HS_N connections of one query each (pgbench -C -t).
