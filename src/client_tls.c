@@ -157,6 +157,7 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 		               cr->client_ca->count, NULL);
 		/* Cannot fail: the mode is CA. */
 		(void)x509check_set_crl(verify, cr->crl);
+		x509check_want_client(verify);
 	} else {
 		verify = NULL;
 	}
@@ -172,6 +173,14 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 		*end = "TLS engine reset failed";
 		return -1;
 	}
+	/*
+	 * Until its ServerHello, BearSSL heads its records (only an alert can
+	 * go then: protocol_version to a TLS 1.0 client) with version 0,
+	 * which clients take for "not TLS" ("wrong version number"). TLS
+	 * 1.0's is what every client accepts there; the ServerHello sets the
+	 * version agreed.
+	 */
+	t->sc.eng.version_out = BR_TLS10;
 	conn_start_tls(c, &t->sc.eng);
 	if (direct) {
 		size_t room;
@@ -184,16 +193,26 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 	st = conn_handshake(c);
 	if (st != CONN_OK) {
 		char text[160];
+		int alert = 0;
 
 		*end = "client TLS handshake failed";
-		if (not_tls(buf, len, conn_tls_error(c)))
+		if (not_tls(buf, len, conn_tls_error(c))) {
 			snprintf(
 			    why, whylen,
 			    "not a TLS record (first bytes %02x %02x %02x)",
 			    buf[0], buf[1], buf[2]);
-		else
-			snprintf(why, whylen, "%s",
-			         conn_why(c, st, text, sizeof(text)));
+			return -1;
+		}
+		snprintf(why, whylen, "%s",
+		         conn_why(c, st, text, sizeof(text)));
+		if (st == CONN_ERROR)
+			alert = conn_fail_handshake(c);
+		if (alert != 0) {
+			size_t n = strlen(why);
+
+			snprintf(why + n, whylen - n, "; sent alert %s",
+			         tls_alert_name(alert));
+		}
 		return -1;
 	}
 	if (direct && br_ssl_engine_get_selected_protocol(&t->sc.eng) == NULL &&

@@ -229,6 +229,37 @@ conn_close(struct conn *c)
 	(void)send_records(c);
 }
 
+int
+conn_fail_handshake(struct conn *c)
+{
+	unsigned char rec[TLS_ALERT_RECORD_LEN];
+	int alert, sent = 0;
+	size_t off = 0;
+
+	if (c->eng == NULL || c->broken)
+		return 0;
+	c->deadline = io_now_ms() + CONN_LINGER_MS;
+	alert = tls_alert_for(br_ssl_engine_last_error(c->eng));
+	if (alert != 0 && c->eng->out.vtable == &br_sslrec_out_clear_vtable) {
+		/* What BearSSL would head its next record with. */
+		tls_alert_record(rec,
+		                 c->eng->version_out != 0 ? c->eng->version_out
+		                                          : BR_TLS10,
+		                 alert);
+		while (off < sizeof(rec)) {
+			ssize_t w = io_write_some(
+			    c->wfd, rec + off, sizeof(rec) - off, c->deadline);
+
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		sent = off == sizeof(rec) ? alert : 0;
+	}
+	io_linger(c->rfd, c->wfd, CONN_LINGER_MS);
+	return sent;
+}
+
 void
 conn_refuse(struct conn *c, const char *sqlstate, const char *message,
             const char *detail, const char *hint)

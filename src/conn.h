@@ -94,6 +94,17 @@ enum conn_status conn_read_packet(struct conn *c, uint8_t *buf, size_t cap,
 void conn_close(struct conn *c);
 
 /*
+ * End a TLS end whose handshake failed (CONN_ERROR): send the fatal alert
+ * BearSSL owed but did not send (tls_alert_for), in a record of the
+ * version BearSSL's own next record would carry, while our records are
+ * still in the clear; then stop writing and read
+ * what the peer still sends, CONN_LINGER_MS at most, so that closing with
+ * its last flight unread does not reset the connection before it has
+ * read the alert. Returns the alert sent, or 0.
+ */
+int conn_fail_handshake(struct conn *c);
+
+/*
  * Refuse the peer with a PostgreSQL ErrorResponse (FATAL) it can show,
  * in cleartext or inside TLS, then close so that the text arrives.
  */

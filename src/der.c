@@ -342,6 +342,27 @@ bad:
 	return -1;
 }
 
+/*
+ * The contents of the Extensions SEQUENCE in the rest of a TBSCertificate
+ * after its subjectPublicKeyInfo (empty when there is none). 0, or -1.
+ */
+static int
+cert_extensions(struct der rest, struct der *exts)
+{
+	struct der f;
+
+	(void)der_expect(&rest, DER_CTX_PRIM(1), &f); /* issuerUniqueID */
+	(void)der_expect(&rest, DER_CTX_PRIM(2), &f); /* subjectUniqueID */
+	exts->p = rest.p;
+	exts->len = 0;
+	if (rest.len == 0)
+		return 0;
+	if (der_expect(&rest, DER_CTX_CONS(3), &f) != 0 || rest.len != 0 ||
+	    der_expect(&f, DER_SEQUENCE, exts) != 0 || f.len != 0)
+		return -1;
+	return 0;
+}
+
 int
 der_cert_is_ca(struct der rest)
 {
@@ -349,12 +370,7 @@ der_cert_is_ca(struct der rest)
 	struct der f, exts, oid, val, bc;
 	int crit, is_ca = 0;
 
-	(void)der_expect(&rest, DER_CTX_PRIM(1), &f); /* issuerUniqueID */
-	(void)der_expect(&rest, DER_CTX_PRIM(2), &f); /* subjectUniqueID */
-	if (rest.len == 0)
-		return 0;
-	if (der_expect(&rest, DER_CTX_CONS(3), &f) != 0 || rest.len != 0 ||
-	    der_expect(&f, DER_SEQUENCE, &exts) != 0 || f.len != 0)
+	if (cert_extensions(rest, &exts) != 0)
 		return -1;
 	while (exts.len > 0) {
 		if (der_next_extension(&exts, &oid, &crit, &val) != 0)
@@ -371,4 +387,70 @@ der_cert_is_ca(struct der rest)
 		}
 	}
 	return is_ca;
+}
+
+/* extKeyUsage's value: whether its KeyPurposeIds hold id-kp-clientAuth. */
+static int
+eku_has_client_auth(struct der val)
+{
+	/* 1.3.6.1.5.5.7.3.2 */
+	static const uint8_t client_auth[] = {0x2b, 0x06, 0x01, 0x05,
+	                                      0x05, 0x07, 0x03, 0x02};
+	struct der seq, purpose;
+	int found = 0;
+
+	if (der_expect(&val, DER_SEQUENCE, &seq) != 0 || val.len != 0 ||
+	    seq.len == 0)
+		return -1;
+	while (seq.len > 0) {
+		if (der_expect(&seq, DER_OID, &purpose) != 0 ||
+		    purpose.len == 0)
+			return -1;
+		if (der_is(&purpose, client_auth, sizeof client_auth))
+			found = 1;
+	}
+	return found;
+}
+
+/* keyUsage's value: whether its BIT STRING sets digitalSignature (bit 0). */
+static int
+ku_has_digital_signature(struct der val)
+{
+	struct der bits;
+
+	if (der_expect(&val, DER_BIT_STRING, &bits) != 0 || val.len != 0 ||
+	    bits.len == 0 || bits.p[0] > 7 || (bits.len == 1 && bits.p[0] != 0))
+		return -1;
+	return bits.len > 1 && (bits.p[1] & 0x80) != 0;
+}
+
+int
+der_cert_client_purpose(struct der rest)
+{
+	static const uint8_t oid_ku[] = {0x55, 0x1d, 0x0f};  /* 2.5.29.15 */
+	static const uint8_t oid_eku[] = {0x55, 0x1d, 0x25}; /* 2.5.29.37 */
+	struct der exts, oid, val;
+	int crit, verdict = DER_PURPOSE_OK, seen_ku = 0, seen_eku = 0;
+
+	if (cert_extensions(rest, &exts) != 0)
+		return -1;
+	while (exts.len > 0) {
+		int ok;
+
+		if (der_next_extension(&exts, &oid, &crit, &val) != 0)
+			return -1;
+		if (der_is(&oid, oid_eku, sizeof oid_eku)) {
+			if (seen_eku++ || (ok = eku_has_client_auth(val)) < 0)
+				return -1;
+			if (!ok)
+				verdict = DER_PURPOSE_NO_CLIENT_AUTH;
+		} else if (der_is(&oid, oid_ku, sizeof oid_ku)) {
+			if (seen_ku++ ||
+			    (ok = ku_has_digital_signature(val)) < 0)
+				return -1;
+			if (!ok && verdict == DER_PURPOSE_OK)
+				verdict = DER_PURPOSE_NO_SIGNATURE;
+		}
+	}
+	return verdict;
 }

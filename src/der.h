@@ -154,6 +154,21 @@ int der_spki(struct der *d, br_x509_pkey *pk);
 int der_cert_is_ca(struct der rest);
 
 /*
+ * Whether the same rest allows a TLS client certificate, as OpenSSL's
+ * "SSL client" purpose (which PostgreSQL's server applies) has it: an
+ * extendedKeyUsage, when there is one, must hold id-kp-clientAuth (a
+ * server certificate has only serverAuth; anyExtendedKeyUsage alone is
+ * not enough, as in OpenSSL); a keyUsage, when there is one, must set
+ * digitalSignature (the client signs its CertificateVerify: pgstunnel's
+ * suites are all ECDHE). DER_PURPOSE_*, or -1 when an extension is
+ * malformed or repeated.
+ */
+#define DER_PURPOSE_OK             0
+#define DER_PURPOSE_NO_CLIENT_AUTH 1
+#define DER_PURPOSE_NO_SIGNATURE   2
+int der_cert_client_purpose(struct der rest);
+
+/*
  * The BearSSL curve (BR_EC_secp256r1, BR_EC_secp384r1, BR_EC_secp521r1)
  * that a namedCurve OID's contents name; 0 for any other curve.
  */

@@ -230,6 +230,67 @@ static const struct name alerts[] = {
     {116, "certificate_required"},   {120, "no_application_protocol"},
 };
 
+int
+tls_alert_for(int err)
+{
+	switch (err) {
+	case BR_ERR_NO_CLIENT_AUTH:
+		return 116; /* certificate_required */
+	case BR_ERR_X509_NOT_TRUSTED:
+		return 48; /* unknown_ca */
+	case BR_ERR_X509_EXPIRED:
+		return 45; /* certificate_expired */
+	case X509CHECK_ERR_REVOKED:
+		return 44; /* certificate_revoked */
+	case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
+	case X509CHECK_ERR_PURPOSE:
+		return 43; /* unsupported_certificate */
+	case BR_ERR_UNSUPPORTED_VERSION:
+		return 70; /* protocol_version */
+	case BR_ERR_BAD_SIGNATURE:
+	case BR_ERR_BAD_FINISHED:
+		return 51; /* decrypt_error */
+	case BR_ERR_BAD_MAC:
+		return 20; /* bad_record_mac */
+	case BR_ERR_UNEXPECTED:
+	case BR_ERR_BAD_CCS:
+		return 10; /* unexpected_message */
+	case BR_ERR_BAD_HANDSHAKE:
+	case BR_ERR_BAD_FRAGLEN:
+	case BR_ERR_OVERSIZED_ID:
+	case BR_ERR_BAD_SNI:
+		return 50; /* decode_error */
+	case BR_ERR_BAD_SECRENEG:
+	case BR_ERR_EXTRA_EXTENSION:
+	case BR_ERR_BAD_COMPRESSION:
+	case BR_ERR_BAD_CIPHER_SUITE:
+		return 47; /* illegal_parameter */
+	case BR_ERR_WRONG_KEY_USAGE:
+	case BR_ERR_INVALID_ALGORITHM:
+		return 40; /* handshake_failure */
+	default:
+		break;
+	}
+	/* Any other refusal of the peer's certificate by the verifier. */
+	if ((err > BR_ERR_X509_OK && err < BR_ERR_X509_OK + 32) ||
+	    (err >= X509CHECK_ERR_NAME && err <= X509CHECK_ERR_LAST))
+		return 42; /* bad_certificate */
+	return 0;
+}
+
+void
+tls_alert_record(unsigned char out[TLS_ALERT_RECORD_LEN], unsigned version,
+                 int alert)
+{
+	out[0] = 21; /* alert */
+	out[1] = (unsigned char)(version >> 8);
+	out[2] = (unsigned char)version;
+	out[3] = 0;
+	out[4] = 2;
+	out[5] = 2; /* fatal */
+	out[6] = (unsigned char)alert;
+}
+
 static const char *
 find_name(const struct name *table, size_t n, int code)
 {
@@ -238,6 +299,12 @@ find_name(const struct name *table, size_t n, int code)
 			return table[i].text;
 	}
 	return NULL;
+}
+
+const char *
+tls_alert_name(int alert)
+{
+	return find_name(alerts, sizeof(alerts) / sizeof(alerts[0]), alert);
 }
 
 const char *

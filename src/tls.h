@@ -40,6 +40,24 @@ int tls_client_setup(br_ssl_client_context *cc, struct x509check *verify,
                      const struct keys_chain *chain,
                      const struct keys_private *key);
 
+/*
+ * The fatal alert (RFC 8446 codes) owed to a peer whose handshake failed
+ * with err when BearSSL did not send one itself: a refused or missing
+ * certificate, a version below TLS 1.2, a bad signature or Finished. 0
+ * when none is owed: BearSSL sent one, the peer sent one, the transport
+ * failed, or the bytes were not TLS at all.
+ */
+int tls_alert_for(int err);
+
+#define TLS_ALERT_RECORD_LEN 7
+
+/* A fatal alert in a plaintext record of that version, in out. */
+void tls_alert_record(unsigned char out[TLS_ALERT_RECORD_LEN], unsigned version,
+                      int alert);
+
+/* An alert's name ("unknown_ca"), or NULL. */
+const char *tls_alert_name(int alert);
+
 const char *tls_strerror(int err);
 const char *tls_suite_name(unsigned suite);
 const char *tls_version_name(unsigned version);

@@ -33,6 +33,7 @@ xc_start_chain(const br_x509_class **vt, const char *server_name)
 	ctx->depth = 0;
 	ctx->leaf_err = 0;
 	ctx->crl_err = 0;
+	ctx->purpose_err = 0;
 	ctx->err = BR_ERR_X509_TRUNCATED;
 	memset(&ctx->peer, 0, sizeof(ctx->peer));
 	if (ctx->mode == X509CHECK_NONE)
@@ -161,6 +162,29 @@ xc_crl_cert(struct x509check *ctx)
 	}
 }
 
+/* The leaf in ctx->leaf, for x509check_want_client(). */
+static unsigned
+xc_client_purpose(const struct x509check *ctx)
+{
+	struct der_cert_ids ids;
+	struct der rest, spki;
+
+	if (ctx->leaf_err != 0)
+		return (unsigned)ctx->leaf_err;
+	if (der_cert_ids(ctx->leaf, ctx->leaf_len, &ids, &rest) != 0 ||
+	    der_expect(&rest, DER_SEQUENCE, &spki) != 0)
+		return X509CHECK_ERR_LEAF;
+	switch (der_cert_client_purpose(rest)) {
+	case DER_PURPOSE_OK:
+		return 0;
+	case DER_PURPOSE_NO_CLIENT_AUTH:
+	case DER_PURPOSE_NO_SIGNATURE:
+		return X509CHECK_ERR_PURPOSE;
+	default:
+		return X509CHECK_ERR_LEAF;
+	}
+}
+
 /* A Name into the identity: whole, or not at all. */
 static void
 keep_name(struct x509check_peer *p, unsigned field, uint8_t *dst,
@@ -228,8 +252,11 @@ xc_end_cert(const br_x509_class **vt)
 	    ctx->leaf_err == 0)
 		br_x509_decoder_push(&ctx->dec, ctx->leaf, ctx->leaf_len);
 	/* Now, before a CRL check has the next certificate overwrite it. */
-	if (ctx->depth == 1)
+	if (ctx->depth == 1) {
 		xc_take_peer(ctx);
+		if (ctx->want_client)
+			ctx->purpose_err = xc_client_purpose(ctx);
+	}
 	if (ctx->crl != NULL && ctx->crl_err == 0)
 		ctx->crl_err = xc_crl_cert(ctx);
 }
@@ -312,6 +339,8 @@ xc_end_chain(const br_x509_class **vt)
 		err = ctx->minimal.vtable->end_chain(xc_minimal(ctx));
 		if (err == 0 && ctx->mode == X509CHECK_FULL)
 			err = xc_check_name(ctx);
+		if (err == 0)
+			err = ctx->purpose_err;
 		if (err == 0 && ctx->crl != NULL)
 			err = ctx->crl_err;
 	}
@@ -393,6 +422,12 @@ x509check_set_crl(struct x509check *ctx, const struct crl_store *crl)
 		return -1;
 	ctx->crl = crl;
 	return 0;
+}
+
+void
+x509check_want_client(struct x509check *ctx)
+{
+	ctx->want_client = 1;
 }
 
 const struct x509check_peer *
@@ -477,6 +512,9 @@ static const struct {
     {X509CHECK_ERR_CRL_EXPIRED, "CRL has expired"},
     {X509CHECK_ERR_CRL_NOT_YET_VALID, "CRL not yet valid"},
     {X509CHECK_ERR_CERT_SIZE, "certificate too large to check for revocation"},
+    {X509CHECK_ERR_PURPOSE,
+     "unsupported certificate purpose (its extendedKeyUsage lacks "
+     "clientAuth, or its keyUsage digitalSignature)"},
 };
 
 const char *

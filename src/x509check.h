@@ -69,6 +69,8 @@ enum x509check_mode { X509CHECK_NONE, X509CHECK_CA, X509CHECK_FULL };
 #define X509CHECK_ERR_CRL_EXPIRED       1031 /* the issuer's CRL has expired */
 #define X509CHECK_ERR_CRL_NOT_YET_VALID 1032 /* ... or is not yet valid */
 #define X509CHECK_ERR_CERT_SIZE         1033 /* over X509CHECK_LEAF_MAX bytes */
+#define X509CHECK_ERR_PURPOSE           1034 /* not for a TLS client's use */
+#define X509CHECK_ERR_LAST              X509CHECK_ERR_PURPOSE
 
 struct crl_store;
 
@@ -133,7 +135,9 @@ struct x509check {
 	const struct crl_store *crl;
 	const br_x509_trust_anchor *anchors;
 	size_t anchor_count;
-	unsigned crl_err; /* the first certificate's refusal, or 0 */
+	unsigned crl_err;     /* the first certificate's refusal, or 0 */
+	int want_client;      /* see x509check_want_client() */
+	unsigned purpose_err; /* the leaf's verdict on that, or 0 */
 	/* 1136 bytes on x86-64: see x509check_peer(). */
 	struct x509check_peer peer;
 };
@@ -160,6 +164,15 @@ void x509check_init(struct x509check *ctx, enum x509check_mode mode,
  * the context.
  */
 int x509check_set_crl(struct x509check *ctx, const struct crl_store *crl);
+
+/*
+ * Refuse a leaf not meant for a TLS client, with X509CHECK_ERR_PURPOSE:
+ * an extendedKeyUsage without clientAuth, a keyUsage without
+ * digitalSignature (der_cert_client_purpose). For the client
+ * certificates pgstunnel verifies as a server; call after
+ * x509check_init(). A leaf over X509CHECK_LEAF_MAX bytes is refused.
+ */
+void x509check_want_client(struct x509check *ctx);
 
 /*
  * The identity of the peer whose chain the last end_chain() accepted

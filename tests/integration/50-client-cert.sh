@@ -1,7 +1,10 @@
 #!/bin/bash
 # --client-ca: a client certificate signed by the CA is required. psql
-# with client.crt connects; without a certificate, or with one from a CA
-# that is not trusted, the connection fails and never reaches PostgreSQL.
+# with client.crt connects; without a certificate, with one from a CA
+# that is not trusted, or with a server's certificate (extendedKeyUsage
+# serverAuth only), the connection fails with the TLS alert psql prints
+# (certificate_required, unknown_ca, unsupported_certificate), the log
+# names the reason and the alert, and nothing reaches PostgreSQL.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_pgstunnel
@@ -12,8 +15,8 @@ start_listen "$port" --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
     --upstream "127.0.0.1:$PG_PORT" --client-ca "$CERTS/ca.crt" --log stderr
 
 # libpq wants client keys private to the user.
-cp "$CERTS/client.key" "$CERTS/rogue-client.key" "$TEST_TMP/"
-chmod 0600 "$TEST_TMP/client.key" "$TEST_TMP/rogue-client.key"
+cp "$CERTS/client.key" "$CERTS/rogue-client.key" "$CERTS/server.key" "$TEST_TMP/"
+chmod 0600 "$TEST_TMP/client.key" "$TEST_TMP/rogue-client.key" "$TEST_TMP/server.key"
 
 out=$(psql_tls "$port" "sslcert=$CERTS/client.crt" "sslkey=$TEST_TMP/client.key" \
     -Atc "select 'cert-ok'" 2>&1) ||
@@ -31,12 +34,29 @@ out=$(psql_tls "$port" "sslcert=$TEST_TMP/none.crt" "sslkey=$TEST_TMP/none.key" 
     fail "a client without a certificate got in"
 show "no certificate" "$out"
 assert_not_contains "$out" no-cert-ran
+assert_contains "$out" "SSL error: tlsv13 alert certificate required"
 
 out=$(psql_tls "$port" "sslcert=$CERTS/rogue-client.crt" "sslkey=$TEST_TMP/rogue-client.key" \
     -Atc "select 'rogue-ran'" 2>&1) &&
     fail "a client certificate from an untrusted CA got in"
 show "rogue certificate" "$out"
 assert_not_contains "$out" rogue-ran
+assert_contains "$out" "SSL error: tlsv1 alert unknown ca"
+
+# A server's certificate, from the trusted CA, is not a client's: OpenSSL
+# and PostgreSQL say "unsupported certificate purpose".
+out=$(psql_tls "$port" "sslcert=$CERTS/server.crt" "sslkey=$TEST_TMP/server.key" \
+    -Atc "select 'server-cert-ran'" 2>&1) &&
+    fail "a server certificate was accepted as a client certificate"
+show "server certificate" "$out"
+assert_not_contains "$out" server-cert-ran
+assert_contains "$out" "SSL error: sslv3 alert unsupported certificate"
+
+log=$(cat "$LAUNCHER_LOG")
+assert_contains "$log" "client sent no certificate (BearSSL error 29); sent alert certificate_required"
+assert_contains "$log" "; sent alert unknown_ca"
+assert_contains "$log" "unsupported certificate purpose (its extendedKeyUsage lacks clientAuth, or its keyUsage digitalSignature) (BearSSL error 1034); sent alert unsupported_certificate"
+assert_not_contains "$log" "Connection reset"
 
 # A trusted certificate still works after the refusals.
 out=$(psql_tls "$port" "sslcert=$CERTS/client.crt" "sslkey=$TEST_TMP/client.key" \

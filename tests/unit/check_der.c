@@ -1,6 +1,7 @@
 /*
  * Unit tests for der.c: a certificate's identifying fields, its public
- * key and CA flag, its first CN, serial numbers, and the Extensions walker that
+ * key, CA flag and client purpose, its first CN, serial numbers, and the
+ * Extensions walker that
  * hostcheck.c and crl.c share. Inputs are hand-made DER or the certificates of
  * tests/unit/fixtures/x509 (run from the repository root), walked from
  * exact-size heap copies so that AddressSanitizer sees any read past
@@ -596,6 +597,187 @@ START_TEST(test_ext_list_and_trailing)
 END_TEST
 
 /* der_hash_oid: BearSSL's DigestInfo OIDs for the five hashes, else NULL. */
+/* ------------------------------------------------------------------ */
+/* A certificate's purpose: TLS client use */
+
+/* out = tag, length (< 128), v; the bytes written. */
+static size_t
+tlv(uint8_t *out, uint8_t tag, const uint8_t *v, size_t n)
+{
+	ck_assert_uint_lt(n, 128);
+	out[0] = tag;
+	out[1] = (uint8_t)n;
+	memcpy(out + 2, v, n);
+	return n + 2;
+}
+
+/* An Extension (critical when crit) with extnID oid and extnValue v. */
+static size_t
+extension(uint8_t *out, const uint8_t *oid, size_t oid_len, int crit,
+          const uint8_t *v, size_t n)
+{
+	static const uint8_t critical[] = {0x01, 0x01, 0xff};
+	uint8_t body[120];
+	size_t len = tlv(body, DER_OID, oid, oid_len);
+
+	if (crit) {
+		memcpy(body + len, critical, sizeof critical);
+		len += sizeof critical;
+	}
+	len += tlv(body + len, DER_OCTET_STRING, v, n);
+	return tlv(out, DER_SEQUENCE, body, len);
+}
+
+/* rest of a TBSCertificate after the SPKI: [3] { SEQUENCE { exts } }. */
+static int
+purpose_of(const uint8_t *exts, size_t n)
+{
+	uint8_t seq[128], rest[130];
+	size_t len = tlv(seq, DER_SEQUENCE, exts, n);
+
+	len = tlv(rest, DER_CTX_CONS(3), seq, len);
+	return der_cert_client_purpose(exact(rest, len));
+}
+
+static const uint8_t oid_eku[] = {0x55, 0x1d, 0x25};
+static const uint8_t oid_ku[] = {0x55, 0x1d, 0x0f};
+static const uint8_t oid_bc[] = {0x55, 0x1d, 0x13};
+#define KP(n) 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, (n)
+
+/* One Extension of a table: extnID, critical, extnValue. */
+struct ext_case {
+	const uint8_t *oid;
+	int crit;
+	const uint8_t *v;
+	size_t n;
+};
+#define EXT(oid, crit, v)                                                      \
+	{                                                                      \
+		(oid), (crit), (v), sizeof(v)                                  \
+	}
+
+/* The verdict on the extensions a and, when b.oid is set, b after it. */
+static int
+purpose_of_pair(struct ext_case a, struct ext_case b)
+{
+	uint8_t e[128];
+	size_t n = extension(e, a.oid, 3, a.crit, a.v, a.n);
+
+	if (b.oid != NULL)
+		n += extension(e + n, b.oid, 3, b.crit, b.v, b.n);
+	return purpose_of(e, n);
+}
+
+static const uint8_t eku_client[] = {0x30, 0x0a, KP(2)};
+static const uint8_t eku_server[] = {0x30, 0x0a, KP(1)};
+static const uint8_t ku_enc[] = {0x03, 0x02, 0x05, 0x20};
+
+START_TEST(test_client_purpose)
+{
+	static const uint8_t eku_both[] = {0x30, 0x14, KP(1), KP(2)};
+	/* anyExtendedKeyUsage (2.5.29.37.0) alone, as OpenSSL: not enough */
+	static const uint8_t eku_any[] = {0x30, 0x06, 0x06, 0x04,
+	                                  0x55, 0x1d, 0x25, 0x00};
+	static const uint8_t ku_sig[] = {0x03, 0x02, 0x07, 0x80};
+	static const uint8_t ku_sig_enc[] = {0x03, 0x02, 0x05, 0xa0};
+	static const uint8_t ku_agree[] = {0x03, 0x02, 0x03, 0x08};
+	static const uint8_t bc_leaf[] = {0x30, 0x00};
+	static const struct {
+		struct ext_case a, b;
+		int want;
+	} cases[] = {
+	    {EXT(oid_bc, 1, bc_leaf), {0}, DER_PURPOSE_OK},
+	    {EXT(oid_eku, 0, eku_client), {0}, DER_PURPOSE_OK},
+	    {EXT(oid_eku, 0, eku_both), {0}, DER_PURPOSE_OK},
+	    {EXT(oid_eku, 0, eku_server), {0}, DER_PURPOSE_NO_CLIENT_AUTH},
+	    {EXT(oid_eku, 1, eku_any), {0}, DER_PURPOSE_NO_CLIENT_AUTH},
+	    {EXT(oid_ku, 1, ku_sig), {0}, DER_PURPOSE_OK},
+	    {EXT(oid_ku, 1, ku_sig_enc), {0}, DER_PURPOSE_OK},
+	    {EXT(oid_ku, 1, ku_enc), {0}, DER_PURPOSE_NO_SIGNATURE},
+	    {EXT(oid_ku, 1, ku_agree), {0}, DER_PURPOSE_NO_SIGNATURE},
+	    /* Both present: the extendedKeyUsage verdict comes first. */
+	    {EXT(oid_ku, 1, ku_enc), EXT(oid_eku, 0, eku_server),
+	     DER_PURPOSE_NO_CLIENT_AUTH},
+	    {EXT(oid_eku, 0, eku_client), EXT(oid_ku, 1, ku_enc),
+	     DER_PURPOSE_NO_SIGNATURE},
+	};
+
+	/* No extensions at all. */
+	ck_assert_int_eq(der_cert_client_purpose(exact(NULL, 0)),
+	                 DER_PURPOSE_OK);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(purpose_of_pair(cases[i].a, cases[i].b) ==
+		                  cases[i].want,
+		              "case %zu", i);
+}
+END_TEST
+
+START_TEST(test_client_purpose_malformed)
+{
+	static const uint8_t eku_empty[] = {0x30, 0x00};
+	static const uint8_t eku_not_oid[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+	static const uint8_t eku_trailing[] = {0x30, 0x0a, KP(2), 0x00};
+	static const uint8_t ku_empty[] = {0x03, 0x00};
+	static const uint8_t ku_no_bits_unused[] = {0x03, 0x01, 0x01};
+	static const uint8_t ku_unused_8[] = {0x03, 0x02, 0x08, 0x80};
+	static const uint8_t ku_not_bits[] = {0x04, 0x02, 0x07, 0x80};
+	static const struct {
+		struct ext_case a, b;
+	} cases[] = {
+	    {EXT(oid_eku, 0, eku_empty), {0}},
+	    {EXT(oid_eku, 0, eku_not_oid), {0}},
+	    {EXT(oid_eku, 0, eku_trailing), {0}},
+	    {EXT(oid_ku, 1, ku_empty), {0}},
+	    {EXT(oid_ku, 1, ku_no_bits_unused), {0}},
+	    {EXT(oid_ku, 1, ku_unused_8), {0}},
+	    {EXT(oid_ku, 1, ku_not_bits), {0}},
+	    /* The same extension twice: which one would count? */
+	    {EXT(oid_eku, 0, eku_client), EXT(oid_eku, 0, eku_client)},
+	    {EXT(oid_ku, 1, ku_enc), EXT(oid_ku, 1, ku_enc)},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(purpose_of_pair(cases[i].a, cases[i].b) == -1,
+		              "case %zu", i);
+}
+END_TEST
+
+/* Real certificates (tests/unit/fixtures/purpose, made by openssl). */
+START_TEST(test_client_purpose_fixtures)
+{
+	static const struct {
+		const char *file;
+		int want;
+	} cases[] = {
+	    {"tests/unit/fixtures/purpose/client.pem", DER_PURPOSE_OK},
+	    {"tests/unit/fixtures/purpose/both.pem", DER_PURPOSE_OK},
+	    {"tests/unit/fixtures/purpose/noext.pem", DER_PURPOSE_OK},
+	    /* keyCertSign, cRLSign: a CA's key, not a client's */
+	    {"tests/unit/fixtures/purpose/root.pem", DER_PURPOSE_NO_SIGNATURE},
+	    {"tests/unit/fixtures/purpose/server.pem",
+	     DER_PURPOSE_NO_CLIENT_AUTH},
+	    {"tests/unit/fixtures/purpose/anyeku.pem",
+	     DER_PURPOSE_NO_CLIENT_AUTH},
+	    {"tests/unit/fixtures/purpose/nosig.pem", DER_PURPOSE_NO_SIGNATURE},
+	    {"tests/unit/fixtures/x509/leaf.pem", DER_PURPOSE_OK},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct der_cert_ids ids;
+		struct der d, rest, spki;
+
+		ck_assert_uint_eq(
+		    fixture_load_pem(cases[i].file, "CERTIFICATE", &cert, 1),
+		    1);
+		d = exact(cert.data, cert.len);
+		ck_assert_int_eq(der_cert_ids(d.p, d.len, &ids, &rest), 0);
+		ck_assert_int_eq(der_expect(&rest, DER_SEQUENCE, &spki), 0);
+		ck_assert_msg(der_cert_client_purpose(rest) == cases[i].want,
+		              "%s", cases[i].file);
+	}
+}
+END_TEST
+
 START_TEST(test_hash_oid)
 {
 	static const struct {
@@ -651,6 +833,9 @@ der_suite(void)
 	tcase_add_test(tc, test_ext_truncated);
 	tcase_add_test(tc, test_ext_list_and_trailing);
 	tcase_add_test(tc, test_hash_oid);
+	tcase_add_test(tc, test_client_purpose);
+	tcase_add_test(tc, test_client_purpose_malformed);
+	tcase_add_test(tc, test_client_purpose_fixtures);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -347,6 +347,51 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* x509check_strerror */
 
+/* x509check_want_client(): a leaf must be meant for a TLS client. */
+START_TEST(test_client_purpose)
+{
+	static const struct {
+		const char *file;
+		unsigned want;
+	} cases[] = {
+	    {"client.pem", 0},
+	    {"both.pem", 0},
+	    {"noext.pem", 0},
+	    {"server.pem", X509CHECK_ERR_PURPOSE},
+	    {"anyeku.pem", X509CHECK_ERR_PURPOSE},
+	    {"nosig.pem", X509CHECK_ERR_PURPOSE},
+	};
+	static struct anchor purpose_root;
+	static struct derobj leaf;
+	char path[256];
+
+	ck_assert_uint_eq(
+	    fixture_load_pem("tests/unit/fixtures/purpose/root.pem",
+	                     "CERTIFICATE", &leaf, 1),
+	    1);
+	make_anchor(&purpose_root, &leaf);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(path, sizeof(path), "tests/unit/fixtures/purpose/%s",
+		         cases[i].file);
+		ck_assert_uint_eq(
+		    fixture_load_pem(path, "CERTIFICATE", &leaf, 1), 1);
+		x509check_init(&xc, X509CHECK_CA, &purpose_root.ta, 1, NULL);
+		x509check_want_client(&xc);
+		ck_assert_msg(feed(&xc, &leaf, 1, 50, NULL) == cases[i].want,
+		              "%s", cases[i].file);
+		ck_assert(cases[i].want == 0 || pkey_of(&xc, NULL) == NULL);
+		/* Without the call (the upstream's verify-ca), any purpose. */
+		x509check_init(&xc, X509CHECK_CA, &purpose_root.ta, 1, NULL);
+		ck_assert_uint_eq(feed(&xc, &leaf, 1, 50, NULL), 0);
+	}
+	/* A chain error still comes first. */
+	x509check_init(&xc, X509CHECK_CA, &other.ta, 1, NULL);
+	x509check_want_client(&xc);
+	ck_assert_uint_eq(feed(&xc, &leaf, 1, 50, NULL),
+	                  BR_ERR_X509_NOT_TRUSTED);
+}
+END_TEST
+
 START_TEST(test_strerror)
 {
 	const char *unknown = x509check_strerror(-1);
@@ -483,6 +528,7 @@ x509check_suite(void)
 	tcase_add_test(tc, test_none_mode);
 	tcase_add_test(tc, test_none_bad_leaf);
 	tcase_add_test(tc, test_reuse_after_failure);
+	tcase_add_test(tc, test_client_purpose);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("peer");
