@@ -167,7 +167,7 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 	t->policy.chosen = NULL;
 	tls_server_setup(&t->sc, &t->policy.vtable,
 	                 keys_private_rsa(&first->key) != NULL, verify,
-	                 cr->client_ca);
+	                 cr->client_ca, cfg->client_cert_optional);
 	br_ssl_engine_set_buffer(&t->sc.eng, buf, len, 1);
 	if (!br_ssl_server_reset(&t->sc)) {
 		*end = "TLS engine reset failed";

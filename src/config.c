@@ -70,6 +70,13 @@ static const struct config_word negotiation_words[] = {{"postgres", 0},
                                                        {"direct", 1}};
 static const struct config_word connect_words[] = {{"after-startup", 0},
                                                    {"during-handshake", 1}};
+static const struct config_word client_cert_words[] = {{"required", 0},
+                                                       {"optional", 1}};
+static const struct config_word client_user_words[] = {
+    {"off", CLIENT_USER_OFF},
+    {"cn", CLIENT_USER_CN},
+    {"dn", CLIENT_USER_DN},
+};
 
 enum section { SEC_CLIENT, SEC_UPSTREAM, SEC_PROCESS };
 
@@ -102,9 +109,21 @@ static const struct opt opts[] = {
      .help = "PEM private key (RSA or EC, PKCS#8 or traditional)"},
     {"client-ca", OPT_STRING, FIELD(client_ca), .section = SEC_CLIENT,
      .arg = "FILE", .help = "require client certificates signed by these CAs"},
-    {"crl", OPT_STRING, FIELD(crl), .section = SEC_CLIENT, .arg = "FILE",
-     .help = "PEM CRLs: refuse revoked client certificates\n"
-             "(each issuer needs a current CRL)"},
+    {"client-cert", OPT_WORD, FIELD(client_cert_optional),
+     WORDS(client_cert_words), .section = SEC_CLIENT,
+     .help = "with --client-ca (default required); optional:\n"
+             "a client without one is served"},
+    {"client-crl", OPT_STRING, FIELD(client_crl), .section = SEC_CLIENT,
+     .arg = "FILE",
+     .help = "CRLs (PEM or DER): refuse revoked client\n"
+             "certificates (each issuer needs a current CRL)"},
+    {"client-user", OPT_WORD, FIELD(client_user), WORDS(client_user_words),
+     .section = SEC_CLIENT,
+     .help = "the startup user must be the certificate's\n"
+             "CN or RFC 2253 DN (default off)"},
+    {"client-user-map", OPT_STRING, FIELD(client_user_map),
+     .section = SEC_CLIENT, .arg = "FILE",
+     .help = "\"certificate-name database-user\" lines"},
     {"tls", OPT_WORD, FIELD(tls), WORDS(on_off_words), .section = SEC_CLIENT,
      .help = "off: answer SSLRequest with N, relay cleartext"},
     {"plaintext", OPT_WORD, FIELD(plaintext_allow), WORDS(reject_allow_words),
@@ -252,6 +271,25 @@ config_defaults(struct config *cfg)
 	cfg->tls = 1;
 	cfg->direct_tls = 1;
 	cfg->upstream_tls = UPSTREAM_TLS_DISABLE;
+}
+
+/* Options that were renamed: an old configuration is told the new name. */
+static const struct {
+	const char *old, *now;
+} renamed[] = {{"crl", "client-crl"}};
+
+static void
+unknown_option(char *err, size_t errlen, const char *dashes, const char *name)
+{
+	for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++) {
+		if (strcmp(renamed[i].old, name) == 0) {
+			snprintf(err, errlen,
+			         "unknown option '%s%s' (now %s%s)", dashes,
+			         name, dashes, renamed[i].now);
+			return;
+		}
+	}
+	snprintf(err, errlen, "unknown option '%s%.64s'", dashes, name);
 }
 
 static const struct opt *
@@ -404,7 +442,7 @@ config_set(struct config *cfg, const char *name, const char *value,
 	int from_file, overridden;
 
 	if (o == NULL) {
-		snprintf(err, errlen, "unknown option '%.64s'", name);
+		unknown_option(err, errlen, "", name);
 		return -1;
 	}
 	row = (size_t)(o - opts);
@@ -558,7 +596,7 @@ config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		memcpy(name, arg, n);
 		name[n] = '\0';
 		if (find_opt(name) == NULL) {
-			snprintf(err, errlen, "unknown option '--%s'", name);
+			unknown_option(err, errlen, "--", name);
 			return -1;
 		}
 		if (config_is_flag(name)) {
@@ -714,8 +752,15 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	     "several --cert/--key pairs need SNI, which this version does "
 	     "not support"},
 	    {!tls && cfg->client_ca != NULL, "--client-ca needs --tls on"},
-	    {cfg->crl != NULL && cfg->client_ca == NULL,
-	     "--crl needs --client-ca"},
+	    {cfg->client_crl != NULL && cfg->client_ca == NULL,
+	     "--client-crl needs --client-ca"},
+	    {cfg->client_cert_optional && cfg->client_ca == NULL,
+	     "--client-cert optional needs --client-ca"},
+	    {cfg->client_user != CLIENT_USER_OFF && cfg->client_ca == NULL,
+	     "--client-user needs --client-ca"},
+	    {cfg->client_user_map != NULL &&
+	         cfg->client_user == CLIENT_USER_OFF,
+	     "--client-user-map needs --client-user cn or dn"},
 	    {cfg->listen.kind == ADDR_UNIX, "--listen takes HOST:PORT"},
 	    {verify && cfg->upstream_ca == NULL,
 	     "--upstream-tls verify-ca and verify-full need --upstream-ca"},

@@ -18,7 +18,7 @@
 #define CONFIG_POOL_SIZE    8192 /* bytes for strings from a --config file */
 #define CONFIG_FILE_MAX     65536
 #define CONFIG_LIST_MAX     8  /* values of one list option (--cert, --key) */
-#define CONFIG_OPTIONS      25 /* rows of the option table in config.c */
+#define CONFIG_OPTIONS      28 /* rows of the option table in config.c */
 
 enum addr_kind { ADDR_NONE, ADDR_TCP, ADDR_UNIX };
 
@@ -40,6 +40,12 @@ enum upstream_tls {
 
 enum log_choice { LOG_CHOICE_SYSLOG, LOG_CHOICE_STDERR };
 
+/* --client-user: what of the client certificate names the database user
+ * (PostgreSQL's clientname=CN|DN). */
+#define CLIENT_USER_OFF 0
+#define CLIENT_USER_CN  1
+#define CLIENT_USER_DN  2
+
 /* The values of an option that may be given more than once, in order. */
 struct config_list {
 	const char *item[CONFIG_LIST_MAX];
@@ -52,7 +58,10 @@ struct config {
 	struct config_list cert;
 	struct config_list key;
 	const char *client_ca;
-	const char *crl; /* with --client-ca: PEM CRLs of those CAs */
+	const char *client_crl;   /* with --client-ca: CRLs of those CAs */
+	int client_cert_optional; /* --client-cert optional */
+	int client_user;          /* CLIENT_USER_*: --client-user */
+	const char *client_user_map;
 	const char *config_file;
 	struct addr upstream;
 	struct addr listen;

@@ -9,7 +9,7 @@
 #include "log.h"
 #include "scratch.h"
 
-/* --crl: the file and one CRL's DER while the store is filled. Public
+/* --client-crl: the file and one CRL's DER while the store is filled. Public
  * data, so nothing is wiped; only the bytes used cost memory, and only
  * until scratch_release(). */
 static _Alignas(SCRATCH_ALIGN) uint8_t crl_pem[CRL_FILE_MAX];
@@ -41,7 +41,7 @@ load_pair(struct credentials_pair *p, const char *cert_path,
 	return 0;
 }
 
-/* The CRLs of --crl, checked against the --client-ca anchors. */
+/* The CRLs of --client-crl, checked against the --client-ca anchors. */
 static int
 load_crl(struct crl_store *crl, const char *path,
          const struct keys_anchors *anchors)
@@ -52,8 +52,13 @@ load_crl(struct crl_store *crl, const char *path,
 	if ((st = keys_read_file(path, crl_pem, sizeof(crl_pem), &len)) !=
 	    KEYS_OK)
 		return load_failed("CRL file", path, st);
-	st = crl_store_load_pem(crl, crl_pem, len, anchors->ta, anchors->count,
-	                        crl_der, sizeof(crl_der), &which);
+	if (crl_file_is_der(crl_pem, len))
+		st = crl_store_load_der(crl, crl_pem, len, anchors->ta,
+		                        anchors->count);
+	else
+		st = crl_store_load_pem(crl, crl_pem, len, anchors->ta,
+		                        anchors->count, crl_der,
+		                        sizeof(crl_der), &which);
 	if (st == CRL_OK)
 		return 0;
 	if (which > 0)
@@ -62,6 +67,25 @@ load_crl(struct crl_store *crl, const char *path,
 	else
 		log_msg(LOG_ERR, "CRL file %s: %s", path, crl_strerror(st));
 	return EXIT_NOINPUT;
+}
+
+/* --client-user-map: read and parsed at start-up, as the CAs are. */
+static int
+load_user_map(struct usermap *m, const char *path)
+{
+	size_t len = 0;
+	unsigned line;
+	char why[96];
+	int st =
+	    keys_read_file(path, (uint8_t *)m->text, USERMAP_FILE_MAX, &len);
+
+	if (st != KEYS_OK)
+		return load_failed("client user map", path, st);
+	if (usermap_parse(m, len, &line, why, sizeof(why)) != 0) {
+		log_msg(LOG_ERR, "client user map %s:%u: %s", path, line, why);
+		return EXIT_NOINPUT;
+	}
+	return 0;
 }
 
 static int
@@ -94,11 +118,17 @@ load_all(struct credentials *cr, const struct config *cfg,
 	    (rc = load_anchors(&cr->client_ca_store, &cr->client_ca,
 	                       cfg->client_ca, "client CA")) != 0)
 		return rc;
-	if (cfg->crl != NULL) {
-		if ((rc = load_crl(&cr->crl_store, cfg->crl,
+	if (cfg->client_crl != NULL) {
+		if ((rc = load_crl(&cr->crl_store, cfg->client_crl,
 		                   &cr->client_ca_store)) != 0)
 			return rc;
 		cr->crl = &cr->crl_store;
+	}
+	if (cfg->client_user_map != NULL) {
+		if ((rc = load_user_map(&cr->user_map_store,
+		                        cfg->client_user_map)) != 0)
+			return rc;
+		cr->user_map = &cr->user_map_store;
 	}
 	if (cfg->upstream_ca != NULL &&
 	    (rc = load_anchors(&cr->upstream_ca_store, &cr->upstream_ca,
@@ -125,8 +155,8 @@ credentials_load(struct credentials *cr, const struct config *cfg,
 	/* Loading is over: its buffers' pages go back (scratch.h). Should
 	 * that fail, they only stay in memory. */
 	(void)keys_release_buffers();
-	if (cfg->crl != NULL) {
-		/* Untouched without --crl: nothing to give back. */
+	if (cfg->client_crl != NULL) {
+		/* Untouched without --client-crl: nothing to give back. */
 		(void)scratch_release(crl_pem, sizeof(crl_pem));
 		(void)scratch_release(crl_der, sizeof(crl_der));
 	}

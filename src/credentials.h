@@ -20,6 +20,7 @@
 #include "crl.h"
 #include "keymatch.h"
 #include "keys.h"
+#include "usermap.h"
 
 #define CREDENTIALS_SERVER_MAX CONFIG_LIST_MAX /* certificate/key pairs */
 
@@ -43,12 +44,14 @@ struct credentials {
 	const struct keys_anchors *upstream_ca;
 	const struct keys_chain *upstream_chain;
 	const struct keys_private *upstream_key;
+	const struct usermap *user_map; /* --client-user-map */
 	size_t server_count;
 	struct credentials_pair server[CREDENTIALS_SERVER_MAX];
 	/* Storage behind the pointers above. */
 	struct keys_anchors client_ca_store, upstream_ca_store;
 	struct credentials_pair upstream_pair;
 	struct crl_store crl_store;
+	struct usermap user_map_store;
 };
 
 /*

@@ -475,13 +475,26 @@ pem_data(void *ctx, const void *buf, size_t len)
 	ps->len += len;
 }
 
+/* One CRL's DER: parse, verify, add. */
+static int
+take_crl(struct crl_store *st, const uint8_t *der, size_t len,
+         const br_x509_trust_anchor *anchors, size_t anchor_count)
+{
+	struct crl_info ci;
+	int rc = crl_parse(der, len, &ci);
+
+	if (rc == CRL_OK)
+		rc = crl_verify(&ci, anchors, anchor_count);
+	if (rc == CRL_OK)
+		rc = crl_store_add(st, &ci);
+	return rc;
+}
+
 /* One decoded CRL object: parse, verify, add. */
 static int
 pem_end(void *ctx)
 {
 	struct pem_state *ps = ctx;
-	struct crl_info ci;
-	int rc;
 
 	ps->in_obj = 0;
 	if (!ps->in_crl)
@@ -489,11 +502,27 @@ pem_end(void *ctx)
 	ps->in_crl = 0;
 	if (ps->overflow)
 		return CRL_ERR_TOO_BIG;
-	rc = crl_parse(ps->der, ps->len, &ci);
-	if (rc == CRL_OK)
-		rc = crl_verify(&ci, ps->anchors, ps->anchor_count);
-	if (rc == CRL_OK)
-		rc = crl_store_add(ps->st, &ci);
+	return take_crl(ps->st, ps->der, ps->len, ps->anchors,
+	                ps->anchor_count);
+}
+
+int
+crl_file_is_der(const uint8_t *buf, size_t len)
+{
+	/* PEM text starts with '-' or a blank; DER with SEQUENCE, 0x30. */
+	return len > 0 && buf[0] == DER_SEQUENCE;
+}
+
+int
+crl_store_load_der(struct crl_store *st, const uint8_t *der, size_t len,
+                   const br_x509_trust_anchor *anchors, size_t anchor_count)
+{
+	int rc;
+
+	crl_store_clear(st);
+	rc = take_crl(st, der, len, anchors, anchor_count);
+	if (rc != CRL_OK)
+		crl_store_clear(st);
 	return rc;
 }
 

@@ -36,11 +36,13 @@
 
 #include "der.h"
 
-#define CRL_MAX         16     /* CRLs in one store (one --crl file) */
-#define CRL_REVOKED_MAX 4096   /* revoked serials, all CRLs together */
-#define CRL_HASH_LEN    32     /* SHA-256 of an issuer Name */
-#define CRL_FILE_MAX    524288 /* PEM bytes of a --crl file (main reads) */
-#define CRL_DER_MAX     393216 /* DER bytes of one CRL (main's buffer) */
+#define CRL_MAX         16   /* CRLs in one store (one --client-crl file) */
+#define CRL_REVOKED_MAX 4096 /* revoked serials, all CRLs together */
+#define CRL_HASH_LEN    32   /* SHA-256 of an issuer Name */
+#define CRL_FILE_MAX                                                           \
+	524288             /* PEM bytes of a --client-crl file (main reads)    \
+	                    */
+#define CRL_DER_MAX 393216 /* DER bytes of one CRL (main's buffer) */
 
 /* Octets of a serial's value (RFC 5280): struct der_serial's. */
 #define CRL_SERIAL_MAX DER_SERIAL_MAX
@@ -145,6 +147,18 @@ int crl_store_add(struct crl_store *st, const struct crl_info *ci);
 int crl_store_load_pem(struct crl_store *st, const uint8_t *pem, size_t len,
                        const br_x509_trust_anchor *anchors, size_t anchor_count,
                        uint8_t *der, size_t der_cap, size_t *which);
+
+/*
+ * Fill the store from one DER CertificateList that fills exactly len
+ * bytes (what `openssl ca -gencrl -outform DER` writes): parsed, verified
+ * against the anchors, added. Same results as crl_store_load_pem().
+ */
+int crl_store_load_der(struct crl_store *st, const uint8_t *der, size_t len,
+                       const br_x509_trust_anchor *anchors,
+                       size_t anchor_count);
+
+/* Whether a CRL file's first bytes are DER (a SEQUENCE), not PEM text. */
+int crl_file_is_der(const uint8_t *buf, size_t len);
 
 /*
  * A certificate with this issuer Name (whole DER encoding) and serial, at

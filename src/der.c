@@ -127,35 +127,61 @@ der_cert_ids(const uint8_t *der, size_t len, struct der_cert_ids *ids,
 }
 
 int
+der_name_begin(struct der_name_walk *w, const struct der *name)
+{
+	struct der d = *name;
+
+	w->rdn.p = NULL;
+	w->rdn.len = 0;
+	w->rdn_count = 0;
+	if (der_expect(&d, DER_SEQUENCE, &w->rdns) != 0 || d.len != 0)
+		return -1;
+	return 0;
+}
+
+int
+der_name_next(struct der_name_walk *w, struct der_ava *a)
+{
+	struct der atv;
+
+	if (w->rdn.len == 0) {
+		if (w->rdns.len == 0)
+			return 0;
+		if (der_expect(&w->rdns, DER_SET, &w->rdn) != 0 ||
+		    w->rdn.len == 0)
+			return -1;
+		w->rdn_count++;
+	}
+	a->rdn = w->rdn_count - 1;
+	if (der_expect(&w->rdn, DER_SEQUENCE, &atv) != 0 ||
+	    der_expect(&atv, DER_OID, &a->oid) != 0 ||
+	    der_next(&atv, &a->tag, &a->value, &a->whole) != 0 || atv.len != 0)
+		return -1;
+	return 1;
+}
+
+int
 der_name_cn(const struct der *name, struct der *cn, int *found)
 {
 	static const uint8_t oid_cn[] = {0x55, 0x04, 0x03}; /* 2.5.4.3 */
-	struct der d = *name, rdns, rdn, atv, oid, val;
-	unsigned tag;
+	struct der_name_walk w;
+	struct der_ava a;
+	int r;
 
 	*found = 0;
-	if (der_expect(&d, DER_SEQUENCE, &rdns) != 0 || d.len != 0)
+	if (der_name_begin(&w, name) != 0)
 		return -1;
-	while (rdns.len > 0) {
-		if (der_expect(&rdns, DER_SET, &rdn) != 0 || rdn.len == 0)
-			return -1;
-		while (rdn.len > 0) {
-			if (der_expect(&rdn, DER_SEQUENCE, &atv) != 0 ||
-			    der_expect(&atv, DER_OID, &oid) != 0 ||
-			    der_next(&atv, &tag, &val, NULL) != 0 ||
-			    atv.len != 0)
-				return -1;
-			if (!der_is(&oid, oid_cn, sizeof(oid_cn)))
-				continue;
-			if ((tag & 0xe0) != 0)
-				return -1; /* not a primitive universal type */
-			if (!*found) {
-				*found = 1;
-				*cn = val;
-			}
+	while ((r = der_name_next(&w, &a)) == 1) {
+		if (!der_is(&a.oid, oid_cn, sizeof(oid_cn)))
+			continue;
+		if ((a.tag & 0xe0) != 0)
+			return -1; /* not a primitive universal type */
+		if (!*found) {
+			*found = 1;
+			*cn = a.value;
 		}
 	}
-	return 0;
+	return r;
 }
 
 int

@@ -78,6 +78,25 @@ int der_cert_ids(const uint8_t *der, size_t len, struct der_cert_ids *ids,
 int der_name_cn(const struct der *name, struct der *cn, int *found);
 
 /*
+ * A Name's attributes, one at a time: der_name_begin() with the Name given
+ * whole (a SEQUENCE, nothing after it), then der_name_next() takes each
+ * AttributeTypeAndValue ::= SEQUENCE { type OID, value } in turn, its RDN
+ * (a non-empty SET) numbered from 0. begin: 0 or -1; next: 1, 0 at the
+ * end, or -1 when the Name is malformed.
+ */
+struct der_ava {
+	struct der oid, value, whole; /* whole: the value's TLV */
+	unsigned tag;                 /* the value's */
+	size_t rdn;
+};
+struct der_name_walk {
+	struct der rdns, rdn;
+	size_t rdn_count;
+};
+int der_name_begin(struct der_name_walk *w, const struct der *name);
+int der_name_next(struct der_name_walk *w, struct der_ava *a);
+
+/*
  * A certificate serial number's value, as RFC 5280 has it: at most
  * DER_SERIAL_MAX octets, compared by value (the leading 0x00 that DER puts
  * before a positive number with its top bit set is not part of it).

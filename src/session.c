@@ -13,6 +13,7 @@
 
 #include "client_tls.h"
 #include "conn.h"
+#include "dn.h"
 #include "exitcodes.h"
 #include "io.h"
 #include "log.h"
@@ -22,6 +23,7 @@
 #include "starttls.h"
 #include "tls.h"
 #include "upstream.h"
+#include "usermap.h"
 #include "x509check.h"
 
 /* What the summary line reports. */
@@ -31,6 +33,8 @@ struct outcome {
 	const char *tls; /* "direct", "sslrequest", or "off" */
 	const char *upstream_tls;
 	char user[64], database[64];
+	/* With --client-ca: the client certificate's CN and serial (hex). */
+	char cert_cn[X509CHECK_CN_MAX + 1], cert_serial[2 * DER_SERIAL_MAX + 2];
 	const char *end; /* how it ended */
 	int clean;       /* an ending that is no failure: exit 0 */
 	int tls_up;      /* the client's TLS handshake completed */
@@ -132,6 +136,7 @@ log_outcome(struct session *s)
 	const struct outcome *o = &s->out;
 	int64_t ms = io_now_ms() - o->start_ms;
 	char tls[96] = "off";
+	char cert[sizeof(o->cert_cn) + sizeof(o->cert_serial) + 24] = "";
 	br_ssl_session_parameters params;
 
 	br_ssl_engine_get_session_parameters(&s->client_tls.sc.eng, &params);
@@ -141,10 +146,13 @@ log_outcome(struct session *s)
 		         tls_suite_name(params.cipher_suite), o->tls);
 	else if (strcmp(o->tls, "off") != 0)
 		snprintf(tls, sizeof(tls), "failed/%s", o->tls);
+	if (s->cfg->client_ca != NULL)
+		snprintf(cert, sizeof(cert), " cert_cn=%s cert_serial=%s",
+		         o->cert_cn, o->cert_serial);
 	log_msg(LOG_INFO,
-	        "peer=%s tls=%s user=%s db=%s upstream=%s upstream_tls=%s "
+	        "peer=%s tls=%s user=%s db=%s%s upstream=%s upstream_tls=%s "
 	        "bytes_in=%llu bytes_out=%llu duration=%lld.%03llds end=%s%s%s",
-	        o->peer, tls, o->user, o->database, o->upstream,
+	        o->peer, tls, o->user, o->database, cert, o->upstream,
 	        o->upstream_tls != NULL ? o->upstream_tls : "-",
 	        (unsigned long long)(o->relayed ? s->client.app_in : 0),
 	        (unsigned long long)(o->relayed ? s->upstream.app_in : 0),
@@ -165,6 +173,51 @@ note_startup(struct session *s)
 	}
 }
 
+/* The client certificate's CN and serial, for the log line. */
+static void
+note_client_cert(struct session *s)
+{
+	const struct x509check_peer *p = x509check_peer(&s->client_verify);
+	struct outcome *o = &s->out;
+
+	if (s->cfg->client_ca == NULL || p == NULL)
+		return;
+	if (p->present & X509CHECK_PEER_CN)
+		log_field(o->cert_cn, sizeof(o->cert_cn), p->cn);
+	if (p->present & X509CHECK_PEER_SERIAL) {
+		char *q = o->cert_serial;
+
+		if (p->serial.neg)
+			*q++ = '-';
+		for (size_t i = 0; i < p->serial.len; i++, q += 2)
+			snprintf(q, 3, "%02X", p->serial.v[i]);
+		if (p->serial.len == 0)
+			snprintf(q, 2, "0");
+	}
+}
+
+/*
+ * --client-cert optional: BearSSL goes on without a certificate that fails
+ * verification as it does without one. A client that sent one is refused
+ * all the same, inside TLS now, before anything goes upstream.
+ */
+static int
+refuse_bad_optional_cert(struct session *s)
+{
+	unsigned err;
+	char msg[200];
+
+	if (s->cfg->client_ca == NULL ||
+	    (err = x509check_refused(&s->client_verify)) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "pgstunnel: client certificate refused: %s",
+	         tls_strerror((int)err));
+	conn_refuse(&s->client, "28000", msg, NULL, NULL);
+	snprintf(s->out.detail, sizeof(s->out.detail), "%s",
+	         tls_strerror((int)err));
+	return over(s, "client certificate refused");
+}
+
 /* The client connection, its deadline and the log line's fields. */
 static int
 begin(struct session *s, const struct config *cfg, const struct credentials *cr,
@@ -183,6 +236,8 @@ begin(struct session *s, const struct config *cfg, const struct credentials *cr,
 	o->tls = "off";
 	snprintf(o->user, sizeof(o->user), "-");
 	snprintf(o->database, sizeof(o->database), "-");
+	snprintf(o->cert_cn, sizeof(o->cert_cn), "-");
+	snprintf(o->cert_serial, sizeof(o->cert_serial), "-");
 	describe_peer(client_in, o->peer, sizeof(o->peer));
 	config_format_addr(&cfg->upstream, o->upstream, sizeof(o->upstream));
 	if (io_set_nonblock(client_in) != 0 ||
@@ -238,8 +293,9 @@ client_tls(struct session *s)
 	s->out.tls = direct ? "direct" : "sslrequest";
 	/*
 	 * PostgreSQL forks a backend per connection: on request, let it do
-	 * that while the handshake runs. Not when client certificates are
-	 * required: then only a proven client costs a backend.
+	 * that while the handshake runs. Not with client certificates:
+	 * then only a client whose certificate was looked at costs a
+	 * backend.
 	 */
 	if (cfg->upstream_early && cfg->client_ca == NULL && !s->busy)
 		upstream_begin(&cfg->upstream, cfg->connect_timeout,
@@ -252,6 +308,9 @@ client_tls(struct session *s)
 	                         sizeof(s->out.detail)) != 0)
 		return over(s, end);
 	s->out.tls_up = 1;
+	note_client_cert(s);
+	if (refuse_bad_optional_cert(s) != 0)
+		return -1;
 	if (stuffed > 0) {
 		/* What PostgreSQL answers, inside TLS as it does. */
 		conn_refuse(&s->client, "08P01",
@@ -301,6 +360,62 @@ first_packet(struct session *s)
 		return over(s, "startup packet refused");
 	}
 	return 0;
+}
+
+/*
+ * --client-user: the certificate's CN or DN must be the startup's user,
+ * or with --client-user-map name one the map allows for it. Refused as
+ * PostgreSQL's cert authentication refuses, FATAL 28000, before anything
+ * goes upstream.
+ */
+static int
+check_client_user(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	const struct x509check_peer *p = x509check_peer(&s->client_verify);
+	const char *kind = cfg->client_user == CLIENT_USER_CN ? "CN" : "DN";
+	struct pgproto_startup st;
+	const char *why, *name = NULL;
+	char dn[DN_TEXT_MAX], msg[128], shown[128];
+	int ok;
+
+	if (cfg->client_user == CLIENT_USER_OFF || s->next == NEGO_CANCEL)
+		return 0;
+	if (pgproto_parse_startup(s->packet, s->packet_len, &st, &why) != 0 ||
+	    st.user == NULL)
+		return over(s, "startup packet refused"); /* first_packet's */
+	if (p != NULL && cfg->client_user == CLIENT_USER_CN &&
+	    (p->present & X509CHECK_PEER_CN))
+		name = p->cn;
+	else if (p != NULL && cfg->client_user == CLIENT_USER_DN &&
+	         (p->present & X509CHECK_PEER_SUBJECT) &&
+	         dn_rfc2253(p->subject, p->subject_len, dn, sizeof(dn)) >= 0)
+		name = dn;
+	ok = name != NULL &&
+	     (s->cr->user_map != NULL
+	          ? usermap_allows(s->cr->user_map, name, st.user)
+	          : strcmp(name, st.user) == 0);
+	if (ok)
+		return 0;
+	snprintf(msg, sizeof(msg),
+	         "certificate authentication failed for user \"%.63s\"",
+	         st.user);
+	conn_refuse(&s->client, "28000", msg, NULL, NULL);
+	if (p == NULL)
+		snprintf(s->out.detail, sizeof(s->out.detail),
+		         "no client certificate (--client-user %s)", kind);
+	else if (name == NULL)
+		snprintf(s->out.detail, sizeof(s->out.detail),
+		         "the certificate has no usable %s", kind);
+	else {
+		log_field(shown, sizeof(shown), name);
+		snprintf(s->out.detail, sizeof(s->out.detail),
+		         "certificate %s %s %s user %s", kind, shown,
+		         s->cr->user_map != NULL ? "is not mapped to"
+		                                 : "does not match",
+		         s->out.user);
+	}
+	return over(s, "client certificate refused for the user");
 }
 
 /* Past --max-connections: what PostgreSQL answers when it is full. */
@@ -494,7 +609,8 @@ run(struct session *s, const struct config *cfg, const struct credentials *cr,
 	         ? 0
 	         : client_tls(s)) == 0 &&
 	    first_packet(s) == 0 && refuse_busy(s) == 0 &&
-	    open_upstream(s) == 0 && forward_cancel(s) == 0)
+	    check_client_user(s) == 0 && open_upstream(s) == 0 &&
+	    forward_cancel(s) == 0)
 		(void)relay(s);
 	return finish(s);
 }

@@ -114,7 +114,7 @@ void
 tls_server_setup(br_ssl_server_context *sc,
                  const br_ssl_server_policy_class **policy, int rsa,
                  struct x509check *verify,
-                 const struct keys_anchors *client_anchors)
+                 const struct keys_anchors *client_anchors, int cert_optional)
 {
 	uint16_t suites[8];
 	size_t n;
@@ -135,6 +135,9 @@ tls_server_setup(br_ssl_server_context *sc,
 		br_ssl_engine_set_x509(&sc->eng, &verify->vtable);
 		br_ssl_engine_set_default_rsavrfy(&sc->eng);
 		br_ssl_engine_set_default_ecdsa(&sc->eng);
+		if (cert_optional)
+			br_ssl_engine_add_flags(&sc->eng,
+			                        BR_OPT_TOLERATE_NO_CLIENT_AUTH);
 	}
 }
 

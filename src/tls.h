@@ -24,13 +24,16 @@ void tls_probe_cpu(void);
 /*
  * Configure sc for a server key of one type (rsa, else EC) whose
  * certificate and signatures come from policy (client_tls.c). With
- * verify non-NULL, a client certificate is required and checked by it
- * (its anchors also name the acceptable CAs in the CertificateRequest).
+ * verify non-NULL, a client certificate is asked for and checked by it
+ * (its anchors also name the acceptable CAs in the CertificateRequest);
+ * it is required unless cert_optional, which lets a client without one
+ * through (one that sends a bad one is still refused).
  */
 void tls_server_setup(br_ssl_server_context *sc,
                       const br_ssl_server_policy_class **policy, int rsa,
                       struct x509check *verify,
-                      const struct keys_anchors *client_anchors);
+                      const struct keys_anchors *client_anchors,
+                      int cert_optional);
 
 /*
  * Configure cc as a client checking the server with verify; with chain

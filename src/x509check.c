@@ -430,6 +430,12 @@ x509check_want_client(struct x509check *ctx)
 	ctx->want_client = 1;
 }
 
+unsigned
+x509check_refused(const struct x509check *ctx)
+{
+	return ctx->depth > 0 ? ctx->err : 0;
+}
+
 const struct x509check_peer *
 x509check_peer(const struct x509check *ctx)
 {

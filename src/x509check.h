@@ -175,6 +175,14 @@ int x509check_set_crl(struct x509check *ctx, const struct crl_store *crl);
 void x509check_want_client(struct x509check *ctx);
 
 /*
+ * The refusal of the last chain if the peer sent one (at least one
+ * certificate) and it was refused, else 0. BearSSL's optional client
+ * authentication (BR_OPT_TOLERATE_NO_CLIENT_AUTH) goes on without the
+ * certificate in both cases; the caller tells them apart with this.
+ */
+unsigned x509check_refused(const struct x509check *ctx);
+
+/*
  * The identity of the peer whose chain the last end_chain() accepted
  * (returned 0), or NULL: before the first chain, while one is read, and
  * after one that failed. Valid until the next start_chain() or

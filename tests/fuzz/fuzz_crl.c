@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for crl: the CRL parser, the signature check, the
- * store and its lookup. A --crl file is the operator's, but CRLs are
+ * store and its lookup. A --client-crl file is the operator's, but CRLs are
  * fetched from CAs and distribution points, and the parser must not
  * trust them.
  *

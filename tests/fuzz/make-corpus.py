@@ -114,7 +114,7 @@ def config():
                    b"upstream-tls = verify-full\nupstream-ca = /up-ca.crt\n"
                    b"upstream-servername = db.internal\n"
                    b"upstream-cert = /up.crt\nupstream-key = /up.key\n"
-                   b"upstream-negotiation = direct\ncrl = /ca.crl\n")
+                   b"upstream-negotiation = direct\nclient-crl = /ca.crl\n")
     w("crlf-tabs.conf", b"\t cert\t=\t/a b/c#d \r\n#comment\r\n\r\n"
                         b"key=/k\r\nupstream = /run/postgresql/.s.PGSQL.5432")
     w("tls-off.conf", b"tls = off\nupstream = 127.0.0.1:5432\n"

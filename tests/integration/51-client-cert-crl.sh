@@ -1,16 +1,18 @@
 #!/bin/bash
-# --crl: client certificates checked against CRLs of the --client-ca CAs,
+# --client-crl: client certificates checked against CRLs of the --client-ca CAs,
 # as PostgreSQL's ssl_crl_file checks them (CRL_CHECK | CRL_CHECK_ALL).
 # A PKI made here with openssl ca: a root, an intermediate, a second root
 # without a CRL; psql connects with each client certificate through
 # pgstunnel --listen and PostgreSQL 15.
+#  - the same as one DER CRL (and a cut DER file refused at start-up);
+#    the old option name --crl is refused, naming --client-crl;
 #  - root.crl revokes one client: refused, the log says "certificate
 #    revoked"; a client the CRL does not list gets in;
 #  - a client of a CA that has no CRL loaded: refused ("no CRL");
 #  - an expired CRL: refused ("CRL has expired");
 #  - a chain leaf + intermediate: in, and refused once the root's CRL
 #    revokes the intermediate; a root sent along needs no CRL of its own;
-#  - start-up: --crl without --client-ca exits 64; a CRL signed with the
+#  - start-up: --client-crl without --client-ca exits 64; a CRL signed with the
 #    wrong key, or by a CA not in --client-ca, exits 66 naming the file.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -173,7 +175,7 @@ tcp_conns() { grep -c 'connection received: host=127\.0\.0\.1' "$PG_LOG"; }
 
 # Current CRLs for the root and the intermediate.
 port=$(free_port)
-start_listen "$port" "${base_args[@]}" --crl "$pki/crls.pem"
+start_listen "$port" "${base_args[@]}" --client-crl "$pki/crls.pem"
 admitted "$port" good
 base=$(tcp_conns)
 refused "$port" revoked revoked "certificate revoked"
@@ -182,26 +184,35 @@ admitted "$port" chained-chain chained
 admitted "$port" good-root good
 assert_eq $((base + 2)) "$(tcp_conns)" "connections that reached PostgreSQL"
 
+# The root's CRL alone, in DER (openssl crl -outform DER), as PostgreSQL's
+# ssl_crl_file also takes it.
+openssl crl -in "$pki/root.crl" -outform DER -out "$pki/root.crl.der" ||
+    fail "openssl crl -outform DER failed"
+port=$(free_port)
+start_listen "$port" "${base_args[@]}" --client-crl "$pki/root.crl.der"
+admitted "$port" good
+refused "$port" revoked revoked "certificate revoked"
+
 # The root's CRL has expired.
 port=$(free_port)
-start_listen "$port" "${base_args[@]}" --crl "$pki/crls-expired.pem"
+start_listen "$port" "${base_args[@]}" --client-crl "$pki/crls-expired.pem"
 refused "$port" good good "CRL has expired"
 
 # The root's CRL revokes the intermediate the client sends.
 port=$(free_port)
-start_listen "$port" "${base_args[@]}" --crl "$pki/crls-inter-revoked.pem"
+start_listen "$port" "${base_args[@]}" --client-crl "$pki/crls-inter-revoked.pem"
 refused "$port" chained-chain chained "certificate revoked"
 admitted "$port" good
 
 # Only the intermediate's CRL: its clients get in, even with the root
 # sent along (a trust anchor itself); the root's clients have no CRL.
 port=$(free_port)
-start_listen "$port" "${base_args[@]}" --crl "$pki/inter.crl"
+start_listen "$port" "${base_args[@]}" --client-crl "$pki/inter.crl"
 admitted "$port" chained-root chained
 refused "$port" good good "no CRL for the certificate's issuer"
 
 # The same option from a --config file.
-printf 'crl = %s\n' "$pki/crls.pem" >"$pki/pgstunnel.conf"
+printf 'client-crl = %s\n' "$pki/crls.pem" >"$pki/pgstunnel.conf"
 port=$(free_port)
 start_listen "$port" "${base_args[@]}" --config "$pki/pgstunnel.conf"
 refused "$port" revoked revoked "certificate revoked"
@@ -219,23 +230,27 @@ start_error() {
 	assert_lines 1 "$err" "message for [$text]"
 	assert_contains "$err" "$text"
 }
-start_error 64 "--crl needs --client-ca" --cert "$CERTS/server.crt" \
+start_error 64 "--client-crl needs --client-ca" --cert "$CERTS/server.crt" \
     --key "$CERTS/server.key" --upstream 127.0.0.1:1 --log stderr \
-    --crl "$pki/crls.pem"
-start_error 66 "$pki/impostor.crl" "${base_args[@]}" --crl "$pki/impostor.crl"
-start_error 66 "signature does not verify" "${base_args[@]}" --crl "$pki/impostor.crl"
+    --client-crl "$pki/crls.pem"
+start_error 66 "$pki/impostor.crl" "${base_args[@]}" --client-crl "$pki/impostor.crl"
+start_error 66 "signature does not verify" "${base_args[@]}" --client-crl "$pki/impostor.crl"
 start_error 66 "issuer is not a certificate in --client-ca" "${base_args[@]}" \
-    --crl "$pki/rogue.crl"
-start_error 66 "$pki/none.crl" "${base_args[@]}" --crl "$pki/none.crl"
-start_error 66 "no X509 CRL found" "${base_args[@]}" --crl "$pki/root.crt"
+    --client-crl "$pki/rogue.crl"
+start_error 66 "$pki/none.crl" "${base_args[@]}" --client-crl "$pki/none.crl"
+head -c 100 "$pki/root.crl.der" >"$pki/cut.crl.der"
+start_error 66 "$pki/cut.crl.der" "${base_args[@]}" --client-crl "$pki/cut.crl.der"
+start_error 64 "unknown option '--crl' (now --client-crl)" "${base_args[@]}" \
+    --crl "$pki/crls.pem"
+start_error 66 "no X509 CRL found" "${base_args[@]}" --client-crl "$pki/root.crt"
 # In --listen mode nothing listens after such an error.
 port=$(free_port)
 cat "$pki/root.crl" "$pki/rogue.crl" >"$pki/two.crl"
 start_error 66 "CRL number 2" --listen "127.0.0.1:$port" "${base_args[@]}" \
-    --crl "$pki/two.crl"
+    --client-crl "$pki/two.crl"
 # A pipe is not a file: refused at once, never read.
 start_error 66 "not a regular file" "${base_args[@]}" \
-    --crl <(cat "$pki/root.crl")
+    --client-crl <(cat "$pki/root.crl")
 port_listening "$port" && fail "something listens on $port after a CRL error"
 
 pass

@@ -344,6 +344,10 @@ struct bad_args {
 
 static const struct bad_args bad_args_cases[] = {
     {"--bogus", "unknown option", "'--bogus'"},
+    /* A renamed option says its new name. */
+    {"--crl ca.crl", "unknown option '--crl'", "(now --client-crl)"},
+    {"--client-user uid", "'uid' is not one of", "off|cn|dn"},
+    {"--client-cert maybe", "'maybe' is not one of", "required|optional"},
     {"--bogus value", "unknown option", "--bogus"},
     {"--bogus=1", "unknown option", "'--bogus'"},
     {"--cert c.pem --nope", "unknown option", "--nope"},
@@ -695,6 +699,8 @@ static const struct bad_text bad_text_cases[] = {
     {"max connections = 5\n", "test.conf:1:", "unknown option",
      "'max connections'"},
     {"= 5\n", "test.conf:1:", "unknown option", "''"},
+    {"crl = ca.crl\n", "test.conf:1:", "unknown option 'crl'",
+     "(now client-crl)"},
     {"--cert = x\n", "test.conf:1:", "unknown option", "'--cert'"},
     {"config = other.conf\n", "test.conf:1:", "'config'", "cannot be set"},
     {"log = stderr\nhelp = yes\n", "test.conf:2:", "'help'", "cannot be set"},
@@ -761,7 +767,7 @@ START_TEST(text_values_copied)
 	char t[] = "cert = a.crt\nkey = a.key\nclient-ca = ca.pem\n"
 	           "upstream-ca = up.pem\nupstream-servername = db.internal\n"
 	           "upstream-cert = c.crt\nupstream-key = c.key\n"
-	           "crl = ca.crl\n";
+	           "client-crl = ca.crl\n";
 
 	ck_assert_int_eq(text(t), 0);
 	memset(t, 'X', sizeof(t) - 1);
@@ -772,12 +778,12 @@ START_TEST(text_values_copied)
 	ck_assert_str_eq(cfg.upstream_servername, "db.internal");
 	ck_assert_str_eq(cfg.upstream_cert, "c.crt");
 	ck_assert_str_eq(cfg.upstream_key, "c.key");
-	ck_assert_str_eq(cfg.crl, "ca.crl");
+	ck_assert_str_eq(cfg.client_crl, "ca.crl");
 	ck_assert(in_pool(cfg.cert.item[0]) && in_pool(cfg.key.item[0]) &&
 	          in_pool(cfg.client_ca) && in_pool(cfg.upstream_ca) &&
 	          in_pool(cfg.upstream_servername) &&
 	          in_pool(cfg.upstream_cert) && in_pool(cfg.upstream_key) &&
-	          in_pool(cfg.crl));
+	          in_pool(cfg.client_crl));
 	ck_assert_uint_eq(cfg.pool_used, 6 + 6 + 7 + 7 + 12 + 6 + 6 + 7);
 }
 END_TEST
@@ -1089,7 +1095,10 @@ static const char *const option_names[] = {
     "cert",
     "key",
     "client-ca",
-    "crl",
+    "client-cert",
+    "client-crl",
+    "client-user",
+    "client-user-map",
     "tls",
     "plaintext",
     "direct-tls",
@@ -1208,11 +1217,11 @@ START_TEST(usage_layout)
 	    strstr(u, "\n  --cert FILE            PEM certificate chain, leaf "
 	              "first\n"));
 	/* A second line of a text goes under the first. */
-	ck_assert_ptr_nonnull(
-	    strstr(u, "\n  --crl FILE             PEM CRLs: refuse revoked "
-	              "client certificates\n"
-	              "                         (each issuer needs a current "
-	              "CRL)\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    u, "\n  --client-crl FILE      CRLs (PEM or DER): refuse revoked "
+	       "client\n"
+	       "                         certificates (each issuer needs a "
+	       "current CRL)\n"));
 	ck_assert_ptr_nonnull(strstr(
 	    u, "\n  --upstream-servername NAME  name to verify and send as "
 	       "SNI\n"));
@@ -1280,7 +1289,16 @@ static const struct check_case check_cases[] = {
     {"--tls off " UNIX_UP, 0, NULL, NULL},
     {"--tls off --key k --upstream db:5432", 0, NULL, NULL},
     {SRV "--upstream db:5432 --client-ca ca.pem", 0, NULL, NULL},
-    {SRV "--upstream db:5432 --client-ca ca.pem --crl ca.crl", 0, NULL, NULL},
+    {SRV "--upstream db:5432 --client-ca ca.pem --client-crl ca.crl", 0, NULL,
+     NULL},
+    {SRV "--upstream db:5432 --client-ca ca.pem --client-cert optional", 0,
+     NULL, NULL},
+    {SRV "--upstream db:5432 --client-cert required", 0, NULL, NULL},
+    {SRV "--upstream db:5432 --client-ca ca.pem --client-user cn", 0, NULL,
+     NULL},
+    {SRV "--upstream db:5432 --client-ca ca.pem --client-user dn "
+         "--client-user-map m",
+     0, NULL, NULL},
     {SRV "--upstream db:5432 --listen 0.0.0.0:5433", 0, NULL, NULL},
     {SRV "--upstream db:5432 --listen [::]:5433", 0, NULL, NULL},
     {SRV "--upstream db:5432 --upstream-tls prefer", 0, NULL, NULL},
@@ -1330,10 +1348,19 @@ static const struct check_case check_cases[] = {
      "--tls on"},
     {SRV "--tls off --client-ca ca --upstream db:5432", -1, "--client-ca",
      "--tls on"},
-    /* --crl */
-    {SRV "--upstream db:5432 --crl ca.crl", -1, "--crl", "--client-ca"},
-    {"--tls off --crl ca.crl --upstream db:5432", -1, "--crl needs",
+    /* --client-crl */
+    {SRV "--upstream db:5432 --client-crl ca.crl", -1, "--client-crl",
      "--client-ca"},
+    {SRV "--upstream db:5432 --client-cert optional", -1,
+     "--client-cert optional needs", "--client-ca"},
+    {SRV "--upstream db:5432 --client-user cn", -1, "--client-user needs",
+     "--client-ca"},
+    {SRV "--upstream db:5432 --client-ca ca.pem --client-user off "
+         "--client-user-map m",
+     -1, "--client-user-map needs", "cn or dn"},
+
+    {"--tls off --client-crl ca.crl --upstream db:5432", -1,
+     "--client-crl needs", "--client-ca"},
     /* --listen */
     {SRV "--upstream db:5432 --listen /tmp/pgst.sock", -1, "--listen",
      "HOST:PORT"},
