@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proxyproto.h"
+
 /*
  * The option table. Each row says how the value is parsed (kind), where
  * it goes and as what C type (FIELD), and how --help shows it. Word
@@ -21,6 +23,8 @@ enum opt_kind {
 	OPT_INT,    /* int from min to max */
 	OPT_WORD,   /* one of words[], stored as its value */
 	OPT_FLAG,   /* no value: sets an int to 1 */
+	OPT_CIDR,   /* struct netaddr_list: a range, may be given more than once
+	             */
 };
 
 /* The C type of a field, so that a value is stored as what it is. */
@@ -31,6 +35,7 @@ enum field_type {
 	FT_INT,
 	FT_LOG,
 	FT_UPSTREAM_TLS,
+	FT_CIDRS,
 };
 
 /* The field's offset and type; a field of another type does not compile. */
@@ -42,7 +47,8 @@ enum field_type {
 	                 struct addr: FT_ADDR,                                 \
 	                 int: FT_INT,                                          \
 	                 enum log_choice: FT_LOG,                              \
-	                 enum upstream_tls: FT_UPSTREAM_TLS)
+	                 enum upstream_tls: FT_UPSTREAM_TLS,                   \
+	                 struct netaddr_list: FT_CIDRS)
 
 struct config_word {
 	const char *word;
@@ -68,6 +74,12 @@ static const struct config_word upstream_tls_words[] = {
 };
 static const struct config_word negotiation_words[] = {{"postgres", 0},
                                                        {"direct", 1}};
+static const struct config_word proxy_words[] = {
+    {"off", 0},
+    {"v1", PROXYPROTO_V1},
+    {"v2", PROXYPROTO_V2},
+    {"any", PROXYPROTO_V1 | PROXYPROTO_V2},
+};
 static const struct config_word connect_words[] = {{"after-startup", 0},
                                                    {"during-handshake", 1}};
 static const struct config_word client_cert_words[] = {{"required", 0},
@@ -135,6 +147,16 @@ static const struct opt opts[] = {
     {"direct-tls-without-alpn", OPT_WORD, FIELD(direct_without_alpn),
      WORDS(reject_allow_words), .section = SEC_CLIENT,
      .help = "(default reject)"},
+    {"proxy-protocol", OPT_WORD, FIELD(proxy_protocol), WORDS(proxy_words),
+     .section = SEC_CLIENT,
+     .help = "PROXY header from a load balancer first (default off)"},
+    {"proxy-from", OPT_CIDR, FIELD(proxy_from), .section = SEC_CLIENT,
+     .arg = "CIDR",
+     .help = "the balancers whose header is believed (repeat;\n"
+             "required with --proxy-protocol)"},
+    {"allow", OPT_CIDR, FIELD(allow), .section = SEC_CLIENT, .arg = "CIDR",
+     .help = "only clients from these networks, checked before\n"
+             "any byte is answered (repeat; default all)"},
 
     {"upstream", OPT_ADDR, FIELD(upstream), .section = SEC_UPSTREAM,
      .arg = "ADDR", .help = "HOST:PORT, [IPv6]:PORT or /path/.s.PGSQL.5432"},
@@ -271,6 +293,11 @@ config_defaults(struct config *cfg)
 	cfg->tls = 1;
 	cfg->direct_tls = 1;
 	cfg->upstream_tls = UPSTREAM_TLS_DISABLE;
+	/* Reset only when set: reading an untouched page does not dirty it. */
+	if (cfg->proxy_from.count != 0)
+		cfg->proxy_from.count = 0;
+	if (cfg->allow.count != 0)
+		cfg->allow.count = 0;
 }
 
 /* Options that were renamed: an old configuration is told the new name. */
@@ -342,9 +369,10 @@ pool_copy(struct config *cfg, const char *s)
 
 /* A parsed value, before it is stored. */
 union value {
-	const char *s; /* OPT_STRING, OPT_LIST */
-	int i;         /* OPT_INT, OPT_WORD, OPT_FLAG */
-	struct addr a; /* OPT_ADDR */
+	const char *s;         /* OPT_STRING, OPT_LIST */
+	int i;                 /* OPT_INT, OPT_WORD, OPT_FLAG */
+	struct addr a;         /* OPT_ADDR */
+	struct netaddr_cidr c; /* OPT_CIDR */
 };
 
 /* "name: 'value' is not one of a|b|c", the words of o in order. */
@@ -397,6 +425,16 @@ parse_value(const struct opt *o, const char *value, union value *v, char *err,
 	case OPT_FLAG:
 		v->i = 1;
 		return 0;
+	case OPT_CIDR: {
+		const char *bad;
+
+		if (netaddr_parse_cidr(value, &v->c, &bad) != 0) {
+			snprintf(err, errlen, "%s: '%.64s': %s", o->name, value,
+			         bad);
+			return -1;
+		}
+		return 0;
+	}
 	}
 	return 0;
 }
@@ -429,7 +467,33 @@ store_value(struct config *cfg, const struct opt *o, const union value *v)
 	case FT_UPSTREAM_TLS:
 		*(enum upstream_tls *)field = (enum upstream_tls)v->i;
 		break;
+	case FT_CIDRS: {
+		struct netaddr_list *l = field;
+
+		l->item[l->count++] = v->c; /* room checked by config_set */
+		break;
 	}
+	}
+}
+
+static int
+is_list(const struct opt *o)
+{
+	return o->kind == OPT_LIST || o->kind == OPT_CIDR;
+}
+
+/* A list option's count of values, and how many it may hold. */
+static size_t *
+list_count(struct config *cfg, const struct opt *o, size_t *max)
+{
+	void *field = (char *)cfg + o->offset;
+
+	if (o->kind == OPT_CIDR) {
+		*max = NETADDR_LIST_MAX;
+		return &((struct netaddr_list *)field)->count;
+	}
+	*max = CONFIG_LIST_MAX;
+	return &((struct config_list *)field)->count;
 }
 
 int
@@ -454,7 +518,7 @@ config_set(struct config *cfg, const char *name, const char *value,
 		return -1;
 	}
 	/* Twice from the same place is a mistake; a list may repeat. */
-	if (o->kind != OPT_LIST && o->kind != OPT_FLAG) {
+	if (!is_list(o) && o->kind != OPT_FLAG) {
 		if (!from_file && cfg->cmdline[row]) {
 			snprintf(err, errlen,
 			         "--%s given twice on the command line", name);
@@ -468,16 +532,15 @@ config_set(struct config *cfg, const char *name, const char *value,
 	}
 	if (parse_value(o, value, &v, err, errlen) != 0)
 		return -1;
-	if (o->kind == OPT_LIST) {
-		struct config_list *l =
-		    (struct config_list *)(void *)((char *)cfg + o->offset);
+	if (is_list(o)) {
+		size_t max, *count = list_count(cfg, o, &max);
 
 		/* The command line's list replaces the file's. */
 		if (!from_file && !cfg->cmdline[row])
-			l->count = 0;
-		if (!overridden && l->count == CONFIG_LIST_MAX) {
-			snprintf(err, errlen, "%s: at most %d allowed", name,
-			         CONFIG_LIST_MAX);
+			*count = 0;
+		if (!overridden && *count == max) {
+			snprintf(err, errlen, "%s: at most %zu allowed", name,
+			         max);
 			return -1;
 		}
 	}
@@ -762,6 +825,11 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	         cfg->client_user == CLIENT_USER_OFF,
 	     "--client-user-map needs --client-user cn or dn"},
 	    {cfg->listen.kind == ADDR_UNIX, "--listen takes HOST:PORT"},
+	    {cfg->proxy_protocol != 0 && cfg->proxy_from.count == 0,
+	     "--proxy-protocol needs --proxy-from: the addresses of the "
+	     "balancers whose header is believed"},
+	    {cfg->proxy_protocol == 0 && cfg->proxy_from.count != 0,
+	     "--proxy-from needs --proxy-protocol v1, v2 or any"},
 	    {verify && cfg->upstream_ca == NULL,
 	     "--upstream-tls verify-ca and verify-full need --upstream-ca"},
 	    {!verify && cfg->upstream_ca != NULL,

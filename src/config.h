@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "netaddr.h"
+
 #define CONFIG_HOST_MAX     256
 #define CONFIG_DNS_NAME_MAX 253 /* what TLS sends and checks as a name */
 #define CONFIG_PORT_MAX     8
@@ -18,7 +20,7 @@
 #define CONFIG_POOL_SIZE    8192 /* bytes for strings from a --config file */
 #define CONFIG_FILE_MAX     65536
 #define CONFIG_LIST_MAX     8  /* values of one list option (--cert, --key) */
-#define CONFIG_OPTIONS      28 /* rows of the option table in config.c */
+#define CONFIG_OPTIONS      31 /* rows of the option table in config.c */
 
 enum addr_kind { ADDR_NONE, ADDR_TCP, ADDR_UNIX };
 
@@ -74,6 +76,8 @@ struct config {
 	int plaintext_allow;     /* --plaintext allow */
 	int direct_tls;          /* --direct-tls on */
 	int direct_without_alpn; /* --direct-tls-without-alpn allow */
+	int proxy_protocol; /* PROXYPROTO_V1 | PROXYPROTO_V2 (proxyproto.h);
+	                       0: off */
 	enum upstream_tls upstream_tls;
 	const char *upstream_ca;
 	const char *upstream_servername;
@@ -92,6 +96,11 @@ struct config {
 	 * so that config_defaults() need not touch (dirty) it. */
 	size_t pool_used;
 	char pool[CONFIG_POOL_SIZE];
+	/* The ranges of --proxy-from (whose PROXY header is believed) and
+	 * --allow (empty: every client), after the pool for the same
+	 * reason: their pages are written only when the options are given. */
+	struct netaddr_list proxy_from;
+	struct netaddr_list allow;
 };
 
 /* Defaults for every option. */
@@ -106,9 +115,10 @@ void config_defaults(struct config *cfg);
  * or, with CONFIG_CMDLINE, from the command line (kept by pointer). An option
  * given twice in the file, or twice on the command line, is an error;
  * a list option (--cert, --key) takes up to CONFIG_LIST_MAX values from
- * each. The command line wins: its value replaces the file's, and its
- * list the file's whole list, in whichever order the two are read.
- * Returns 0, or -1 with a one-line message in err.
+ * each, a range list (--allow, --proxy-from) NETADDR_LIST_MAX. The command line
+ * wins: its value replaces the file's, and its list the file's whole list, in
+ * whichever order the two are read. Returns 0, or -1 with a one-line message in
+ * err.
  */
 int config_set(struct config *cfg, const char *name, const char *value,
                unsigned int line, char *err, size_t errlen);

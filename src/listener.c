@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "gate.h"
 #include "io.h"
 #include "log.h"
 #include "session.h"
@@ -117,20 +118,16 @@ reap(void)
 static void
 note_refusal(int active, const char *how)
 {
-	static int64_t last_ms = -1000000;
-	static unsigned since_last;
-	int64_t now = io_now_ms();
+	static struct log_limit limit = {INT64_MIN / 2, 0};
+	unsigned n = log_limit_due(&limit, io_now_ms());
 
-	since_last++;
-	if (now - last_ms < 1000)
+	if (n == 0)
 		return;
 	log_msg(LOG_WARNING,
 	        "refusing connections: %d sessions already "
 	        "(--max-connections); %u refused since the last such line, "
 	        "the last one %s",
-	        active, since_last, how);
-	last_ms = now;
-	since_last = 0;
+	        active, n, how);
 }
 
 static void
@@ -159,6 +156,7 @@ listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
 	int active = 0, status = EXIT_SESSION_OK;
 
 	tls_probe_cpu();
+	gate_share_limit(cfg);
 	if (pipe(wake_pipe) != 0) {
 		log_msg(LOG_ERR, "pipe: %s", strerror(errno));
 		return EXIT_OSERR;

@@ -9,7 +9,9 @@
 #ifndef PGSTUNNEL_LOG_H
 #define PGSTUNNEL_LOG_H
 
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <syslog.h>
 
 enum log_sink { LOG_SINK_SYSLOG, LOG_SINK_STDERR };
@@ -33,6 +35,29 @@ void log_msg(int priority, const char *fmt, ...)
  * cap - 1 bytes at a character boundary. NULL or "" gives "-".
  */
 void log_field(char *dst, size_t cap, const char *src);
+
+/*
+ * A line for an event that may come in floods (refused connections) is
+ * written at most once every LOG_LIMIT_MS, and says how many events it
+ * stands for. The state may live in memory shared by processes (a
+ * --listen parent and its children): it is updated with atomics only.
+ */
+#define LOG_LIMIT_MS 1000
+
+struct log_limit {
+	_Atomic int64_t last_ms; /* when the last line was written */
+	_Atomic unsigned count;  /* events since then */
+};
+
+/* A limit whose first event gets its line. */
+void log_limit_init(struct log_limit *l);
+
+/*
+ * Count one event at now_ms (io_now_ms()). Returns 0 when no line is due,
+ * or how many events the line due now stands for: this one and those
+ * counted without a line since the last.
+ */
+unsigned log_limit_due(struct log_limit *l, int64_t now_ms);
 
 /* Set a short prefix for every line of this process, e.g. the peer. */
 void log_set_prefix(const char *prefix);

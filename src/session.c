@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "dn.h"
 #include "exitcodes.h"
+#include "gate.h"
 #include "io.h"
 #include "log.h"
 #include "negotiate.h"
@@ -39,6 +40,7 @@ struct outcome {
 	int clean;       /* an ending that is no failure: exit 0 */
 	int tls_up;      /* the client's TLS handshake completed */
 	int relayed;     /* the relay ran: its byte counts are reported */
+	int unlogged;    /* refused by --allow: a rate-limited line said it */
 	char detail[256];
 	int64_t start_ms;
 };
@@ -87,8 +89,9 @@ describe_peer(int fd, char *out, size_t cap)
 	socklen_t len = sizeof(ss);
 	char host[INET6_ADDRSTRLEN];
 	const char *env_addr = getenv("SOCAT_PEERADDR");
+	int is_socket = getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+	if (is_socket) {
 		if (ss.ss_family == AF_INET) {
 			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 
@@ -107,8 +110,7 @@ describe_peer(int fd, char *out, size_t cap)
 			return;
 		}
 	}
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    env_addr == NULL) {
+	if (is_socket && env_addr == NULL) {
 		snprintf(out, cap, "local");
 		return;
 	}
@@ -252,6 +254,31 @@ begin(struct session *s, const struct config *cfg, const struct credentials *cr,
 	conn_init(&s->client, "client", client_in, client_out,
 	          io_deadline_in(cfg->handshake_timeout));
 	return 0;
+}
+
+/* The PROXY header and --allow, before any byte is answered. */
+static int
+admit(struct session *s)
+{
+	struct gate_report r = {.peer = s->out.peer,
+	                        .peer_cap = sizeof(s->out.peer),
+	                        .detail = s->out.detail,
+	                        .detail_cap = sizeof(s->out.detail)};
+
+	if (!GATE_NEEDED(s->cfg))
+		return 0;
+	switch (
+	    gate_run(s->cfg, &s->client, s->packet, sizeof(s->packet), &r)) {
+	case GATE_PASS:
+		return 0;
+	case GATE_REFUSED:
+		s->out.clean = r.clean;
+		return over(s, r.end);
+	case GATE_NOT_ALLOWED:
+		s->out.unlogged = 1;
+		return over(s, "not in --allow");
+	}
+	return -1;
 }
 
 /* SSLRequest, GSSENCRequest, direct TLS, or a cleartext first packet. */
@@ -592,7 +619,8 @@ finish(struct session *s)
 	if (!s->out.relayed && s->out.tls_up)
 		conn_close(&s->client);
 	upstream_abandon(&s->pending);
-	log_outcome(s);
+	if (!s->out.unlogged)
+		log_outcome(s);
 	if (s->upstream.rfd >= 0)
 		close(s->upstream.rfd);
 	return s->out.clean ? EXIT_SESSION_OK : EXIT_SESSION_FAILED;
@@ -604,7 +632,7 @@ run(struct session *s, const struct config *cfg, const struct credentials *cr,
 {
 	if (begin(s, cfg, cr, client_in, client_out) != 0)
 		return EXIT_OSERR;
-	if (negotiate_clear(s) == 0 &&
+	if (admit(s) == 0 && negotiate_clear(s) == 0 &&
 	    (s->next != NEGO_TLS && s->next != NEGO_DIRECT_TLS
 	         ? 0
 	         : client_tls(s)) == 0 &&

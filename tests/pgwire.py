@@ -27,6 +27,9 @@ The functions are importable too (sys.path.insert(0, dirname of this
 file); import pgwire): startup_message, query_message, cancel_request,
 read_message, read_until_ready, describe, tls_context, client_hello.
 
+--bind ADDR:PORT sets the client's own address (127.0.0.2:0 for a second
+loopback address, any port); the first line then says which: local=A:P.
+
 Output lines are "key=value" or a message; the exit status is 0 when the
 probe ran (whatever the server answered), 2 on a usage error.
 """
@@ -166,7 +169,16 @@ def tls_context(args, alpn=None):
 
 
 def connect(args):
-    sock = socket.create_connection((args.host, args.port), timeout=args.timeout)
+    source = None
+    # (Callers that build args themselves may leave bind out.)
+    bind = getattr(args, "bind", None)
+    if bind:
+        host, _, port = bind.rpartition(":")
+        source = (host.strip("[]"), int(port))
+    sock = socket.create_connection((args.host, args.port), timeout=args.timeout,
+                                    source_address=source)
+    if source is not None:
+        print("local=%s:%d" % sock.getsockname()[:2])
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
 
@@ -591,6 +603,8 @@ def main():
     p.add_argument("--alpn", default="postgresql")
     p.add_argument("--length", type=int, default=8)
     p.add_argument("--timeout", type=float, default=10)
+    p.add_argument("--bind", default=None,
+                   help="the client's own ADDR:PORT (port 0: any)")
     p.add_argument("--wait", type=float, default=1.5,
                    help="stuffing: seconds to wait for a ServerHello")
     p.add_argument("--steps", default="", help="steps: what to do, in order")

@@ -186,6 +186,32 @@ def crl():
               open(os.path.join(CRL, name), "rb").read())
 
 
+def proxyproto():
+    """PROXY headers (first byte: the accepted versions, see
+    fuzz_proxyproto.c), each followed by an SSLRequest."""
+    w = lambda n, d: write("proxyproto", n, d)
+    sig = b"\r\n\r\n\0\r\nQUIT\n"
+    ssl = packet(SSLREQUEST)
+    inet = bytes([127, 0, 0, 1, 10, 0, 0, 1]) + struct.pack(">HH", 40000, 5432)
+    inet6 = bytes(15) + b"\1" + bytes(15) + b"\1" + struct.pack(">HH", 1, 2)
+    alpn = b"\x01" + struct.pack(">H", 10) + b"postgresql"
+    seeds = {
+        "v1-tcp4": b"PROXY TCP4 192.0.2.10 198.51.100.1 56324 5433\r\n",
+        "v1-tcp6": b"PROXY TCP6 2001:db8::1 ::1 40000 5432\r\n",
+        "v1-unknown": b"PROXY UNKNOWN\r\n",
+        "v1-unknown-text": b"PROXY UNKNOWN x y 1 2\r\n",
+        "v2-inet": sig + b"\x21\x11" + struct.pack(">H", len(inet)) + inet,
+        "v2-inet6": sig + b"\x21\x21" + struct.pack(">H", len(inet6)) + inet6,
+        "v2-tlv": sig + b"\x21\x11" + struct.pack(">H", len(inet + alpn))
+                  + inet + alpn,
+        "v2-local": sig + b"\x20\x00\x00\x00",
+        "v2-too-long": sig + b"\x21\x11\x04\x01",
+        "none": b"",
+    }
+    for name, header in seeds.items():
+        w(name, b"\x03" + header + ssl)
+
+
 def main():
     # Everything but the regression inputs (regress-*, added by hand from
     # findings) is generated: remove the rest, keep those.
@@ -198,6 +224,7 @@ def main():
     keys()
     x509()
     crl()
+    proxyproto()
     total = sum(os.path.getsize(os.path.join(d, f))
                 for d, _, fs in os.walk(CORPUS) for f in fs)
     print("make-corpus: %d bytes in %s" % (total, CORPUS))

@@ -1,0 +1,58 @@
+/*
+ * gate: who the client is, before its first PostgreSQL byte. With
+ * --proxy-protocol the header that a balancer in --proxy-from sends
+ * names the client (read with proxyproto.h's discipline, within the
+ * connection's handshake deadline); with --allow a client from anywhere
+ * else is closed before any byte is answered. Nothing is ever written to
+ * the client here: a refusal just closes.
+ *
+ * The connection's own address is the socket's peer; for socat EXEC:,
+ * which hands over a socketpair, socat's SOCAT_PEERADDR and
+ * SOCAT_PEERPORT. A connection with neither (a Unix socket, a pipe) has
+ * no IP address: it is in no --allow or --proxy-from range.
+ */
+#ifndef PGSTUNNEL_GATE_H
+#define PGSTUNNEL_GATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "conn.h"
+
+enum gate_verdict {
+	GATE_PASS,        /* go on: peer names the client */
+	GATE_REFUSED,     /* a header missing, malformed or not believed:
+	                     end and detail say why, for the session's line */
+	GATE_NOT_ALLOWED, /* not in --allow: the rate-limited line is
+	                     written, and stands for the session's own */
+};
+
+struct gate_report {
+	char *peer; /* in: the connection's peer as logged; out: the client */
+	size_t peer_cap;
+	char *detail; /* GATE_REFUSED: more about why */
+	size_t detail_cap;
+	const char *end; /* GATE_REFUSED: how the session ended */
+	int clean;       /* GATE_REFUSED: no failure (closed before a byte) */
+};
+
+/* Whether gate_run() has anything to do: off, it costs this test. */
+#define GATE_NEEDED(cfg) ((cfg)->proxy_protocol != 0 || (cfg)->allow.count > 0)
+
+/*
+ * Read and check the PROXY header on client (into buf, cap bytes, at
+ * least PROXYPROTO_MAX), then the allow-list.
+ */
+enum gate_verdict gate_run(const struct config *cfg, struct conn *client,
+                           uint8_t *buf, size_t cap, struct gate_report *r);
+
+/*
+ * Under --listen, before the first fork: one rate limit for the refusal
+ * lines of the parent and all its children (a shared page). Without it
+ * each process limits its own, and a process started per connection
+ * writes the line of its one refusal.
+ */
+void gate_share_limit(const struct config *cfg);
+
+#endif
