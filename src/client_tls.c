@@ -137,6 +137,19 @@ not_tls(const unsigned char *buf, size_t len, int err)
 	return buf[0] < 20 || buf[0] > 23 || buf[1] != 3;
 }
 
+/* The key types of the server pairs: the suites to offer. */
+static unsigned
+key_types(const struct credentials *cr)
+{
+	unsigned types = 0;
+
+	for (size_t i = 0; i < cr->server_count; i++)
+		types |= keys_private_rsa(&cr->server[i].key) != NULL
+		             ? TLS_KEY_RSA
+		             : TLS_KEY_EC;
+	return types;
+}
+
 int
 client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
                      struct x509check *verify, const struct config *cfg,
@@ -165,8 +178,7 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 	t->policy.sc = &t->sc;
 	t->policy.cr = cr;
 	t->policy.chosen = NULL;
-	tls_server_setup(&t->sc, &t->policy.vtable,
-	                 keys_private_rsa(&first->key) != NULL, verify,
+	tls_server_setup(&t->sc, &t->policy.vtable, key_types(cr), verify,
 	                 cr->client_ca, cfg->client_cert_optional);
 	br_ssl_engine_set_buffer(&t->sc.eng, buf, len, 1);
 	if (!br_ssl_server_reset(&t->sc)) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "proxyproto.h"
 
@@ -160,6 +161,10 @@ static const struct opt opts[] = {
 
     {"upstream", OPT_ADDR, FIELD(upstream), .section = SEC_UPSTREAM,
      .arg = "ADDR", .help = "HOST:PORT, [IPv6]:PORT or /path/.s.PGSQL.5432"},
+    {"route", OPT_LIST, FIELD(route), .section = SEC_UPSTREAM,
+     .arg = "NAME=ADDR",
+     .help = "clients whose SNI is NAME go to ADDR\n"
+             "(others to --upstream)"},
     {"upstream-tls", OPT_WORD, FIELD(upstream_tls), WORDS(upstream_tls_words),
      .section = SEC_UPSTREAM, .help = "(default disable)"},
     {"upstream-ca", OPT_STRING, FIELD(upstream_ca), .section = SEC_UPSTREAM,
@@ -793,6 +798,8 @@ bad_tls_name(const char *name)
 	return n == 0 || n > CONFIG_DNS_NAME_MAX;
 }
 
+static int check_routes(const struct config *cfg, char *err, size_t errlen);
+
 int
 config_check(const struct config *cfg, char *err, size_t errlen)
 {
@@ -811,9 +818,8 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	     "--cert and --key are required (or --tls off)"},
 	    {tls && cfg->cert.count != cfg->key.count,
 	     "--cert and --key go in pairs, matched in order"},
-	    {tls && cfg->cert.count > 1,
-	     "several --cert/--key pairs need SNI, which this version does "
-	     "not support"},
+	    {!tls && cfg->route.count > 0,
+	     "--route needs --tls on (it follows the client's SNI)"},
 	    {!tls && cfg->client_ca != NULL, "--client-ca needs --tls on"},
 	    {cfg->client_crl != NULL && cfg->client_ca == NULL,
 	     "--client-crl needs --client-ca"},
@@ -863,6 +869,76 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", rules[i].msg);
 			return -1;
 		}
+	}
+	return check_routes(cfg, err, errlen);
+}
+
+/* A --route's NAME (cut at '=', into name) and its ADDR text; -1 when
+ * there is no '=' or the name does not fit. */
+static int
+split_route(const char *route, char *name, size_t cap, const char **addr)
+{
+	const char *eq = strchr(route, '=');
+
+	if (eq == NULL || (size_t)(eq - route) >= cap)
+		return -1;
+	memcpy(name, route, (size_t)(eq - route));
+	name[eq - route] = '\0';
+	*addr = eq + 1;
+	return 0;
+}
+
+static int
+check_routes(const struct config *cfg, char *err, size_t errlen)
+{
+	char name[CONFIG_DNS_NAME_MAX + 1], other[CONFIG_DNS_NAME_MAX + 1];
+	char why[160];
+	const char *addr_text, *ignored;
+	struct addr a;
+
+	for (size_t i = 0; i < cfg->route.count; i++) {
+		const char *r = cfg->route.item[i];
+
+		if (split_route(r, name, sizeof(name), &addr_text) != 0 ||
+		    name[0] == '\0' || bad_tls_name(name)) {
+			snprintf(err, errlen,
+			         "--route '%.80s': expected NAME=ADDR, NAME a "
+			         "host name of at most 253 characters",
+			         r);
+			return -1;
+		}
+		if (config_parse_addr(addr_text, &a, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "--route '%.80s': %s", r, why);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (split_route(cfg->route.item[j], other,
+			                sizeof(other), &ignored) == 0 &&
+			    strcasecmp(name, other) == 0) {
+				snprintf(err, errlen,
+				         "--route: %.80s is routed twice",
+				         name);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+config_route_for(const struct config *cfg, const char *sni, struct addr *out)
+{
+	char name[CONFIG_DNS_NAME_MAX + 1], why[160];
+	const char *addr_text;
+
+	if (sni == NULL || sni[0] == '\0')
+		return 0;
+	for (size_t i = 0; i < cfg->route.count; i++) {
+		if (split_route(cfg->route.item[i], name, sizeof(name),
+		                &addr_text) == 0 &&
+		    strcasecmp(name, sni) == 0)
+			return config_parse_addr(addr_text, out, why,
+			                         sizeof(why)) == 0;
 	}
 	return 0;
 }

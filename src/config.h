@@ -20,7 +20,7 @@
 #define CONFIG_POOL_SIZE    8192 /* bytes for strings from a --config file */
 #define CONFIG_FILE_MAX     65536
 #define CONFIG_LIST_MAX     8  /* values of one list option (--cert, --key) */
-#define CONFIG_OPTIONS      31 /* rows of the option table in config.c */
+#define CONFIG_OPTIONS      32 /* rows of the option table in config.c */
 
 enum addr_kind { ADDR_NONE, ADDR_TCP, ADDR_UNIX };
 
@@ -56,9 +56,10 @@ struct config_list {
 
 struct config {
 	/* Server chains and their keys, paired in order: cert.item[i]
-	 * goes with key.item[i]. config_check() allows one pair for now. */
+	 * goes with key.item[i]; the client's SNI chooses (client_tls.c). */
 	struct config_list cert;
 	struct config_list key;
+	struct config_list route; /* "NAME=ADDR": SNI name to upstream */
 	const char *client_ca;
 	const char *client_crl;   /* with --client-ca: CRLs of those CAs */
 	int client_cert_optional; /* --client-cert optional */
@@ -153,6 +154,14 @@ int config_parse_addr(const char *text, struct addr *out, char *err,
 
 /* Cross-option checks after everything is set. */
 int config_check(const struct config *cfg, char *err, size_t errlen);
+
+/*
+ * The upstream of the --route whose NAME is sni (ASCII letters compared
+ * without case), parsed into *out: 1, or 0 when no route names it (then
+ * --upstream is the one). Routes were checked by config_check().
+ */
+int config_route_for(const struct config *cfg, const char *sni,
+                     struct addr *out);
 
 /* Print an address as given ("host:port", "[::1]:5432" or the path). */
 void config_format_addr(const struct addr *a, char *out, size_t cap);

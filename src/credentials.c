@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "exitcodes.h"
+#include "hostcheck.h"
 #include "keymatch.h"
 #include "log.h"
 #include "scratch.h"
@@ -166,8 +167,17 @@ credentials_load(struct credentials *cr, const struct config *cfg,
 const struct credentials_pair *
 credentials_server_for(const struct credentials *cr, const char *server_name)
 {
-	/* XXX: one pair until several are allowed (config_check); then the
-	 * pair whose certificate names server_name, else the first. */
-	(void)server_name;
+	/* The first pair whose certificate names server_name, by libpq's
+	 * rule (hostcheck.c); without SNI, or for a name none has, the
+	 * first pair. With one pair there is nothing to choose. */
+	for (size_t i = 0; cr->server_count > 1 && server_name != NULL &&
+	                   server_name[0] != '\0' && i < cr->server_count;
+	     i++) {
+		const br_x509_certificate *leaf = &cr->server[i].chain.cert[0];
+
+		if (hostcheck_match(leaf->data, leaf->data_len, server_name) ==
+		    HOSTCHECK_MATCH)
+			return &cr->server[i];
+	}
 	return cr->server_count > 0 ? &cr->server[0] : NULL;
 }

@@ -34,6 +34,7 @@ struct outcome {
 	const char *tls; /* "direct", "sslrequest", or "off" */
 	const char *upstream_tls;
 	char user[64], database[64];
+	char sni[64]; /* the server name the client sent */
 	/* With --client-ca: the client certificate's CN and serial (hex). */
 	char cert_cn[X509CHECK_CN_MAX + 1], cert_serial[2 * DER_SERIAL_MAX + 2];
 	const char *end; /* how it ended */
@@ -72,6 +73,8 @@ struct session {
 	struct upstream_pending pending;
 	struct outcome out;
 	size_t packet_len;
+	const struct addr *up_addr; /* --upstream, or the --route chosen */
+	struct addr route_addr;
 	unsigned char client_buf[BR_SSL_BUFSIZE_BIDI];
 	_Alignas(SESSION_PAGE) uint8_t packet[PGPROTO_PACKET_MAX];
 	_Alignas(SESSION_PAGE) uint8_t stage_client[CONN_STAGE_BYTES];
@@ -152,9 +155,10 @@ log_outcome(struct session *s)
 		snprintf(cert, sizeof(cert), " cert_cn=%s cert_serial=%s",
 		         o->cert_cn, o->cert_serial);
 	log_msg(LOG_INFO,
-	        "peer=%s tls=%s user=%s db=%s%s upstream=%s upstream_tls=%s "
+	        "peer=%s tls=%s user=%s db=%s%s sni=%s upstream=%s "
+	        "upstream_tls=%s "
 	        "bytes_in=%llu bytes_out=%llu duration=%lld.%03llds end=%s%s%s",
-	        o->peer, tls, o->user, o->database, cert, o->upstream,
+	        o->peer, tls, o->user, o->database, cert, o->sni, o->upstream,
 	        o->upstream_tls != NULL ? o->upstream_tls : "-",
 	        (unsigned long long)(o->relayed ? s->client.app_in : 0),
 	        (unsigned long long)(o->relayed ? s->upstream.app_in : 0),
@@ -220,6 +224,22 @@ refuse_bad_optional_cert(struct session *s)
 	return over(s, "client certificate refused");
 }
 
+/* The client's SNI: for the log line, and the --route it chooses. */
+static void
+choose_route(struct session *s)
+{
+	const char *sni = br_ssl_engine_get_server_name(&s->client_tls.sc.eng);
+
+	if (sni == NULL || sni[0] == '\0')
+		return;
+	log_field(s->out.sni, sizeof(s->out.sni), sni);
+	if (config_route_for(s->cfg, sni, &s->route_addr)) {
+		s->up_addr = &s->route_addr;
+		config_format_addr(s->up_addr, s->out.upstream,
+		                   sizeof(s->out.upstream));
+	}
+}
+
 /* The client connection, its deadline and the log line's fields. */
 static int
 begin(struct session *s, const struct config *cfg, const struct credentials *cr,
@@ -240,6 +260,8 @@ begin(struct session *s, const struct config *cfg, const struct credentials *cr,
 	snprintf(o->database, sizeof(o->database), "-");
 	snprintf(o->cert_cn, sizeof(o->cert_cn), "-");
 	snprintf(o->cert_serial, sizeof(o->cert_serial), "-");
+	snprintf(o->sni, sizeof(o->sni), "-");
+	s->up_addr = &cfg->upstream;
 	describe_peer(client_in, o->peer, sizeof(o->peer));
 	config_format_addr(&cfg->upstream, o->upstream, sizeof(o->upstream));
 	if (io_set_nonblock(client_in) != 0 ||
@@ -322,11 +344,11 @@ client_tls(struct session *s)
 	 * PostgreSQL forks a backend per connection: on request, let it do
 	 * that while the handshake runs. Not with client certificates:
 	 * then only a client whose certificate was looked at costs a
-	 * backend.
+	 * backend; nor with routes, which the handshake's SNI chooses.
 	 */
-	if (cfg->upstream_early && cfg->client_ca == NULL && !s->busy)
-		upstream_begin(&cfg->upstream, cfg->connect_timeout,
-		               &s->pending);
+	if (cfg->upstream_early && cfg->client_ca == NULL &&
+	    cfg->route.count == 0 && !s->busy)
+		upstream_begin(s->up_addr, cfg->connect_timeout, &s->pending);
 	if (stuffed > 0 && negotiate_discard(&s->client, stuffed) != 0)
 		return over(s, "incomplete data after SSL request");
 	if (client_tls_handshake(&s->client_tls, s->client_buf,
@@ -336,6 +358,7 @@ client_tls(struct session *s)
 		return over(s, end);
 	s->out.tls_up = 1;
 	note_client_cert(s);
+	choose_route(s);
 	if (refuse_bad_optional_cert(s) != 0)
 		return -1;
 	if (stuffed > 0) {
@@ -470,8 +493,7 @@ open_upstream(struct session *s)
 	int fd;
 
 	if (!s->pending.begun)
-		upstream_begin(&cfg->upstream, cfg->connect_timeout,
-		               &s->pending);
+		upstream_begin(s->up_addr, cfg->connect_timeout, &s->pending);
 	fd = upstream_finish(&s->pending, cfg->connect_timeout, why,
 	                     sizeof(why));
 	if (fd >= 0) {
@@ -484,7 +506,7 @@ open_upstream(struct session *s)
 		 * could be set up with it, as libpq reports it. */
 		sqlstate = "08001";
 		s->out.upstream_tls = "failed";
-		if (starttls_upstream(&s->upstream_tls, cfg, s->cr,
+		if (starttls_upstream(&s->upstream_tls, cfg, s->up_addr, s->cr,
 		                      &s->upstream, &s->out.upstream_tls, why,
 		                      sizeof(why)) != 0)
 			fd = -1;

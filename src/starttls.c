@@ -64,12 +64,12 @@ ssl_request(const struct config *cfg, struct conn *up, char *why, size_t whylen)
 
 int
 starttls_upstream(struct starttls *t, const struct config *cfg,
-                  const struct credentials *cr, struct conn *up,
-                  const char **desc, char *why, size_t whylen)
+                  const struct addr *upstream, const struct credentials *cr,
+                  struct conn *up, const char **desc, char *why, size_t whylen)
 {
 	const char *host = cfg->upstream_servername != NULL
 	                       ? cfg->upstream_servername
-	                       : cfg->upstream.host;
+	                       : upstream->host;
 	const char *sni = host;
 	struct in6_addr ip;
 	br_ssl_session_parameters params;

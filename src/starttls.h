@@ -26,13 +26,16 @@ struct starttls {
 };
 
 /*
- * Start TLS on up as cfg says. Returns 0 with *desc set (the cipher suite,
- * or "declined" when prefer met an 'N' and up stays cleartext), or -1 with
- * a one-line reason in why.
+ * Start TLS on up, the connection to upstream (--upstream, or the
+ * --route chosen: its host is the name verify-full checks unless
+ * --upstream-servername gives one), as cfg says. Returns 0 with *desc set
+ * (the cipher suite, or "declined" when prefer met an 'N' and up stays
+ * cleartext), or -1 with a one-line reason in why.
  */
 int starttls_upstream(struct starttls *t, const struct config *cfg,
-                      const struct credentials *cr, struct conn *up,
-                      const char **desc, char *why, size_t whylen);
+                      const struct addr *upstream, const struct credentials *cr,
+                      struct conn *up, const char **desc, char *why,
+                      size_t whylen);
 
 /*
  * With TLS upstream, PostgreSQL offers SCRAM-SHA-256-PLUS, which libpq

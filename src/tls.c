@@ -112,7 +112,7 @@ common_setup(br_ssl_engine_context *eng, const uint16_t *suites, size_t n)
 
 void
 tls_server_setup(br_ssl_server_context *sc,
-                 const br_ssl_server_policy_class **policy, int rsa,
+                 const br_ssl_server_policy_class **policy, unsigned key_types,
                  struct x509check *verify,
                  const struct keys_anchors *client_anchors, int cert_optional)
 {
@@ -120,7 +120,11 @@ tls_server_setup(br_ssl_server_context *sc,
 	size_t n;
 
 	br_ssl_server_zero(sc);
-	n = pick_suites(suites, rsa);
+	n = 0;
+	if (key_types & TLS_KEY_EC)
+		n += pick_suites(suites + n, 0);
+	if (key_types & TLS_KEY_RSA)
+		n += pick_suites(suites + n, 1);
 	common_setup(&sc->eng, suites, n);
 	/* A client whose ALPN list lacks "postgresql" gets the fatal
 	 * no_application_protocol alert, as from PostgreSQL 17. */

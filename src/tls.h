@@ -22,16 +22,20 @@
 void tls_probe_cpu(void);
 
 /*
- * Configure sc for a server key of one type (rsa, else EC) whose
- * certificate and signatures come from policy (client_tls.c). With
+ * Configure sc for server keys of key_types (TLS_KEY_EC, TLS_KEY_RSA: the
+ * suites of each) whose certificates and signatures come from policy
+ * (client_tls.c). With
  * verify non-NULL, a client certificate is asked for and checked by it
  * (its anchors also name the acceptable CAs in the CertificateRequest);
  * it is required unless cert_optional, which lets a client without one
  * through (one that sends a bad one is still refused).
  */
+#define TLS_KEY_EC  1
+#define TLS_KEY_RSA 2
+
 void tls_server_setup(br_ssl_server_context *sc,
-                      const br_ssl_server_policy_class **policy, int rsa,
-                      struct x509check *verify,
+                      const br_ssl_server_policy_class **policy,
+                      unsigned key_types, struct x509check *verify,
                       const struct keys_anchors *client_anchors,
                       int cert_optional);
 

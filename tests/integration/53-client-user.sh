@@ -64,8 +64,8 @@ admitted postgres "${none[@]}"
 admitted postgres "${good[@]}"
 refused 'FATAL:  pgstunnel: client certificate refused: certificate chain does not lead to a trusted CA' "${rogue[@]}"
 log=$(cat "$LAUNCHER_LOG")
-assert_contains "$log" "cert_cn=- cert_serial=- upstream="
-assert_contains "$log" "cert_cn=pgtest cert_serial=$serial upstream="
+assert_contains "$log" "cert_cn=- cert_serial=- sni="
+assert_contains "$log" "cert_cn=pgtest cert_serial=$serial sni="
 assert_contains "$log" "end=client certificate refused: certificate chain does not lead to a trusted CA"
 kill -TERM "$LAUNCHER_PID"
 

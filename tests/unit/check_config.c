@@ -1063,6 +1063,32 @@ START_TEST(list_limit)
 END_TEST
 
 /* A list value may not be empty either. */
+/* --route: the upstream for a client's SNI. */
+START_TEST(route_lookup)
+{
+	struct addr a;
+
+	ck_assert_int_eq(args("--cert c --key k --upstream db:5432 "
+	                      "--route a.example.com=10.0.0.1:6432 "
+	                      "--route b.example.com=/run/pg/.s.PGSQL.5432"),
+	                 0);
+	ck_assert_int_eq(config_check(&cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_route_for(&cfg, "a.example.com", &a), 1);
+	ck_assert_int_eq(a.kind, ADDR_TCP);
+	ck_assert_str_eq(a.host, "10.0.0.1");
+	ck_assert_str_eq(a.port, "6432");
+	/* Names compare without case, as DNS names do. */
+	ck_assert_int_eq(config_route_for(&cfg, "B.Example.Com", &a), 1);
+	ck_assert_int_eq(a.kind, ADDR_UNIX);
+	ck_assert_str_eq(a.path, "/run/pg/.s.PGSQL.5432");
+	/* No route: --upstream is the one. */
+	ck_assert_int_eq(config_route_for(&cfg, "c.example.com", &a), 0);
+	ck_assert_int_eq(config_route_for(&cfg, "example.com", &a), 0);
+	ck_assert_int_eq(config_route_for(&cfg, "", &a), 0);
+	ck_assert_int_eq(config_route_for(&cfg, NULL, &a), 0);
+}
+END_TEST
+
 START_TEST(list_empty_value)
 {
 	ck_assert_int_eq(args("--cert a --cert="), -1);
@@ -1107,6 +1133,7 @@ static const char *const option_names[] = {
     "proxy-from",
     "allow",
     "upstream",
+    "route",
     "upstream-tls",
     "upstream-ca",
     "upstream-servername",
@@ -1329,13 +1356,26 @@ static const struct check_case check_cases[] = {
     {SRV UNIX_UP "--upstream-tls verify-ca --upstream-ca ca", 0, NULL, NULL},
     {SRV UNIX_UP "--upstream-tls require", 0, NULL, NULL},
 
-    /* --cert and --key pair in order; one pair for now. */
+    /* --cert and --key pair in order; SNI chooses among the pairs. */
     {"--tls off --cert a --cert b --key a --upstream db:5432", 0, NULL, NULL},
     {SRV "--cert d.crt --upstream db:5432", -1, "--cert and --key", "pairs"},
     {SRV "--key d.key --key e.key --upstream db:5432", -1, "--cert and --key",
      "pairs"},
-    {SRV "--cert d.crt --key d.key --upstream db:5432", -1,
-     "several --cert/--key pairs", "SNI"},
+    {SRV "--cert d.crt --key d.key --upstream db:5432", 0, NULL, NULL},
+    /* --route NAME=ADDR */
+    {SRV "--upstream db:5432 --route a.example.com=10.0.0.1:5432 "
+         "--route B.example.com=/run/pg/.s.PGSQL.5432",
+     0, NULL, NULL},
+    {SRV "--upstream db:5432 --route a.example.com", -1, "--route",
+     "NAME=ADDR"},
+    {SRV "--upstream db:5432 --route =db2:5432", -1, "--route", "NAME=ADDR"},
+    {SRV "--upstream db:5432 --route a.example.com=db2", -1,
+     "--route 'a.example.com=db2'", ""},
+    {SRV "--upstream db:5432 --route a.example.com=db2:1 "
+         "--route A.Example.COM=db3:1",
+     -1, "A.Example.COM", "routed twice"},
+    {"--tls off --upstream db:5432 --route a=db2:1", -1, "--route needs",
+     "--tls on"},
 
     /* --upstream */
     {"", -1, "--upstream", "required"},
@@ -1589,6 +1629,7 @@ config_suite(void)
 	tcase_add_test(tc, list_args_replace_file);
 	tcase_add_test(tc, list_limit);
 	tcase_add_test(tc, list_empty_value);
+	tcase_add_test(tc, route_lookup);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("usage");
