@@ -147,6 +147,22 @@ load_all(struct credentials *cr, const struct config *cfg,
 	return 0;
 }
 
+void
+credentials_forget(struct credentials *cr)
+{
+	for (size_t i = 0; i < cr->server_count; i++)
+		keys_private_forget(&cr->server[i].key);
+	if (cr->upstream_key != NULL)
+		keys_private_forget(&cr->upstream_pair.key);
+	cr->client_ca = NULL;
+	cr->crl = NULL;
+	cr->upstream_ca = NULL;
+	cr->upstream_chain = NULL;
+	cr->upstream_key = NULL;
+	cr->user_map = NULL;
+	cr->server_count = 0;
+}
+
 int
 credentials_load(struct credentials *cr, const struct config *cfg,
                  enum keymatch_depth depth)

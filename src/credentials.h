@@ -55,6 +55,13 @@ struct credentials {
 };
 
 /*
+ * Forget what cr holds, so that credentials_load() may fill it again: its
+ * private keys are wiped, its views cleared (the storage is reused as it
+ * is, without being written).
+ */
+void credentials_forget(struct credentials *cr);
+
+/*
  * Load everything cfg names, in this order: the server pairs, the client
  * CAs, the CRLs, the upstream CA, the upstream certificate and key, each
  * key checked against its certificate to depth (keymatch.h). Then the

@@ -277,6 +277,13 @@ keys_private_parse(struct keys_private *key, const uint8_t *pem, size_t len)
 	return rc;
 }
 
+void
+keys_private_forget(struct keys_private *key)
+{
+	wipe(&key->pk, sizeof key->pk);
+	key->type = 0;
+}
+
 const br_rsa_private_key *
 keys_private_rsa(const struct keys_private *key)
 {

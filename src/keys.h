@@ -106,6 +106,9 @@ int keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
  */
 int keys_chain_load(struct keys_chain *chain, const char *path);
 int keys_private_load(struct keys_private *key, const char *path);
+
+/* Forget a loaded key: its secret bytes are wiped. */
+void keys_private_forget(struct keys_private *key);
 int keys_anchors_load(struct keys_anchors *anchors, const char *path);
 
 /*

@@ -17,6 +17,7 @@
 #include "gate.h"
 #include "io.h"
 #include "log.h"
+#include "reload.h"
 #include "session.h"
 #include "tls.h"
 
@@ -149,11 +150,45 @@ child(const struct config *cfg, const struct credentials *cr, int lfd, int conn,
 	_exit(status);
 }
 
+/*
+ * Load the files again, into the spare credentials: on success they serve
+ * the next children and the ones before become the spare (their keys
+ * wiped; the children that use them have their own copies). On failure
+ * credentials_load() has logged what is wrong, and the files loaded
+ * before are still served.
+ */
+static void
+reload(const struct config *cfg, struct credentials **cur,
+       struct credentials **spare, struct reload_watch *w, const char *why)
+{
+	struct credentials *old = *cur;
+
+	/* First: a file that changes during the load is loaded again. */
+	reload_watch_take(w);
+	credentials_forget(*spare);
+	if (credentials_load(*spare, cfg, KEYMATCH_FULL) != 0) {
+		credentials_forget(*spare);
+		log_msg(LOG_NOTICE,
+		        "reload (%s) failed: still serving what was loaded "
+		        "before",
+		        why);
+		return;
+	}
+	*cur = *spare;
+	*spare = old;
+	credentials_forget(old);
+	log_msg(LOG_NOTICE, "reloaded the certificates, keys and CRLs (%s)",
+	        why);
+}
+
 int
-listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
+listener_run(const struct config *cfg, struct credentials *loaded,
+             struct credentials *spare, int lfd)
 {
 	struct sigaction sa;
 	int active = 0, status = EXIT_SESSION_OK;
+	struct credentials *cr = loaded;
+	static struct reload_watch files;
 
 	tls_probe_cpu();
 	gate_share_limit(cfg);
@@ -169,9 +204,10 @@ listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
-	/* Until SIGHUP reloads anything, it must not end the listener (its
-	 * default action), which would close the port under live sessions. */
+	/* SIGHUP reloads; its default action would end the listener and
+	 * close the port under live sessions. */
 	sigaction(SIGHUP, &sa, NULL);
+	reload_watch_init(&files, cfg);
 	log_msg(LOG_INFO, "listening on %s:%s", cfg->listen.host,
 	        cfg->listen.port);
 
@@ -191,13 +227,14 @@ listener_run(const struct config *cfg, const struct credentials *cr, int lfd)
 			;
 		if (hangups > 0) {
 			hangups = 0;
-			log_msg(LOG_NOTICE,
-			        "SIGHUP ignored: nothing is reloaded "
-			        "yet; still serving");
+			reload(cfg, &cr, &spare, &files, "SIGHUP");
 		}
 		active -= reap();
 		if (stopping || !(p[0].revents & POLLIN))
 			continue;
+		/* Before the next child: files replaced since the last look. */
+		if (reload_watch_changed(&files, io_now_ms()))
+			reload(cfg, &cr, &spare, &files, "a file changed");
 		conn = accept(lfd, NULL, NULL);
 		if (conn < 0) {
 			if (errno == EMFILE || errno == ENFILE ||

@@ -6,7 +6,7 @@
  * session_run), refuses beyond --max-connections and reaps children with
  * waitpid(). SIGTERM or SIGINT stops accepting; sessions in progress run
  * to their end, and the listener waits for them before it exits. SIGHUP
- * is logged and otherwise ignored.
+ * loads the files again (reload.h).
  */
 #ifndef PGSTUNNEL_LISTENER_H
 #define PGSTUNNEL_LISTENER_H
@@ -17,8 +17,13 @@
 /* Bind and listen on a: the descriptor, or -1 after a log line. */
 int listener_open(const struct addr *a);
 
-/* Serve connections on lfd until stopped; returns an exit status. */
-int listener_run(const struct config *cfg, const struct credentials *cr,
-                 int lfd);
+/*
+ * Serve connections on lfd until stopped; returns an exit status. loaded
+ * is what the children get; when a file it came from changes (looked at
+ * before a fork, at most once a second) or on SIGHUP, the files are loaded
+ * again into spare, which then serves, and the two trade places.
+ */
+int listener_run(const struct config *cfg, struct credentials *loaded,
+                 struct credentials *spare, int lfd);
 
 #endif

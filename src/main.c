@@ -25,6 +25,9 @@
 static struct config cfg;
 static char config_text[CONFIG_FILE_MAX];
 static _Alignas(4096) struct credentials credentials;
+/* --listen: the next load of the files, when they change (listener.c).
+ * Untouched until then. */
+static _Alignas(4096) struct credentials credentials_spare;
 
 /* sd_listen_fds(3): fd 3, only when LISTEN_PID names this process. */
 static int
@@ -111,7 +114,8 @@ main(int argc, char **argv)
 
 		if (lfd < 0)
 			return EXIT_OSERR;
-		return listener_run(&cfg, &credentials, lfd);
+		return listener_run(&cfg, &credentials, &credentials_spare,
+		                    lfd);
 	}
 	if (sd >= 0)
 		return session_run(&cfg, &credentials, sd, sd);

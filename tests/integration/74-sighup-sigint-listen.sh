@@ -1,8 +1,8 @@
 #!/bin/bash
 # Signals to a --listen pgstunnel:
 #  - SIGHUP does not end it (its default action would close the port under
-#    live sessions and leave them to init): it logs one line, the open
-#    session goes on, and new clients are served;
+#    live sessions and leave them to init): it reloads the files and logs
+#    one line, the open session goes on, and new clients are served;
 #  - SIGINT behaves like SIGTERM (72-sigterm-listen): the port closes, the
 #    open session finishes, then the listener exits with status 0.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
@@ -29,7 +29,8 @@ long_session &
 long=$!
 wait_for 10 query_running || { cat "$TEST_TMP/long"; fail "the long query did not start"; }
 kill -HUP "$listener"
-wait_for 5 grep -q 'SIGHUP ignored' "$LAUNCHER_LOG" || fail "no log line for SIGHUP"
+wait_for 5 grep -q 'reloaded the certificates, keys and CRLs (SIGHUP)' "$LAUNCHER_LOG" ||
+    fail "no log line for SIGHUP"
 kill -0 "$listener" 2>/dev/null || fail "SIGHUP ended the listener"
 out=$(psql_tls "$port" -Atc "select 'new-ran'" 2>&1)
 assert_eq new-ran "$out" "a new session after SIGHUP"
