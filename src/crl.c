@@ -3,33 +3,10 @@
 
 #include "crl.h"
 #include "pem.h"
+#include "sigcheck.h"
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
-
-/* Signature algorithms: the OID of each, with its hash and key type. */
-struct sigalg {
-	const char *oid;
-	size_t oid_len;
-	int hash_id;
-	int key_type;
-};
-
-#define RSA_PKCS1 "\x2a\x86\x48\x86\xf7\x0d\x01\x01" /* 1.2.840.113549.1.1 */
-#define ECDSA_SHA "\x2a\x86\x48\xce\x3d\x04"         /* 1.2.840.10045.4 */
-
-static const struct sigalg sigalgs[] = {
-    {RSA_PKCS1 "\x05", 9, br_sha1_ID, BR_KEYTYPE_RSA},
-    {RSA_PKCS1 "\x0e", 9, br_sha224_ID, BR_KEYTYPE_RSA},
-    {RSA_PKCS1 "\x0b", 9, br_sha256_ID, BR_KEYTYPE_RSA},
-    {RSA_PKCS1 "\x0c", 9, br_sha384_ID, BR_KEYTYPE_RSA},
-    {RSA_PKCS1 "\x0d", 9, br_sha512_ID, BR_KEYTYPE_RSA},
-    {ECDSA_SHA "\x01", 7, br_sha1_ID, BR_KEYTYPE_EC},
-    {ECDSA_SHA "\x03\x01", 8, br_sha224_ID, BR_KEYTYPE_EC},
-    {ECDSA_SHA "\x03\x02", 8, br_sha256_ID, BR_KEYTYPE_EC},
-    {ECDSA_SHA "\x03\x03", 8, br_sha384_ID, BR_KEYTYPE_EC},
-    {ECDSA_SHA "\x03\x04", 8, br_sha512_ID, BR_KEYTYPE_EC},
-};
 
 /* Keep the first "unsupported" finding; DER errors return at once. */
 static void
@@ -52,81 +29,6 @@ crl_serial_set(struct der_serial *s, const uint8_t *content, size_t len)
 	}
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400; /* year 0's January */
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* n decimal digits at p; -1 when one is not a digit. */
-static int64_t
-digits(const uint8_t *p, size_t n)
-{
-	int64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
-}
-
-/*
- * RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ (YY < 50 is 20YY) or
- * GeneralizedTime YYYYMMDDHHMMSSZ; seconds present, no fractions, Z.
- */
-static int
-parse_time(unsigned tag, const struct der *t, int64_t *out)
-{
-	static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30,
-	                                  31, 31, 30, 31, 30, 31};
-	const uint8_t *p = t->p;
-	int64_t y, mo, d, h, mi, s;
-
-	if (tag == DER_UTC_TIME && t->len == 13) {
-		y = digits(p, 2);
-		if (y < 0)
-			return -1;
-		y += y < 50 ? 2000 : 1900;
-		p += 2;
-	} else if (tag == DER_GENERALIZED_TIME && t->len == 15) {
-		y = digits(p, 4);
-		if (y < 0)
-			return -1;
-		p += 4;
-	} else {
-		return -1;
-	}
-	mo = digits(p, 2);
-	d = digits(p + 2, 2);
-	h = digits(p + 4, 2);
-	mi = digits(p + 6, 2);
-	s = digits(p + 8, 2);
-	if (p[10] != 'Z' || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
-	    mi < 0 || mi > 59 || s < 0 || s > 59)
-		return -1;
-	if (d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
-		return -1;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-	return 0;
-}
-
 /* The next element, which must be a Time. */
 static int
 next_time(struct der *d, int64_t *out)
@@ -136,7 +38,7 @@ next_time(struct der *d, int64_t *out)
 
 	if (der_next(d, &tag, &t, NULL) != 0)
 		return -1;
-	return parse_time(tag, &t, out);
+	return der_time(tag, &t, out);
 }
 
 static int
@@ -200,38 +102,12 @@ parse_entry(struct der *list, int version, struct der_serial *serial,
 	return CRL_OK;
 }
 
-/* AlgorithmIdentifier (contents): a known OID; NULL or no parameters. */
-static const struct sigalg *
-find_sigalg(struct der alg)
-{
-	struct der oid, params;
-	unsigned tag;
-	size_t i;
-
-	if (der_expect(&alg, DER_OID, &oid) != 0)
-		return NULL;
-	for (i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++) {
-		if (!der_is(&oid, (const uint8_t *)sigalgs[i].oid,
-		            sigalgs[i].oid_len))
-			continue;
-		if (alg.len == 0)
-			return &sigalgs[i];
-		/* RSA: NULL parameters (RFC 4055); ECDSA: none (RFC 5758). */
-		if (sigalgs[i].key_type == BR_KEYTYPE_RSA &&
-		    der_next(&alg, &tag, &params, NULL) == 0 &&
-		    tag == DER_NULL && params.len == 0 && alg.len == 0)
-			return &sigalgs[i];
-		return NULL;
-	}
-	return NULL;
-}
-
 int
 crl_parse(const uint8_t *der, size_t len, struct crl_info *ci)
 {
 	struct der d, cl, tbs, alg, alg_whole, tbs_alg, f, list, exts;
 	struct der_serial serial;
-	const struct sigalg *sa;
+	struct sigcheck_alg sa;
 	unsigned tag;
 	int deferred = CRL_OK, rc;
 
@@ -264,15 +140,14 @@ crl_parse(const uint8_t *der, size_t len, struct crl_info *ci)
 	if (der_next(&tbs, &tag, &f, &tbs_alg) != 0 || tag != DER_SEQUENCE ||
 	    !der_is(&tbs_alg, alg_whole.p, alg_whole.len))
 		return CRL_ERR_DER;
-	sa = find_sigalg(alg);
-	if (sa == NULL) {
+	if (sigcheck_algorithm(alg, &sa) != 0) {
 		/* Still a parse error when it is not even an OID. */
 		if (der_expect(&alg, DER_OID, &f) != 0)
 			return CRL_ERR_DER;
 		defer(&deferred, CRL_ERR_ALGORITHM);
 	} else {
-		ci->hash_id = sa->hash_id;
-		ci->key_type = sa->key_type;
+		ci->hash_id = sa.hash_id;
+		ci->key_type = sa.key_type;
 	}
 
 	/* issuer Name: a non-empty SEQUENCE; its shape is the anchors'
@@ -315,64 +190,17 @@ crl_parse(const uint8_t *der, size_t len, struct crl_info *ci)
 	return deferred;
 }
 
-static const br_hash_class *
-hash_class(int id)
-{
-	switch (id) {
-	case br_sha1_ID:
-		return &br_sha1_vtable;
-	case br_sha224_ID:
-		return &br_sha224_vtable;
-	case br_sha256_ID:
-		return &br_sha256_vtable;
-	case br_sha384_ID:
-		return &br_sha384_vtable;
-	case br_sha512_ID:
-		return &br_sha512_vtable;
-	default:
-		return NULL;
-	}
-}
-
-/* Does this anchor's key sign hash (hlen bytes) as ci->sig? */
-static int
-signed_by(const struct crl_info *ci, const br_x509_pkey *pk,
-          const uint8_t *hash, size_t hlen)
-{
-	uint8_t out[64];
-
-	if (pk->key_type != ci->key_type)
-		return 0;
-	if (pk->key_type == BR_KEYTYPE_RSA)
-		return br_rsa_pkcs1_vrfy_get_default()(
-		           ci->sig.p, ci->sig.len, der_hash_oid(ci->hash_id),
-		           hlen, &pk->key.rsa, out) == 1 &&
-		       memcmp(out, hash, hlen) == 0;
-	if (pk->key_type == BR_KEYTYPE_EC)
-		return br_ecdsa_vrfy_asn1_get_default()(
-		           br_ec_get_default(), hash, hlen, &pk->key.ec,
-		           ci->sig.p, ci->sig.len) == 1;
-	return 0;
-}
-
 int
 crl_verify(const struct crl_info *ci, const br_x509_trust_anchor *anchors,
            size_t anchor_count)
 {
-	const br_hash_class *hc = hash_class(ci->hash_id);
-	br_hash_compat_context h;
-	uint8_t hash[64];
-	size_t i, hlen;
+	const struct sigcheck_alg alg = {ci->hash_id, ci->key_type};
+	uint8_t hash[SIGCHECK_HASH_MAX];
+	size_t i, hlen = sigcheck_hash(ci->hash_id, &ci->tbs, hash);
 	int named = 0;
 
-	if (hc == NULL)
+	if (hlen == 0)
 		return CRL_ERR_ALGORITHM;
-	hlen = (hc->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
-	if (hlen > sizeof(hash))
-		return CRL_ERR_ALGORITHM;
-	hc->init(&h.vtable);
-	hc->update(&h.vtable, ci->tbs.p, ci->tbs.len);
-	hc->out(&h.vtable, hash);
 	for (i = 0; i < anchor_count; i++) {
 		const br_x509_trust_anchor *ta = &anchors[i];
 
@@ -380,7 +208,7 @@ crl_verify(const struct crl_info *ci, const br_x509_trust_anchor *anchors,
 		    memcmp(ta->dn.data, ci->issuer.p, ci->issuer.len) != 0)
 			continue;
 		named = 1;
-		if (signed_by(ci, &ta->pkey, hash, hlen))
+		if (sigcheck_signed(&alg, hash, hlen, &ci->sig, &ta->pkey))
 			return CRL_OK;
 	}
 	return named ? CRL_ERR_SIGNATURE : CRL_ERR_ISSUER;

@@ -480,3 +480,74 @@ der_cert_client_purpose(struct der rest)
 	}
 	return verdict;
 }
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400; /* year 0's January */
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* n decimal digits at p; -1 when one is not a digit. */
+static int64_t
+digits(const uint8_t *p, size_t n)
+{
+	int64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+int
+der_time(unsigned tag, const struct der *t, int64_t *out)
+{
+	static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30,
+	                                  31, 31, 30, 31, 30, 31};
+	const uint8_t *p = t->p;
+	int64_t y, mo, d, h, mi, s;
+
+	if (tag == DER_UTC_TIME && t->len == 13) {
+		y = digits(p, 2);
+		if (y < 0)
+			return -1;
+		y += y < 50 ? 2000 : 1900;
+		p += 2;
+	} else if (tag == DER_GENERALIZED_TIME && t->len == 15) {
+		y = digits(p, 4);
+		if (y < 0)
+			return -1;
+		p += 4;
+	} else {
+		return -1;
+	}
+	mo = digits(p, 2);
+	d = digits(p + 2, 2);
+	h = digits(p + 4, 2);
+	mi = digits(p + 6, 2);
+	s = digits(p + 8, 2);
+	if (p[10] != 'Z' || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
+	    mi < 0 || mi > 59 || s < 0 || s > 59)
+		return -1;
+	if (d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
+		return -1;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	return 0;
+}

@@ -199,4 +199,12 @@ int der_curve_of(const struct der *oid);
  */
 const unsigned char *der_hash_oid(int hash_id);
 
+/*
+ * An X.509 Time (RFC 5280 4.1.2.5), by its tag and contents: UTCTime
+ * YYMMDDHHMMSSZ (YY < 50 is 20YY) or GeneralizedTime YYYYMMDDHHMMSSZ;
+ * seconds present, no fractions, Z. *out gets seconds since 1970-01-01
+ * UTC. 0, or -1.
+ */
+int der_time(unsigned tag, const struct der *t, int64_t *out);
+
 #endif
