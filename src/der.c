@@ -118,8 +118,8 @@ der_cert_ids(const uint8_t *der, size_t len, struct der_cert_ids *ids,
 	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* signature */
 	    der_next(&tbs, &tag, &f, &ids->issuer) != 0 ||
 	    tag != DER_SEQUENCE ||
-	    der_expect(&tbs, DER_SEQUENCE, &f) != 0 || /* validity */
-	    validity_times(f) != 0 ||
+	    der_expect(&tbs, DER_SEQUENCE, &ids->validity) != 0 ||
+	    validity_times(ids->validity) != 0 ||
 	    der_next(&tbs, &tag, &f, &ids->subject) != 0 || tag != DER_SEQUENCE)
 		return -1;
 	*rest = tbs;
@@ -368,12 +368,8 @@ bad:
 	return -1;
 }
 
-/*
- * The contents of the Extensions SEQUENCE in the rest of a TBSCertificate
- * after its subjectPublicKeyInfo (empty when there is none). 0, or -1.
- */
-static int
-cert_extensions(struct der rest, struct der *exts)
+int
+der_cert_extensions(struct der rest, struct der *exts)
 {
 	struct der f;
 
@@ -396,7 +392,7 @@ der_cert_is_ca(struct der rest)
 	struct der f, exts, oid, val, bc;
 	int crit, is_ca = 0;
 
-	if (cert_extensions(rest, &exts) != 0)
+	if (der_cert_extensions(rest, &exts) != 0)
 		return -1;
 	while (exts.len > 0) {
 		if (der_next_extension(&exts, &oid, &crit, &val) != 0)
@@ -458,7 +454,7 @@ der_cert_client_purpose(struct der rest)
 	struct der exts, oid, val;
 	int crit, verdict = DER_PURPOSE_OK, seen_ku = 0, seen_eku = 0;
 
-	if (cert_extensions(rest, &exts) != 0)
+	if (der_cert_extensions(rest, &exts) != 0)
 		return -1;
 	while (exts.len > 0) {
 		int ok;

@@ -51,9 +51,10 @@ int der_is(const struct der *d, const uint8_t *what, size_t len);
 
 /* What identifies a certificate; spans into its DER. */
 struct der_cert_ids {
-	struct der serial;  /* serialNumber's contents (an INTEGER's) */
-	struct der issuer;  /* issuer Name, whole encoding */
-	struct der subject; /* subject Name, whole encoding */
+	struct der serial;   /* serialNumber's contents (an INTEGER's) */
+	struct der issuer;   /* issuer Name, whole encoding */
+	struct der subject;  /* subject Name, whole encoding */
+	struct der validity; /* Validity's contents: two times */
 };
 
 /*
@@ -163,6 +164,13 @@ int der_spki(struct der *d, br_x509_pkey *pk);
  * most 8 bytes (in practice 65537: 3). EC points are uncompressed. */
 #define DER_RSA_N_MAX 512
 #define DER_RSA_E_MAX 8
+
+/*
+ * The contents of the Extensions SEQUENCE in the rest of a TBSCertificate
+ * after its subjectPublicKeyInfo (the optional unique IDs skipped; empty
+ * when there is none). 0, or -1.
+ */
+int der_cert_extensions(struct der rest, struct der *exts);
 
 /*
  * Whether the rest of a TBSCertificate after its subjectPublicKeyInfo
