@@ -80,6 +80,7 @@ log_field(char *dst, size_t cap, const char *src)
 static enum log_sink sink = LOG_SINK_STDERR;
 static int syslog_open;
 static char prefix[128];
+static FILE *error_copy;
 
 /* Only a socket can be the client connection: a terminal shared by
  * stdin and stderr is a person at the keyboard. */
@@ -139,6 +140,12 @@ log_limit_due(struct log_limit *l, int64_t now_ms)
 }
 
 void
+log_copy_errors(FILE *out)
+{
+	error_copy = out;
+}
+
+void
 log_set_prefix(const char *p)
 {
 	snprintf(prefix, sizeof(prefix), "%s", p != NULL ? p : "");
@@ -156,6 +163,8 @@ log_msg(int priority, const char *fmt, ...)
 	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (error_copy != NULL && priority <= LOG_ERR)
+		fprintf(error_copy, "error: %s\n", line);
 	if (sink == LOG_SINK_SYSLOG) {
 		if (prefix[0] != '\0')
 			syslog(priority, "%s: %s", prefix, line);

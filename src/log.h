@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <syslog.h>
 
 enum log_sink { LOG_SINK_SYSLOG, LOG_SINK_STDERR };
@@ -58,6 +59,12 @@ void log_limit_init(struct log_limit *l);
  * counted without a line since the last.
  */
 unsigned log_limit_due(struct log_limit *l, int64_t now_ms);
+
+/*
+ * Also write every LOG_ERR line (and worse) to out, as "error: LINE"
+ * (--check: its report names the load errors too); NULL stops it.
+ */
+void log_copy_errors(FILE *out);
 
 /* Set a short prefix for every line of this process, e.g. the peer. */
 void log_set_prefix(const char *prefix);

@@ -1,7 +1,9 @@
 /*
  * Unit tests for log_field(): client-chosen names in a log line stay
- * readable (UTF-8) but can never forge a field or a line.
+ * readable (UTF-8) but can never forge a field or a line; and
+ * log_copy_errors(), --check's copy of error lines.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +79,29 @@ START_TEST(field_bound)
 }
 END_TEST
 
+/* --check's copy: error lines (and worse) only, as "error: LINE". */
+START_TEST(copy_errors)
+{
+	char buf[256];
+	FILE *f = tmpfile();
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(log_init(LOG_SINK_STDERR, NULL, 0), LOG_SINK_STDERR);
+	log_copy_errors(f);
+	log_msg(LOG_ERR, "key %s: %s", "k.pem", "bad");
+	log_msg(LOG_INFO, "not copied");
+	log_msg(LOG_CRIT, "worse");
+	log_copy_errors(NULL);
+	log_msg(LOG_ERR, "after the copy stopped");
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "error: key k.pem: bad\nerror: worse\n");
+	fclose(f);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -85,6 +110,7 @@ log_suite(void)
 
 	tcase_add_loop_test(tc, field, 0, (int)NELEM(field_cases));
 	tcase_add_test(tc, field_bound);
+	tcase_add_test(tc, copy_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
