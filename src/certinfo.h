@@ -2,7 +2,7 @@
  * certinfo: what --check reports of a certificate, read from its DER,
  * and the judgements it makes: whether a validity period holds at a
  * given time, whether one certificate signed another. Pure: no I/O, no
- * allocation, the time always given. Only --check (check.c) uses it:
+ * allocation, the time always given. Only --check (credcheck.c) uses it:
  * nothing here runs per connection.
  */
 #ifndef PGSTUNNEL_CERTINFO_H

@@ -200,6 +200,12 @@ static const struct opt opts[] = {
      .help = "(default syslog)"},
     {"config", OPT_STRING, FIELD(config_file), .section = SEC_PROCESS,
      .arg = "FILE", .help = "\"name = value\" lines; the command line wins"},
+    {"check", OPT_FLAG, FIELD(check), .section = SEC_PROCESS,
+     .help = "load every certificate, key and CRL as a connection\n"
+             "would, report on them and exit (0 fine, 1 error,\n"
+             "2 one expires soon); serve nothing"},
+    {"warn-days", OPT_INT, FIELD(warn_days), 0, 36500, .section = SEC_PROCESS,
+     .arg = "N", .help = "with --check: how soon is soon (default 30)"},
     {"help", OPT_FLAG, FIELD(help), .section = SEC_PROCESS,
      .help = "print this text and exit"},
     {"version", OPT_FLAG, FIELD(version), .section = SEC_PROCESS,
@@ -294,6 +300,7 @@ config_defaults(struct config *cfg)
 	cfg->connect_timeout = 10;
 	cfg->handshake_timeout = 30;
 	cfg->idle_timeout = 0;
+	cfg->warn_days = 30;
 	cfg->log = LOG_CHOICE_SYSLOG;
 	cfg->tls = 1;
 	cfg->direct_tls = 1;
@@ -831,6 +838,8 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	         cfg->client_user == CLIENT_USER_OFF,
 	     "--client-user-map needs --client-user cn or dn"},
 	    {cfg->listen.kind == ADDR_UNIX, "--listen takes HOST:PORT"},
+	    {!cfg->check && cfg->cmdline[find_opt("warn-days") - opts],
+	     "--warn-days needs --check"},
 	    {cfg->proxy_protocol != 0 && cfg->proxy_from.count == 0,
 	     "--proxy-protocol needs --proxy-from: the addresses of the "
 	     "balancers whose header is believed"},

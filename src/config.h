@@ -20,7 +20,7 @@
 #define CONFIG_POOL_SIZE    8192 /* bytes for strings from a --config file */
 #define CONFIG_FILE_MAX     65536
 #define CONFIG_LIST_MAX     8  /* values of one list option (--cert, --key) */
-#define CONFIG_OPTIONS      32 /* rows of the option table in config.c */
+#define CONFIG_OPTIONS      34 /* rows of the option table in config.c */
 
 enum addr_kind { ADDR_NONE, ADDR_TCP, ADDR_UNIX };
 
@@ -88,6 +88,8 @@ struct config {
 	int upstream_early;  /* --upstream-connect during-handshake */
 	int help;
 	int version;
+	int check;     /* --check: report on the credentials, serve nothing */
+	int warn_days; /* --check: exit 2 when one expires within this */
 	/* Where each option (by table row) was set, for the repeated-option
 	 * errors: its line in the configuration file (0: not there), and
 	 * whether the command line gave it. */

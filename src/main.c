@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "credcheck.h"
 #include "config.h"
 #include "credentials.h"
 #include "exitcodes.h"
@@ -98,6 +100,9 @@ main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s (see --help)", err);
 		return EXIT_USAGE;
 	}
+	if (cfg.check)
+		return credcheck_run(&cfg, &credentials, (int64_t)time(NULL),
+		                     stdout);
 	/* A process started per connection checks each key against its
 	 * certificate without a private-key operation; the --listen parent,
 	 * which loads once for all its children, checks fully. */

@@ -3,7 +3,7 @@
  * the signer's public key. RSA PKCS#1 v1.5 or ECDSA, with SHA-1, SHA-224,
  * SHA-256, SHA-384 or SHA-512: what CAs sign with. Pure: no I/O, no
  * allocation. crl.c checks each CRL with it at start-up; --check
- * (check.c) each link of a chain.
+ * (credcheck.c) each link of a chain.
  */
 #ifndef PGSTUNNEL_SIGCHECK_H
 #define PGSTUNNEL_SIGCHECK_H

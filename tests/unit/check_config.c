@@ -368,6 +368,9 @@ static const struct bad_args bad_args_cases[] = {
     {"--help=x", "--help", "takes no value"},
     {"--help=", "--help", "takes no value"},
     {"--version=1", "--version", "takes no value"},
+    {"--check=yes", "--check", "takes no value"},
+    {"--warn-days -1", "warn-days", "'-1'"},
+    {"--warn-days 36501", "warn-days", "from 0 to 36500"},
     /* Strict numbers, the option named. */
     {"--max-connections 10x", "max-connections", "'10x'"},
     {"--max-connections 0", "max-connections", "from 1 to 100000"},
@@ -454,6 +457,8 @@ START_TEST(args_flags)
 
 	ck_assert(config_is_flag("help"));
 	ck_assert(config_is_flag("version"));
+	ck_assert(config_is_flag("check"));
+	ck_assert(!config_is_flag("warn-days"));
 	ck_assert(!config_is_flag("cert"));
 	ck_assert(!config_is_flag("tls"));
 	ck_assert(!config_is_flag("bogus"));
@@ -1148,6 +1153,8 @@ static const char *const option_names[] = {
     "idle-timeout",
     "log",
     "config",
+    "check",
+    "warn-days",
     "help",
     "version",
 };
@@ -1324,6 +1331,13 @@ static const struct check_case check_cases[] = {
     {SRV "--upstream db:5432 --client-ca ca.pem --client-cert optional", 0,
      NULL, NULL},
     {SRV "--upstream db:5432 --client-cert required", 0, NULL, NULL},
+    /* --check, with or without --warn-days, also with --listen. */
+    {SRV "--upstream db:5432 --check", 0, NULL, NULL},
+    {SRV "--upstream db:5432 --check --warn-days 0", 0, NULL, NULL},
+    {SRV "--upstream db:5432 --warn-days 7 --check --listen 0.0.0.0:5433", 0,
+     NULL, NULL},
+    {SRV "--upstream db:5432 --warn-days 7", -1, "--warn-days",
+     "needs --check"},
     {SRV "--upstream db:5432 --client-ca ca.pem --client-user cn", 0, NULL,
      NULL},
     {SRV "--upstream db:5432 --client-ca ca.pem --client-user dn "
@@ -1459,6 +1473,24 @@ START_TEST(check_table)
 }
 END_TEST
 
+/*
+ * --warn-days in a configuration file does not need --check: the cron
+ * job's --check and the service share the file. --check itself is a flag,
+ * command line only.
+ */
+START_TEST(check_warn_days_in_file)
+{
+	ck_assert_int_eq(text("upstream = db:1\ncert = c\nkey = k\n"
+	                      "warn-days = 7\n"),
+	                 0);
+	ck_assert_int_eq(cfg.warn_days, 7);
+	ck_assert_int_eq(config_check(&cfg, err, sizeof(err)), 0);
+	reset();
+	ck_assert_int_eq(text("check = yes\n"), -1);
+	ERR_HAS("test.conf:1:", "'check'", "cannot be set");
+}
+END_TEST
+
 /* A name the upstream's TLS must send and check: 253 characters at most,
  * no spaces or control characters, also when it is the --upstream host. */
 START_TEST(check_tls_name_limits)
@@ -1553,14 +1585,17 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg.upstream_direct, 0);
 	ck_assert_int_eq(cfg.help, 0);
 	ck_assert_int_eq(cfg.version, 0);
+	ck_assert_int_eq(cfg.check, 0);
+	ck_assert_int_eq(cfg.warn_days, 30);
 	ck_assert_uint_eq(cfg.pool_used, 0);
 	for (size_t i = 0; i < CONFIG_OPTIONS; i++) {
 		ck_assert_uint_eq(cfg.file_line[i], 0);
 		ck_assert_uint_eq(cfg.cmdline[i], 0);
 	}
 	/* What config_defaults() writes stays small: every process
-	 * started per connection dirties it. */
-	ck_assert_uint_le(offsetof(struct config, pool), 1280);
+	 * started per connection dirties it. 1280 until --check and
+	 * --warn-days (two ints, two rows of file_line and cmdline). */
+	ck_assert_uint_le(offsetof(struct config, pool), 1296);
 
 	/* The --help text promises the same defaults. */
 	ck_assert_ptr_nonnull(strstr(usage(), "(default 64)"));
@@ -1645,6 +1680,7 @@ config_suite(void)
 	tcase_add_test(tc, check_tls_name_limits);
 	tcase_add_test(tc, check_after_text);
 	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, check_warn_days_in_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
