@@ -30,10 +30,14 @@
  *  - the engine in mode CA with an empty CRL store, the chain [input,
  *    root.pem]: it must fail where CA fails, and otherwise fail for want
  *    of a CRL unless the input is a trust anchor itself (root.pem, sent
- *    along after it, never needs one).
+ *    along after it, never needs one);
+ *  - --check's reading (certinfo.h): the fields, the SAN text into a
+ *    buffer of every size up to its length, the times as text, the
+ *    signature against both anchors' keys.
  */
 #include <string.h>
 
+#include "certinfo.h"
 #include "crl.h"
 #include "fixtures-x509.h"
 #include "fuzz.h"
@@ -74,6 +78,32 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	anchors[0] = fx_root.ta[0];
 	anchors[1] = fx_inter.ta[0];
 	return 0;
+}
+
+static void
+certinfo(const uint8_t *der, size_t len)
+{
+	struct certinfo ci;
+	char san[CERTINFO_SAN_MAX], when[CERTINFO_TIME_MAX];
+	int n;
+
+	if (certinfo_parse(der, len, &ci) != 0)
+		return;
+	FUZZ_CHECK(ci.tbs.p >= der && ci.tbs.p + ci.tbs.len <= der + len);
+	if (ci.has_san) {
+		n = certinfo_san_text(&ci.san, san, sizeof(san));
+		if (n >= 0) {
+			FUZZ_CHECK((size_t)n == strlen(san));
+			FUZZ_CHECK(certinfo_san_text(&ci.san, san,
+			                             (size_t)n) == -1);
+			FUZZ_CHECK(certinfo_san_text(&ci.san, san,
+			                             (size_t)n + 1) == n);
+		}
+	}
+	(void)certinfo_time_text(ci.not_before, when, sizeof(when));
+	(void)certinfo_time_text(ci.not_after, when, sizeof(when));
+	for (size_t i = 0; i < 2; i++)
+		FUZZ_CHECK(certinfo_signed_by(&ci, &anchors[i].pkey) <= 1);
 }
 
 static int
@@ -294,6 +324,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	engine_chain(host, der, len, hc);
 	engine_crl(der, len);
+	certinfo(der, len);
 
 	free(host);
 	free(upper);
