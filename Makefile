@@ -95,11 +95,15 @@ build/obj/%.o: src/%.c $(HDRS) Makefile
 	cc $(WARN) $(DEFS) $(CFLAGS) -c -o $@ $<
 endif
 
-# musl-gcc does not search /usr/include: expose only BearSSL's headers.
+# musl-gcc does not search /usr/include: expose only BearSSL's headers
+# and the kernel's (the seccomp filter, sandbox.c).
 build/musl-include/bearssl.h:
 	@mkdir -p $(@D)
 	ln -sf /usr/include/bearssl.h $@
 	ln -sfn /usr/include/bearssl $(@D)/bearssl
+	ln -sfn /usr/include/linux $(@D)/linux
+	ln -sfn /usr/include/asm-generic $(@D)/asm-generic
+	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(@D)/asm
 
 # Sanitizer build: build/asan/pgstunnel, run by `make check`.
 asan: build/asan/pgstunnel

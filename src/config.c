@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "netaddr.h"
 #include "proxyproto.h"
+#include "sandbox.h"
 
 /*
  * The option table. Each row says how the value is parsed (kind), where
@@ -198,6 +200,19 @@ static const struct opt opts[] = {
      .help = "close idle sessions (default 0 = off)"},
     {"log", OPT_WORD, FIELD(log), WORDS(log_words), .section = SEC_PROCESS,
      .help = "(default syslog)"},
+    {"user", OPT_STRING, FIELD(user), .section = SEC_PROCESS, .arg = "NAME",
+     .help = "once loaded and bound, run as this user (name or\n"
+             "number); supplementary groups are dropped"},
+    {"group", OPT_STRING, FIELD(group), .section = SEC_PROCESS, .arg = "NAME",
+     .help = "with --user (default the user's primary group)"},
+    {"chroot", OPT_STRING, FIELD(chroot_dir), .section = SEC_PROCESS,
+     .arg = "DIR",
+     .help = "with --user: chroot there first (a Unix-socket\n"
+             "--upstream is then a path inside DIR)"},
+    {"sandbox", OPT_WORD, FIELD(sandbox), WORDS(on_off_words),
+     .section = SEC_PROCESS,
+     .help = "seccomp filter during the relay (default on\n"
+             "where supported: Linux)"},
     {"config", OPT_STRING, FIELD(config_file), .section = SEC_PROCESS,
      .arg = "FILE", .help = "\"name = value\" lines; the command line wins"},
     {"check", OPT_FLAG, FIELD(check), .section = SEC_PROCESS,
@@ -305,6 +320,7 @@ config_defaults(struct config *cfg)
 	cfg->tls = 1;
 	cfg->direct_tls = 1;
 	cfg->upstream_tls = UPSTREAM_TLS_DISABLE;
+	cfg->sandbox = SANDBOX_SUPPORTED;
 	/* Reset only when set: reading an untouched page does not dirty it. */
 	if (cfg->proxy_from.count != 0)
 		cfg->proxy_from.count = 0;
@@ -814,6 +830,7 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	int verify = cfg->upstream_tls == UPSTREAM_TLS_VERIFY_CA ||
 	             cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL;
 	int up_cert = cfg->upstream_cert != NULL;
+	struct netaddr ip;
 	/* Each rule: when it is broken, and what the user reads. The first
 	 * broken one is reported. */
 	const struct {
@@ -866,6 +883,19 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	    {bad_tls_name(cfg->upstream_servername),
 	     "--upstream-servername must be a host name of at most 253 "
 	     "characters, without spaces or control characters"},
+	    {cfg->group != NULL && cfg->user == NULL, "--group needs --user"},
+	    {cfg->chroot_dir != NULL && cfg->user == NULL,
+	     "--chroot needs --user: root can leave a chroot"},
+	    {cfg->chroot_dir != NULL && cfg->chroot_dir[0] != '/',
+	     "--chroot takes an absolute path"},
+	    {cfg->chroot_dir != NULL && cfg->upstream.kind == ADDR_TCP &&
+	         netaddr_parse_ip(cfg->upstream.host,
+	                          strlen(cfg->upstream.host), &ip) != 0,
+	     "--chroot needs --upstream as an IP address or a Unix socket "
+	     "path: a host name cannot be resolved inside the chroot"},
+	    {cfg->sandbox && !SANDBOX_SUPPORTED,
+	     "--sandbox on needs Linux with seccomp on x86-64, aarch64, ARM or "
+	     "MIPS (little-endian)"},
 	    {up_tls && cfg->upstream_servername == NULL &&
 	         cfg->upstream.kind == ADDR_TCP &&
 	         bad_tls_name(cfg->upstream.host),

@@ -20,7 +20,7 @@
 #define CONFIG_POOL_SIZE    8192 /* bytes for strings from a --config file */
 #define CONFIG_FILE_MAX     65536
 #define CONFIG_LIST_MAX     8  /* values of one list option (--cert, --key) */
-#define CONFIG_OPTIONS      34 /* rows of the option table in config.c */
+#define CONFIG_OPTIONS      38 /* rows of the option table in config.c */
 
 enum addr_kind { ADDR_NONE, ADDR_TCP, ADDR_UNIX };
 
@@ -84,8 +84,12 @@ struct config {
 	const char *upstream_servername;
 	const char *upstream_cert;
 	const char *upstream_key;
-	int upstream_direct; /* --upstream-negotiation direct */
-	int upstream_early;  /* --upstream-connect during-handshake */
+	int upstream_direct;    /* --upstream-negotiation direct */
+	int upstream_early;     /* --upstream-connect during-handshake */
+	const char *user;       /* --user: drop to it (privdrop.h) */
+	const char *group;      /* --group: default the user's own */
+	const char *chroot_dir; /* --chroot */
+	int sandbox;            /* --sandbox on: seccomp filter (sandbox.h) */
 	int help;
 	int version;
 	int check;     /* --check: report on the credentials, serve nothing */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exitcodes.h"
 #include "hostcheck.h"
@@ -25,6 +26,26 @@ load_failed(const char *what, const char *path, int status)
 	return EXIT_NOINPUT;
 }
 
+/* A key file that fails keyperm_judge(): the message says the fix. */
+static int
+key_file_refused(const char *what, const char *path,
+                 const struct keys_private *key, int status)
+{
+	if (status == KEYS_ERR_KEY_OPEN)
+		log_msg(LOG_ERR,
+		        "%s %s has group or world access (mode %04o): "
+		        "chmod 600 %s, or make root its owner and the mode "
+		        "0640 or less",
+		        what, path, key->file_mode, path);
+	else
+		log_msg(LOG_ERR,
+		        "%s %s is owned by uid %u, neither root nor this "
+		        "process's user (uid %u): chown it to one of them and "
+		        "chmod 600 %s",
+		        what, path, key->file_owner, (unsigned)geteuid(), path);
+	return EXIT_NOINPUT;
+}
+
 /* A chain and the key that must belong to its leaf; the names say which
  * for the log ("certificate" and "key", or the upstream's). */
 static int
@@ -36,7 +57,10 @@ load_pair(struct credentials_pair *p, const char *cert_path,
 
 	if ((st = keys_chain_load(&p->chain, cert_path)) != KEYS_OK)
 		return load_failed(cert_name, cert_path, st);
-	if ((st = keys_private_load(&p->key, key_path)) != KEYS_OK ||
+	st = keys_private_load(&p->key, key_path);
+	if (st == KEYS_ERR_KEY_OPEN || st == KEYS_ERR_KEY_OWNER)
+		return key_file_refused(key_name, key_path, &p->key, st);
+	if (st != KEYS_OK ||
 	    (st = keymatch_check(&p->chain, &p->key, depth)) != KEYS_OK)
 		return load_failed(key_name, key_path, st);
 	return 0;

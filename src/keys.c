@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "der.h"
+#include "keyperm.h"
 #include "keys.h"
 #include "pem.h"
 #include "scratch.h"
@@ -442,8 +443,14 @@ keys_anchors_parse(struct keys_anchors *anchors, const uint8_t *pem, size_t len)
 
 /* Files */
 
-int
-keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
+/*
+ * keys_read_file(); with key, a private key file, whose owner and mode
+ * must also pass keyperm_judge() on the same fstat() (no second look at
+ * the path, which could then name another file).
+ */
+static int
+read_file(const char *path, uint8_t *buf, size_t cap, size_t *len,
+          struct keys_private *key)
 {
 	uint8_t extra;
 	ssize_t n;
@@ -469,6 +476,18 @@ keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
 		close(fd);
 		errno = EINVAL;
 		return KEYS_ERR_NOT_FILE;
+	}
+	if (key != NULL) {
+		enum keyperm_verdict v =
+		    keyperm_judge(st.st_mode, st.st_uid, geteuid());
+
+		if (v != KEYPERM_OK) {
+			close(fd);
+			key->file_mode = st.st_mode & 07777;
+			key->file_owner = st.st_uid;
+			return v == KEYPERM_OWNER ? KEYS_ERR_KEY_OWNER
+			                          : KEYS_ERR_KEY_OPEN;
+		}
 	}
 	for (;;) {
 		/* Once buf is full, one more byte tells "too big" from EOF. */
@@ -496,6 +515,12 @@ keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
 	close(fd);
 	*len = got;
 	return KEYS_OK;
+}
+
+int
+keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
+{
+	return read_file(path, buf, cap, len, NULL);
 }
 
 /*
@@ -542,7 +567,7 @@ keys_private_load(struct keys_private *key, const char *path)
 
 	key->type = 0;
 	key->why = NULL;
-	rc = keys_read_file(path, file_buf, sizeof file_buf, &len);
+	rc = read_file(path, file_buf, sizeof file_buf, &len, key);
 	if (rc == KEYS_OK)
 		rc = keys_private_parse(key, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
@@ -607,6 +632,11 @@ keys_strerror(int status)
 		return "the private key does not match the certificate";
 	case KEYS_ERR_NOT_FILE:
 		return "not a regular file (a FIFO, a device or a directory)";
+	case KEYS_ERR_KEY_OWNER:
+		return "the private key file is owned by neither root nor "
+		       "this process's user";
+	case KEYS_ERR_KEY_OPEN:
+		return "the private key file has group or world access";
 	default:
 		return "unknown error";
 	}

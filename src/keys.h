@@ -31,16 +31,18 @@
 
 enum keys_status {
 	KEYS_OK = 0,
-	KEYS_ERR_IO,       /* cannot open or read the file (errno set) */
-	KEYS_ERR_TOO_BIG,  /* file, chain or anchors over the fixed limits */
-	KEYS_ERR_PEM,      /* not valid PEM */
-	KEYS_ERR_NO_CERT,  /* no CERTIFICATE object found */
-	KEYS_ERR_CERT,     /* a certificate does not decode */
-	KEYS_ERR_NO_KEY,   /* no private key object found */
-	KEYS_ERR_KEY,      /* the private key does not decode */
-	KEYS_ERR_KEY_TYPE, /* key type or curve not supported */
-	KEYS_ERR_MISMATCH, /* key is not the leaf certificate's key */
-	KEYS_ERR_NOT_FILE, /* not a regular file (a FIFO, a device, ...) */
+	KEYS_ERR_IO,        /* cannot open or read the file (errno set) */
+	KEYS_ERR_TOO_BIG,   /* file, chain or anchors over the fixed limits */
+	KEYS_ERR_PEM,       /* not valid PEM */
+	KEYS_ERR_NO_CERT,   /* no CERTIFICATE object found */
+	KEYS_ERR_CERT,      /* a certificate does not decode */
+	KEYS_ERR_NO_KEY,    /* no private key object found */
+	KEYS_ERR_KEY,       /* the private key does not decode */
+	KEYS_ERR_KEY_TYPE,  /* key type or curve not supported */
+	KEYS_ERR_MISMATCH,  /* key is not the leaf certificate's key */
+	KEYS_ERR_NOT_FILE,  /* not a regular file (a FIFO, a device, ...) */
+	KEYS_ERR_KEY_OWNER, /* key file owned by neither root nor us */
+	KEYS_ERR_KEY_OPEN,  /* key file readable by group or others */
 };
 
 /* A certificate chain, leaf first. */
@@ -64,6 +66,9 @@ struct keys_private {
 	struct privkey pk; /* the decoded key, and its public half */
 	int type;          /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
 	const char *why;
+	/* After KEYS_ERR_KEY_OWNER or KEYS_ERR_KEY_OPEN: the file's
+	 * permission bits and owner, for the message. */
+	unsigned file_mode, file_owner;
 };
 
 /* Trust anchors (CA certificates) for verifying a peer. */
@@ -105,6 +110,8 @@ int keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
  * KEYS_FILE_MAX bytes (not reentrant), wiped after each use.
  */
 int keys_chain_load(struct keys_chain *chain, const char *path);
+/* A private key file must also pass PostgreSQL's rule for ssl_key_file
+ * (keyperm.h): KEYS_ERR_KEY_OWNER or KEYS_ERR_KEY_OPEN otherwise. */
 int keys_private_load(struct keys_private *key, const char *path);
 
 /* Forget a loaded key: its secret bytes are wiped. */

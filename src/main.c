@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "listener.h"
 #include "log.h"
+#include "privdrop.h"
 #include "session.h"
 
 /* Loaded once; the TLS engines point into these for the process's life. */
@@ -30,6 +31,7 @@ static _Alignas(4096) struct credentials credentials;
 /* --listen: the next load of the files, when they change (listener.c).
  * Untouched until then. */
 static _Alignas(4096) struct credentials credentials_spare;
+static struct privdrop privdrop;
 
 /* sd_listen_fds(3): fd 3, only when LISTEN_PID names this process. */
 static int
@@ -68,7 +70,7 @@ main(int argc, char **argv)
 	char err[CONFIG_ERR_MAX + 64];
 	const char *file;
 	int conn_fds[3] = {STDIN_FILENO, STDOUT_FILENO, -1};
-	int sd = systemd_fd(), rc;
+	int sd = systemd_fd(), lfd = -1, rc;
 
 	/* A peer that goes away must be an error return, not a death. */
 	signal(SIGPIPE, SIG_IGN);
@@ -100,6 +102,11 @@ main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s (see --help)", err);
 		return EXIT_USAGE;
 	}
+	if (privdrop_prepare(&privdrop, cfg.user, cfg.group, cfg.chroot_dir,
+	                     err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return EXIT_USAGE;
+	}
 	if (cfg.check)
 		return credcheck_run(&cfg, &credentials, (int64_t)time(NULL),
 		                     stdout);
@@ -114,14 +121,18 @@ main(int argc, char **argv)
 	log_init(cfg.log == LOG_CHOICE_STDERR ? LOG_SINK_STDERR
 	                                      : LOG_SINK_SYSLOG,
 	         conn_fds, sd >= 0 ? 3 : 2);
-	if (cfg.listen.kind != ADDR_NONE) {
-		int lfd = listener_open(&cfg.listen);
-
-		if (lfd < 0)
-			return EXIT_OSERR;
+	if (cfg.listen.kind != ADDR_NONE &&
+	    (lfd = listener_open(&cfg.listen)) < 0)
+		return EXIT_OSERR;
+	/* Loaded and bound: give up the rest before the first client byte
+	 * (the --listen parent too: its children inherit it). */
+	if (privdrop_apply(&privdrop, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return EXIT_OSERR;
+	}
+	if (lfd >= 0)
 		return listener_run(&cfg, &credentials, &credentials_spare,
 		                    lfd);
-	}
 	if (sd >= 0)
 		return session_run(&cfg, &credentials, sd, sd);
 	return session_run(&cfg, &credentials, STDIN_FILENO, STDOUT_FILENO);

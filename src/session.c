@@ -21,6 +21,7 @@
 #include "negotiate.h"
 #include "pgproto.h"
 #include "pump.h"
+#include "sandbox.h"
 #include "starttls.h"
 #include "tls.h"
 #include "upstream.h"
@@ -606,6 +607,10 @@ relay(struct session *s)
 	struct pump_report report;
 	ssize_t pre_auth = 0;
 
+	/* Set up: from here on only the relay's system calls (sandbox.h). */
+	if (cfg->sandbox &&
+	    sandbox_enter(s->out.detail, sizeof(s->out.detail)) != 0)
+		return over(s, "sandbox failed");
 	if (s->upstream.eng != NULL && s->client.eng == NULL) {
 		s->upstream.deadline = s->client.deadline;
 		pre_auth = starttls_hide_scram_plus(

@@ -27,7 +27,7 @@
 #   psql_tls PORT [KEY=VALUE...] [PSQL-ARGS...]   psql_direct SQL
 #   fail MSG  assert_eq EXP ACT MSG  assert_contains HAY NEEDLE MSG
 #   assert_not_contains HAY NEEDLE MSG  assert_match HAY ERE MSG
-#   wait_for SECONDS COMMAND...  pass
+#   wait_for SECONDS COMMAND...  start_error STATUS TEXT ARGS...  pass
 
 set -u
 
@@ -123,6 +123,19 @@ wait_for() {
 		[ "$SECONDS" -lt "$deadline" ] || return 1
 		sleep 0.05
 	done
+}
+
+# start_error STATUS TEXT ARGS...: pgstunnel exits STATUS at start-up
+# with one line on stderr that contains TEXT.
+start_error() {
+	local want=$1 text=$2 err rc
+	shift 2
+	err=$(timeout 10 "$PGSTUNNEL" "$@" </dev/null 2>&1 >/dev/null)
+	rc=$?
+	show "$text (exit $rc)" "$err"
+	assert_eq "$want" "$rc" "exit status for [$text]"
+	assert_lines 1 "$err" "message for [$text]"
+	assert_contains "$err" "$text"
 }
 
 # ----------------------------------------------------------------- ports

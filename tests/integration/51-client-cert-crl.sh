@@ -218,18 +218,6 @@ start_listen "$port" "${base_args[@]}" --config "$pki/pgstunnel.conf"
 refused "$port" revoked revoked "certificate revoked"
 admitted "$port" good
 
-# start_error STATUS TEXT ARGS...: pgstunnel exits STATUS at start-up
-# with one line on stderr that contains TEXT.
-start_error() {
-	local want=$1 text=$2 err rc
-	shift 2
-	err=$(timeout 10 "$PGSTUNNEL" "$@" </dev/null 2>&1 >/dev/null)
-	rc=$?
-	show "$text (exit $rc)" "$err"
-	assert_eq "$want" "$rc" "exit status for [$text]"
-	assert_lines 1 "$err" "message for [$text]"
-	assert_contains "$err" "$text"
-}
 start_error 64 "--client-crl needs --client-ca" --cert "$CERTS/server.crt" \
     --key "$CERTS/server.key" --upstream 127.0.0.1:1 --log stderr \
     --client-crl "$pki/crls.pem"

@@ -18,6 +18,7 @@
 #include "keymatch.h"
 #include "keys.h"
 #include "privkey.h"
+#include "fixture.h"
 
 #define FIXTURES "tests/unit/fixtures/keys/"
 #define BIG      (4 * KEYS_FILE_MAX)
@@ -946,12 +947,11 @@ START_TEST(file_loaders_after_release)
 	 * and gives what it gave before. */
 	ck_assert_int_eq(keys_chain_load(&chain, FIXTURES "ec256-chain.pem"),
 	                 KEYS_OK);
-	ck_assert_int_eq(keys_private_load(&key, FIXTURES "ec256.key"),
-	                 KEYS_OK);
+	ck_assert_int_eq(fixture_key_load(&key, FIXTURES "ec256.key"), KEYS_OK);
 	ck_assert_int_eq(keys_release_buffers(), 0);
 	ck_assert_int_eq(keys_chain_load(&chain2, FIXTURES "ec256-chain.pem"),
 	                 KEYS_OK);
-	ck_assert_int_eq(keys_private_load(&key2, FIXTURES "ec256.key"),
+	ck_assert_int_eq(fixture_key_load(&key2, FIXTURES "ec256.key"),
 	                 KEYS_OK);
 	ck_assert_uint_eq(chain2.count, chain.count);
 	ck_assert_uint_eq(chain2.cert[0].data_len, chain.cert[0].data_len);
@@ -1009,15 +1009,63 @@ START_TEST(file_loaders)
 	ck_assert_int_eq(keys_chain_load(&chain, FIXTURES "rsa2048-chain.pem"),
 	                 KEYS_OK);
 	ck_assert_uint_eq(chain.count, 2);
-	ck_assert_int_eq(keys_private_load(&key, FIXTURES "rsa2048.key"),
+	ck_assert_int_eq(fixture_key_load(&key, FIXTURES "rsa2048.key"),
 	                 KEYS_OK);
 	ck_assert_int_eq(match(&chain, &key), KEYS_OK);
 	ck_assert_int_eq(keys_anchors_load(&anchors, FIXTURES "bundle.pem"),
 	                 KEYS_OK);
 	ck_assert_uint_eq(anchors.count, 4);
-	ck_assert_int_eq(keys_private_load(&key, FIXTURES "ec256-enc.key"),
+	ck_assert_int_eq(fixture_key_load(&key, FIXTURES "ec256-enc.key"),
 	                 KEYS_ERR_KEY);
 	ck_assert_ptr_nonnull(key.why);
+}
+END_TEST
+
+/* The key file rule on the descriptor the key is read from: its mode
+ * and, when the test runs as root, its owner. Certificates and CAs are
+ * public: any mode. */
+START_TEST(file_key_permissions)
+{
+	char path[] = "/tmp/check_keys_perm.XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(fixture_key_load(&key, FIXTURES "ec256.key"), KEYS_OK);
+	{
+		/* The same bytes at path, mode by mode. */
+		FILE *in = fopen(FIXTURES "ec256.key", "rb");
+		FILE *out = fopen(path, "wb");
+		size_t n;
+
+		ck_assert_ptr_nonnull(in);
+		ck_assert_ptr_nonnull(out);
+		n = fread(pem, 1, sizeof pem, in);
+		ck_assert_uint_eq(fwrite(pem, 1, n, out), n);
+		fclose(in);
+		fclose(out);
+	}
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(keys_private_load(&key, path), KEYS_ERR_KEY_OPEN);
+	ck_assert_uint_eq(key.file_mode, 0644);
+	ck_assert_int_eq(keys_chain_load(&chain, path), KEYS_ERR_NO_CERT);
+	ck_assert_int_eq(chmod(path, 0604), 0);
+	ck_assert_int_eq(keys_private_load(&key, path), KEYS_ERR_KEY_OPEN);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(keys_private_load(&key, path), KEYS_OK);
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	ck_assert_int_eq(keys_private_load(&key, path),
+	                 geteuid() == 0 ? KEYS_OK : KEYS_ERR_KEY_OPEN);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		ck_assert_int_eq(keys_private_load(&key, path),
+		                 KEYS_ERR_KEY_OWNER);
+		ck_assert_uint_eq(key.file_owner, 65534);
+		ck_assert_int_eq(chmod(path, 0600), 0);
+		ck_assert_int_eq(keys_private_load(&key, path),
+		                 KEYS_ERR_KEY_OWNER);
+	}
+	unlink(path);
 }
 END_TEST
 
@@ -1025,14 +1073,14 @@ START_TEST(strerror_texts)
 {
 	int a, b;
 
-	for (a = KEYS_OK; a <= KEYS_ERR_NOT_FILE; a++) {
+	for (a = KEYS_OK; a <= KEYS_ERR_KEY_OPEN; a++) {
 		ck_assert_ptr_nonnull(keys_strerror(a));
 		ck_assert_uint_gt(strlen(keys_strerror(a)), 0);
 		for (b = KEYS_OK; b < a; b++)
 			ck_assert_str_ne(keys_strerror(a), keys_strerror(b));
 	}
 	ck_assert_str_eq(keys_strerror(-1), "unknown error");
-	ck_assert_str_eq(keys_strerror(KEYS_ERR_NOT_FILE + 1), "unknown error");
+	ck_assert_str_eq(keys_strerror(KEYS_ERR_KEY_OPEN + 1), "unknown error");
 }
 END_TEST
 
@@ -1095,6 +1143,7 @@ keys_suite(void)
 	tcase_add_test(tc, file_cap);
 	tcase_add_test(tc, file_too_big);
 	tcase_add_test(tc, file_loaders);
+	tcase_add_test(tc, file_key_permissions);
 	tcase_add_test(tc, strerror_texts);
 	suite_add_tcase(s, tc);
 	return s;

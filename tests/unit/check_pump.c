@@ -29,6 +29,7 @@
 #include "client_tls.h"
 #include "config.h"
 #include "credentials.h"
+#include "fixture.h"
 #include "io.h"
 #include "keys.h"
 #include "pump.h"
@@ -522,7 +523,7 @@ server_start(void)
 	    keys_chain_load(&creds.server[0].chain, KEYDIR "ec256-chain.pem"),
 	    KEYS_OK);
 	ck_assert_int_eq(
-	    keys_private_load(&creds.server[0].key, KEYDIR "ec256.key"),
+	    fixture_key_load(&creds.server[0].key, KEYDIR "ec256.key"),
 	    KEYS_OK);
 	creds.server_count = 1;
 	config_defaults(&server_cfg);

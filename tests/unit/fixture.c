@@ -3,7 +3,9 @@
 
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bearssl.h>
 
@@ -68,4 +70,26 @@ fixture_load_pem(const char *path, const char *label, struct derobj *out,
 	ck_assert(!in_obj);
 	ck_assert_uint_gt(n, 0);
 	return n;
+}
+
+int
+fixture_key_load(struct keys_private *key, const char *path)
+{
+	static unsigned char pem[FIXTURE_PEM_MAX];
+	char copy[] = "/tmp/pgst-unit-key.XXXXXX";
+	FILE *f = fopen(path, "rb");
+	size_t len;
+	int fd, rc;
+
+	ck_assert_msg(f != NULL, "cannot open %s (run from the repo root)",
+	              path);
+	len = fread(pem, 1, sizeof(pem), f);
+	fclose(f);
+	fd = mkstemp(copy); /* mode 0600 */
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, pem, len), (ssize_t)len);
+	close(fd);
+	rc = keys_private_load(key, copy);
+	unlink(copy);
+	return rc;
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "keys.h"
+
 #define FIXTURE_DER_MAX 16384 /* DER bytes of one object */
 #define FIXTURE_PEM_MAX 65536 /* bytes of one fixture file */
 
@@ -28,5 +30,12 @@ void fixture_der_append(void *ctx, const void *buf, size_t len);
  */
 size_t fixture_load_pem(const char *path, const char *label, struct derobj *out,
                         size_t max);
+
+/*
+ * keys_private_load() on a copy of the key file at path in a new file of
+ * mode 0600: git keeps the fixtures 0644, which the key file rule
+ * (keyperm.h) refuses.
+ */
+int fixture_key_load(struct keys_private *key, const char *path);
 
 #endif
