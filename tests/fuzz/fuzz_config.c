@@ -194,9 +194,23 @@ parse_text(const uint8_t *data, size_t size)
 	} else {
 		check_guard(err, CONFIG_ERR_MAX);
 		FUZZ_CHECK(cfg.upstream.kind != ADDR_NONE);
-		/* One --cert/--key pair for now (no SNI yet). */
-		FUZZ_CHECK(!cfg.tls ||
-		           (cfg.cert.count == 1 && cfg.key.count == 1));
+		/* --cert/--key in pairs (SNI chooses among them), and every
+		 * --route leads somewhere. */
+		FUZZ_CHECK(!cfg.tls || (cfg.cert.count >= 1 &&
+		                        cfg.cert.count == cfg.key.count));
+		for (size_t i = 0; i < cfg.route.count; i++) {
+			struct addr a;
+			const char *eq = strchr(cfg.route.item[i], '=');
+			char name[CONFIG_DNS_NAME_MAX + 1];
+
+			FUZZ_CHECK(eq != NULL &&
+			           (size_t)(eq - cfg.route.item[i]) < sizeof(name));
+			memcpy(name, cfg.route.item[i],
+			       (size_t)(eq - cfg.route.item[i]));
+			name[eq - cfg.route.item[i]] = '\0';
+			FUZZ_CHECK(config_route_for(&cfg, name, &a) == 1);
+			FUZZ_CHECK(a.kind != ADDR_NONE);
+		}
 	}
 	apply_args();
 }
