@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "fuzz.h"
+#include "usermap.h"
 
 #define GUARD      32
 #define GUARD_BYTE 0xa5
@@ -204,7 +205,8 @@ parse_text(const uint8_t *data, size_t size)
 			char name[CONFIG_DNS_NAME_MAX + 1];
 
 			FUZZ_CHECK(eq != NULL &&
-			           (size_t)(eq - cfg.route.item[i]) < sizeof(name));
+			           (size_t)(eq - cfg.route.item[i]) <
+			               sizeof(name));
 			memcpy(name, cfg.route.item[i],
 			       (size_t)(eq - cfg.route.item[i]));
 			name[eq - cfg.route.item[i]] = '\0';
@@ -213,6 +215,37 @@ parse_text(const uint8_t *data, size_t size)
 		}
 	}
 	apply_args();
+}
+
+/*
+ * The same text as a --client-user-map: parsed in place, every entry's
+ * names are NUL-terminated inside the text, and each entry allows its own
+ * pair.
+ */
+static void
+parse_user_map(const uint8_t *data, size_t size)
+{
+	static struct usermap m;
+	unsigned line;
+	char why[96];
+
+	if (size > USERMAP_FILE_MAX)
+		return;
+	memcpy(m.text, data, size);
+	if (usermap_parse(&m, size, &line, why, sizeof(why)) != 0) {
+		FUZZ_CHECK(line >= 1 && why[0] != '\0');
+		return;
+	}
+	FUZZ_CHECK(m.count <= USERMAP_ENTRIES_MAX);
+	for (size_t i = 0; i < m.count; i++) {
+		const struct usermap_entry *e = &m.entry[i];
+
+		FUZZ_CHECK(e->cert >= m.text && e->cert < m.text + size + 1);
+		FUZZ_CHECK(e->user == NULL ||
+		           (e->user >= m.text && e->user < m.text + size + 1));
+		FUZZ_CHECK(usermap_allows(&m, e->cert,
+		                          e->user != NULL ? e->user : "any"));
+	}
 }
 
 /* config_parse_addr() on len bytes of text, made a C string. */
@@ -248,6 +281,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *nl;
 
 	parse_text(data, size);
+	parse_user_map(data, size);
 
 	nl = size > 0 ? memchr(data, '\n', size) : NULL;
 	if (nl == NULL) {

@@ -18,6 +18,8 @@
  * chains, so mutations that keep the signed part reach the name check.
  *
  * Each input:
+ *  - the subject's and issuer's RFC 2253 text (dn.c) and the client
+ *    purpose verdict (der.c), with their buffer bounds;
  *  - hostcheck_match() with the host, the host upper-cased (names compare
  *    case-insensitively, so the answer must not change), "" and NULL;
  *  - the engine in modes NONE, CA and FULL, the certificate appended in
@@ -40,6 +42,7 @@
 #include "certinfo.h"
 #include "crl.h"
 #include "fixtures-x509.h"
+#include "dn.h"
 #include "fuzz.h"
 #include "hostcheck.h"
 #include "keys.h"
@@ -94,8 +97,8 @@ certinfo(const uint8_t *der, size_t len)
 		n = certinfo_san_text(&ci.san, san, sizeof(san));
 		if (n >= 0) {
 			FUZZ_CHECK((size_t)n == strlen(san));
-			FUZZ_CHECK(certinfo_san_text(&ci.san, san,
-			                             (size_t)n) == -1);
+			FUZZ_CHECK(certinfo_san_text(&ci.san, san, (size_t)n) ==
+			           -1);
 			FUZZ_CHECK(certinfo_san_text(&ci.san, san,
 			                             (size_t)n + 1) == n);
 		}
@@ -273,6 +276,44 @@ expected_name_err(const char *host, size_t len, int hc)
 	}
 }
 
+/*
+ * --client-user dn's text of the subject and issuer, and the client
+ * purpose check: the text is NUL-terminated within the buffer, as long as
+ * returned, and the same again; an exact fit works, one byte less fails.
+ */
+static void
+names(const uint8_t *der, size_t len)
+{
+	static char text[DN_TEXT_MAX], again[DN_TEXT_MAX];
+	struct der_cert_ids ids;
+	struct der rest, spki;
+	const struct der *which[2];
+
+	if (der_cert_ids(der, len, &ids, &rest) != 0)
+		return;
+	which[0] = &ids.subject;
+	which[1] = &ids.issuer;
+	for (int i = 0; i < 2; i++) {
+		int n =
+		    dn_rfc2253(which[i]->p, which[i]->len, text, sizeof(text));
+
+		if (n < 0)
+			continue;
+		FUZZ_CHECK((size_t)n < sizeof(text) && text[n] == '\0' &&
+		           strlen(text) == (size_t)n);
+		FUZZ_CHECK(dn_rfc2253(which[i]->p, which[i]->len, again,
+		                      (size_t)n + 1) == n);
+		FUZZ_CHECK(memcmp(text, again, (size_t)n + 1) == 0);
+		FUZZ_CHECK(dn_rfc2253(which[i]->p, which[i]->len, again,
+		                      (size_t)n) == -1);
+	}
+	if (der_expect(&rest, DER_SEQUENCE, &spki) == 0) {
+		int p = der_cert_client_purpose(rest);
+
+		FUZZ_CHECK(p >= -1 && p <= DER_PURPOSE_NO_SIGNATURE);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -325,6 +366,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	engine_chain(host, der, len, hc);
 	engine_crl(der, len);
 	certinfo(der, len);
+	names(der, len);
 
 	free(host);
 	free(upper);
