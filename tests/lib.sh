@@ -26,6 +26,7 @@
 #   start_listen PORT ARGS...  start_xinetd PORT ARGS...
 #   psql_tls PORT [KEY=VALUE...] [PSQL-ARGS...]   psql_direct SQL
 #   fail MSG  assert_eq EXP ACT MSG  assert_contains HAY NEEDLE MSG
+#   assert_log_has FILE TEXT
 #   assert_not_contains HAY NEEDLE MSG  assert_match HAY ERE MSG
 #   wait_for SECONDS COMMAND...  start_error STATUS TEXT ARGS...  pass
 
@@ -446,6 +447,16 @@ wait_log_lines() {
 	done
 	sleep 0.3
 	log_lines "$1"
+}
+
+# assert_log_has FILE TEXT: FILE (a launcher log) gets a line with TEXT
+# within 10 s. A session writes its line when it has closed, which may be
+# after its client has already given up (a refused client is drained for
+# up to 500 ms first), and later still under valgrind.
+assert_log_has() {
+	wait_for 10 grep -qF -- "$2" "$1" && return 0
+	show "log without [$2]" "$(cat "$1")"
+	fail "missing text in $1: [$2]"
 }
 
 # ---------------------------------------------------------------- cleanup

@@ -67,11 +67,10 @@ assert_contains "$(subject_for "$port" -noservername)" "CN = localhost"
 out=$(psql_tls "$port" host=unknown.example -Atc "select 1" 2>&1) &&
     fail "verify-full accepted the first certificate for unknown.example"
 assert_contains "$out" 'does not match host name "unknown.example"'
-log=$(cat "$LAUNCHER_LOG")
-assert_contains "$log" "sni=otherhost.example upstream=127.0.0.1:$port_two "
-assert_contains "$log" "sni=a.pg.example upstream=127.0.0.1:$port_two "
-assert_contains "$log" "sni=localhost upstream=127.0.0.1:$port_one "
-assert_match "$log" "tls=TLSv1\.2/ECDHE-RSA-[A-Z0-9-]+/sslrequest user=postgres db=postgres sni=a\.pg\.example "
+assert_log_has "$LAUNCHER_LOG" "sni=otherhost.example upstream=127.0.0.1:$port_two "
+assert_log_has "$LAUNCHER_LOG" "sni=a.pg.example upstream=127.0.0.1:$port_two "
+assert_log_has "$LAUNCHER_LOG" "sni=localhost upstream=127.0.0.1:$port_one "
+assert_match "$(cat "$LAUNCHER_LOG")" "tls=TLSv1\.2/ECDHE-RSA-[A-Z0-9-]+/sslrequest user=postgres db=postgres sni=a\.pg\.example "
 kill -TERM "$LAUNCHER_PID"
 
 # The same per connection, under socat.

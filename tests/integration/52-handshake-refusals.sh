@@ -53,10 +53,9 @@ show "direct TLS, ALPN http/1.1" "$out"
 assert_contains "$out" "alert no application protocol"
 assert_not_contains "$out" "wrong version number"
 
-log=$(cat "$LAUNCHER_LOG")
-assert_contains "$log" "sent fatal alert 70 (protocol_version)"
-assert_contains "$log" "handshake failure (no common suite or curve; TLS 1.2 with ECDHE and AEAD needed) (BearSSL error 552)"
-assert_contains "$log" "no_application_protocol"
+assert_log_has "$LAUNCHER_LOG" "sent fatal alert 70 (protocol_version)"
+assert_log_has "$LAUNCHER_LOG" "handshake failure (no common suite or curve; TLS 1.2 with ECDHE and AEAD needed) (BearSSL error 552)"
+assert_log_has "$LAUNCHER_LOG" "no_application_protocol"
 # None of them reached PostgreSQL.
 if grep -q 'connection received: host=127\.0\.0\.1' "$PG_LOG"; then
 	fail "a refused handshake reached PostgreSQL"

@@ -63,10 +63,9 @@ listen --client-cert optional
 admitted postgres "${none[@]}"
 admitted postgres "${good[@]}"
 refused 'FATAL:  pgstunnel: client certificate refused: certificate chain does not lead to a trusted CA' "${rogue[@]}"
-log=$(cat "$LAUNCHER_LOG")
-assert_contains "$log" "cert_cn=- cert_serial=- sni="
-assert_contains "$log" "cert_cn=pgtest cert_serial=$serial sni="
-assert_contains "$log" "end=client certificate refused: certificate chain does not lead to a trusted CA"
+assert_log_has "$LAUNCHER_LOG" "cert_cn=- cert_serial=- sni="
+assert_log_has "$LAUNCHER_LOG" "cert_cn=pgtest cert_serial=$serial sni="
+assert_log_has "$LAUNCHER_LOG" "end=client certificate refused: certificate chain does not lead to a trusted CA"
 kill -TERM "$LAUNCHER_PID"
 
 # --client-user cn, with the upstream connect during the handshake (which
@@ -77,8 +76,8 @@ listen --client-user cn --client-cert optional \
 admitted pgtest "${good[@]}" user=pgtest
 refused 'FATAL:  certificate authentication failed for user "postgres"' "${good[@]}"
 refused 'FATAL:  certificate authentication failed for user "pgtest"' "${none[@]}" user=pgtest
-assert_contains "$(cat "$LAUNCHER_LOG")" "end=client certificate refused for the user: certificate CN pgtest does not match user postgres"
-assert_contains "$(cat "$LAUNCHER_LOG")" "end=client certificate refused for the user: no client certificate (--client-user CN)"
+assert_log_has "$LAUNCHER_LOG" "end=client certificate refused for the user: certificate CN pgtest does not match user postgres"
+assert_log_has "$LAUNCHER_LOG" "end=client certificate refused for the user: no client certificate (--client-user CN)"
 kill -TERM "$LAUNCHER_PID"
 
 # A map: pgtest may be postgres, not pgtest; "ops" (no such CN) anyone.
@@ -90,7 +89,7 @@ MAP
 listen --client-user cn --client-user-map "$TEST_TMP/map"
 admitted postgres "${good[@]}"
 refused 'FATAL:  certificate authentication failed for user "pgtest"' "${good[@]}" user=pgtest
-assert_contains "$(cat "$LAUNCHER_LOG")" "certificate CN pgtest is not mapped to user pgtest"
+assert_log_has "$LAUNCHER_LOG" "certificate CN pgtest is not mapped to user pgtest"
 kill -TERM "$LAUNCHER_PID"
 printf 'pgtest *\n' >"$TEST_TMP/map-any"
 listen --client-user cn --client-user-map "$TEST_TMP/map-any"
