@@ -28,7 +28,8 @@
 #   fail MSG  assert_eq EXP ACT MSG  assert_contains HAY NEEDLE MSG
 #   assert_log_has FILE TEXT
 #   assert_not_contains HAY NEEDLE MSG  assert_match HAY ERE MSG
-#   wait_for SECONDS COMMAND...  start_error STATUS TEXT ARGS...  pass
+#   wait_for SECONDS COMMAND...  start_error STATUS TEXT ARGS...  pass  pass_with NOTE
+#   wait_log_lines FILE N [SECONDS]  load_sessions  load_mode
 
 set -u
 
@@ -66,6 +67,13 @@ fail() {
 # pass: the last line of a successful test.
 pass() {
 	printf '%s: PASS\n' "$TEST_NAME"
+	exit 0
+}
+
+# pass_with NOTE: pass, and run-integration.sh prints NOTE after the
+# test's PASS line (what the test proved when that depends on the run).
+pass_with() {
+	printf '%s: PASS (%s)\n' "$TEST_NAME" "$1"
 	exit 0
 }
 
@@ -308,15 +316,19 @@ psql_tls() {
 # $TEST_TMP as working directory, which the cleanup also uses to find
 # strays.
 
+# _track PID: remember a launcher for the cleanup. Its subshell becomes a
+# group leader only once it has run setsid, which a loaded machine may
+# not have scheduled yet: wait for that (10 s at most), then check.
+_is_leader() {
+	local pgid
+	pgid=$(ps -o pgid= -p "$1" 2>/dev/null | tr -d ' ')
+	[ -z "$pgid" ] || [ "$pgid" = "$1" ]
+}
 _track() {
 	local pid=$1
 	_PIDS+=("$pid")
-	# Make sure the launcher really leads its own process group.
-	local pgid
-	pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
-	if [ -n "$pgid" ] && [ "$pgid" != "$pid" ]; then
-		fail "internal: launcher $pid is not a process group leader"
-	fi
+	wait_for 10 _is_leader "$pid" ||
+	    fail "internal: launcher $pid is not a process group leader"
 }
 
 # socat_escape WORD: escape a word for socat's EXEC address. socat splits
@@ -438,10 +450,11 @@ log_lines() {
 	pgstunnel_lines "$1" | wc -l
 }
 
-# wait_log_lines FILE N: wait (5 s at most) until FILE has at least N
-# pgstunnel lines, let late writers settle, and print the final count.
+# wait_log_lines FILE N [SECONDS]: wait (5 s at most, or SECONDS) until
+# FILE has at least N pgstunnel lines, let late writers settle, and print
+# the final count.
 wait_log_lines() {
-	local deadline=$((SECONDS + 5))
+	local deadline=$((SECONDS + ${3:-5}))
 	while [ "$(log_lines "$1")" -lt "$2" ] && [ "$SECONDS" -lt "$deadline" ]; do
 		sleep 0.05
 	done
@@ -520,6 +533,30 @@ trap 'exit 143' TERM
 need_pgstunnel() {
 	[ -x "$PGSTUNNEL" ] || fail "no executable $PGSTUNNEL (run make)"
 	[ -r "$CERTS/server.crt" ] || fail "no $CERTS/server.crt (run make certs)"
+}
+
+# load_sessions: how many concurrent sessions a load test opens.
+# PGST_LOAD_SESSIONS if set; else 500 against a plain build, and 100
+# against a sanitizer build (ASAN_OPTIONS set by run-integration.sh) or
+# under valgrind: enough to check memory safety under concurrency without
+# measuring how fast the host runs 500 instrumented processes.
+load_sessions() {
+	if [ -n "${PGST_LOAD_SESSIONS:-}" ]; then
+		echo "$PGST_LOAD_SESSIONS"
+	elif [ -n "${ASAN_OPTIONS:-}" ] || [ "${PGSTUNNEL_VALGRIND:-0}" = 1 ]; then
+		echo 100
+	else
+		echo 500
+	fi
+}
+
+# load_mode: "plain" or "instrumented" (the build load_sessions saw).
+load_mode() {
+	if [ -n "${ASAN_OPTIONS:-}" ] || [ "${PGSTUNNEL_VALGRIND:-0}" = 1 ]; then
+		echo instrumented
+	else
+		echo plain
+	fi
 }
 
 # For load and fault tests that watch session processes. They set

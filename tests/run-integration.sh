@@ -5,7 +5,8 @@
 #   Runs every tests/integration/[0-9][0-9]-*.sh whose name contains
 #   PATTERN (a shell glob: "3?-", "x[in]"...), N at a time (default:
 #   PGST_JOBS or 4), each with a timeout of PGST_TEST_TIMEOUT seconds
-#   (default 180). A test's output is shown only when it fails. The last
+#   (default 180; twice that for tests 80-99, which run alone). A test's
+#   output is shown only when it fails (a note it passes is shown). The last
 #   line is "integration: N passed, N failed"; the exit status is non-zero
 #   when a test failed. Must run as root (PostgreSQL via runuser, xinetd).
 #
@@ -139,8 +140,10 @@ fi
 
 # run_one TEST: run in the background; leaves $RUN_TMP/NAME.{log,rc,secs}.
 run_one() {
-	local t=$1 name start rc sandir
+	local t=$1 name start rc sandir limit_s=$timeout
 	name=$(basename "$t" .sh)
+	# A heavy test's stages have deadlines that scale with its load.
+	is_heavy "$t" && limit_s=$((2 * timeout))
 	start=$(date +%s.%N)
 	(
 		if [ "$mode" = asan ]; then
@@ -166,10 +169,10 @@ run_one() {
 			export PGST_START_TIMEOUT=${PGST_START_TIMEOUT:-60}
 		fi
 		cd "$REPO" || exit 1
-		exec timeout -k 10 "$timeout" bash "$t"
+		exec timeout -k 10 "$limit_s" bash "$t"
 	) >"$RUN_TMP/$name.log" 2>&1 </dev/null
 	rc=$?
-	[ "$rc" -eq 124 ] && echo "run-integration: $name timed out after $timeout s" \
+	[ "$rc" -eq 124 ] && echo "run-integration: $name timed out after $limit_s s" \
 	    >>"$RUN_TMP/$name.log"
 	echo "$rc" >"$RUN_TMP/$name.rc"
 	echo "$start $(date +%s.%N)" |
@@ -182,7 +185,7 @@ passed=0
 failed=0
 failed_names=()
 report() {
-	local name rc secs f
+	local name rc secs f note
 	name=$(basename "$1" .sh)
 	rc=$(cat "$RUN_TMP/$name.rc")
 	secs=$(cat "$RUN_TMP/$name.secs")
@@ -199,7 +202,9 @@ report() {
 		done
 	fi
 	if [ "$rc" -eq 0 ] && [ ${#sanlogs[@]} -eq 0 ]; then
-		printf 'PASS  %-40s %6ss\n' "$name" "$secs"
+		# "pass_with NOTE" in a test: the note follows its PASS line.
+		note=$(sed -n 's/^.*: PASS (\(.*\))$/  (\1)/p' "$RUN_TMP/$name.log" | tail -1)
+		printf 'PASS  %-40s %6ss%s\n' "$name" "$secs" "$note"
 		passed=$((passed + 1))
 		return
 	fi
@@ -229,6 +234,8 @@ running=()
 for t in "${tests[@]}"; do
 	limit=$jobs
 	is_heavy "$t" && limit=1
+	# Nothing starts beside a heavy test either.
+	for r in "${running[@]}"; do is_heavy "$r" && limit=1; done
 	while [ ${#running[@]} -ge "$limit" ]; do
 		wait -n
 		still=()
