@@ -26,6 +26,15 @@ pgproto_ssl_request(uint8_t out[8])
 	pgproto_put32(out + 4, PGPROTO_SSLREQUEST_CODE);
 }
 
+void
+pgproto_server_user(const char *user, char out[PGPROTO_NAMEDATALEN])
+{
+	size_t n = strnlen(user, PGPROTO_NAMEDATALEN - 1);
+
+	memcpy(out, user, n);
+	out[n] = '\0';
+}
+
 static void
 set(struct pgproto_packet *out, enum pgproto_kind kind, size_t need,
     uint32_t code, const char *why)

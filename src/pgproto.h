@@ -31,6 +31,9 @@
 /* The largest packet pgproto_classify() accepts, header included. */
 #define PGPROTO_PACKET_MAX (PGPROTO_MAX_STARTUP + 4)
 
+/* PostgreSQL's NAMEDATALEN: names hold at most 63 bytes and a NUL. */
+#define PGPROTO_NAMEDATALEN 64
+
 enum pgproto_kind {
 	PGPROTO_NEED_MORE, /* read more bytes: see pgproto_packet.need */
 	PGPROTO_SSLREQUEST,
@@ -85,6 +88,14 @@ int pgproto_parse_startup(const uint8_t *buf, size_t len,
  */
 const char *pgproto_startup_refusal(const uint8_t *buf, size_t len,
                                     const char **sqlstate);
+
+/*
+ * The user name PostgreSQL authenticates for a startup's user: the name
+ * cut to NAMEDATALEN-1 bytes, as ProcessStartupPacket() cuts it before
+ * authentication (a byte cut, even inside a UTF-8 character). Writes it
+ * NUL-terminated to out.
+ */
+void pgproto_server_user(const char *user, char out[PGPROTO_NAMEDATALEN]);
 
 /*
  * Encode an ErrorResponse (severity FATAL) into out. Returns its length,

@@ -442,10 +442,7 @@ check_client_user(struct session *s)
 	         (p->present & X509CHECK_PEER_SUBJECT) &&
 	         dn_rfc2253(p->subject, p->subject_len, dn, sizeof(dn)) >= 0)
 		name = dn;
-	ok = name != NULL &&
-	     (s->cr->user_map != NULL
-	          ? usermap_allows(s->cr->user_map, name, st.user)
-	          : strcmp(name, st.user) == 0);
+	ok = name != NULL && usermap_cert_login(s->cr->user_map, name, st.user);
 	if (ok)
 		return 0;
 	snprintf(msg, sizeof(msg),
@@ -461,10 +458,13 @@ check_client_user(struct session *s)
 	else {
 		log_field(shown, sizeof(shown), name);
 		snprintf(s->out.detail, sizeof(s->out.detail),
-		         "certificate %s %s %s user %s", kind, shown,
+		         "certificate %s %s %s user %s%s", kind, shown,
 		         s->cr->user_map != NULL ? "is not mapped to"
 		                                 : "does not match",
-		         s->out.user);
+		         s->out.user,
+		         strlen(st.user) >= PGPROTO_NAMEDATALEN
+		             ? " (cut to 63 bytes)"
+		             : "");
 	}
 	return over(s, "client certificate refused for the user");
 }

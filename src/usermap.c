@@ -1,6 +1,8 @@
 /* see usermap.h */
 #include "usermap.h"
 
+#include "pgproto.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -118,4 +120,14 @@ usermap_allows(const struct usermap *m, const char *cert, const char *user)
 			return 1;
 	}
 	return 0;
+}
+
+int
+usermap_cert_login(const struct usermap *m, const char *cert, const char *user)
+{
+	char cut[PGPROTO_NAMEDATALEN];
+
+	pgproto_server_user(user, cut);
+	return m != NULL ? usermap_allows(m, cert, cut)
+	                 : strcmp(cert, cut) == 0;
 }

@@ -42,4 +42,15 @@ int usermap_parse(struct usermap *m, size_t len, unsigned *line, char *err,
 /* Whether some entry lets the certificate name log in as user. */
 int usermap_allows(const struct usermap *m, const char *cert, const char *user);
 
+/*
+ * PostgreSQL's cert authentication: whether the certificate name cert
+ * may log in as a startup's user. The user is first cut as PostgreSQL
+ * cuts it (pgproto_server_user(): 63 bytes), since that cut name is the
+ * role the server would let in; then, with a map (m not NULL), some entry
+ * must allow cert that user, and without one cert must equal it. So a
+ * name of 64 bytes or more never matches a user the server shortens.
+ */
+int usermap_cert_login(const struct usermap *m, const char *cert,
+                       const char *user);
+
 #endif

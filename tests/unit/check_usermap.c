@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pgproto.h"
 #include "usermap.h"
 
 static struct usermap m;
@@ -100,6 +101,83 @@ START_TEST(test_too_many)
 }
 END_TEST
 
+/* n copies of c, NUL-terminated, in a buffer of at least n + 1. */
+static const char *
+repeat(char *buf, char c, size_t n)
+{
+	memset(buf, c, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * PostgreSQL cuts the startup user to 63 bytes before cert
+ * authentication: a certificate name of 64 bytes or more can never be
+ * that cut name, so it must not get in under the longer user either.
+ */
+START_TEST(test_cert_login_cut)
+{
+	char p63[64], p64[65], p100[101];
+	const char *dn_us = "CN=alice,O=Example Corporation International "
+	                    "Holdings Limited,C=US";
+	const char *dn_de = "CN=alice,O=Example Corporation International "
+	                    "Holdings Limited,C=DE";
+	char dn_cut[PGPROTO_NAMEDATALEN];
+
+	repeat(p63, 'p', 63);
+	repeat(p64, 'p', 64);
+	repeat(p100, 'p', 100);
+	/* Without a map: the CN must equal the cut user. */
+	ck_assert(usermap_cert_login(NULL, "alice", "alice"));
+	ck_assert(!usermap_cert_login(NULL, "alice", "bob"));
+	ck_assert(usermap_cert_login(NULL, p63, p63));
+	ck_assert(!usermap_cert_login(NULL, p64, p64));   /* role of p63 */
+	ck_assert(!usermap_cert_login(NULL, p100, p100)); /* the same */
+	/* A 63-byte name asked for with more bytes: the server's role is
+	   the certificate's name, as PostgreSQL decides. */
+	ck_assert(usermap_cert_login(NULL, p63, p64));
+	/* Two DNs that share their first 63 bytes reach neither role. */
+	ck_assert_uint_gt(strlen(dn_us), 63);
+	pgproto_server_user(dn_us, dn_cut);
+	ck_assert_uint_eq(strlen(dn_cut), 63);
+	ck_assert(!usermap_cert_login(NULL, dn_us, dn_us));
+	ck_assert(!usermap_cert_login(NULL, dn_de, dn_us));
+	ck_assert(!usermap_cert_login(NULL, dn_us, dn_cut));
+	ck_assert(!usermap_cert_login(NULL, dn_de, dn_cut));
+	/* With a map, the mapped user is compared with the cut name. */
+	{
+		char text[512];
+		int n = snprintf(text, sizeof(text),
+		                 "alice %s\nbob %s\nops *\n", p64, p63);
+
+		ck_assert_int_eq(parse(text, (size_t)n), 0);
+	}
+	ck_assert(!usermap_cert_login(&m, "alice", p64));
+	ck_assert(!usermap_cert_login(&m, "alice", p63));
+	ck_assert(usermap_cert_login(&m, "bob", p63));
+	ck_assert(usermap_cert_login(&m, "bob", p64));
+	ck_assert(!usermap_cert_login(&m, "carol", p63));
+	ck_assert(usermap_cert_login(&m, "ops", p100));
+}
+END_TEST
+
+/* The cut is a byte cut, inside a UTF-8 character too, as the server's. */
+START_TEST(test_server_user)
+{
+	char out[PGPROTO_NAMEDATALEN], in[80];
+
+	pgproto_server_user("", out);
+	ck_assert_str_eq(out, "");
+	pgproto_server_user("postgres", out);
+	ck_assert_str_eq(out, "postgres");
+	memset(in, 'a', 62);
+	memcpy(in + 62, "\xc3\xbc", 3); /* ü across the 63rd byte */
+	pgproto_server_user(in, out);
+	ck_assert_uint_eq(strlen(out), 63);
+	ck_assert_int_eq((unsigned char)out[62], 0xc3);
+}
+END_TEST
+
 static Suite *
 usermap_suite(void)
 {
@@ -110,6 +188,8 @@ usermap_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_too_many);
+	tcase_add_test(tc, test_cert_login_cut);
+	tcase_add_test(tc, test_server_user);
 	suite_add_tcase(s, tc);
 	return s;
 }
