@@ -1,6 +1,7 @@
 /* see keymatch.h */
 #include "keymatch.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <bearssl.h>
@@ -98,18 +99,82 @@ match_rsa_full(const br_rsa_private_key *sk, const br_rsa_public_key *cert,
 	return KEYS_OK;
 }
 
+/* A factor's 32-bit limbs, least significant first; returns how many. */
+static size_t
+to_limbs(uint32_t *x, const unsigned char *b, size_t len)
+{
+	size_t n = (len + 3) / 4;
+
+	memset(x, 0, n * sizeof *x);
+	for (size_t k = 0; k < len; k++)
+		x[k / 4] |= (uint32_t)b[len - 1 - k] << (8 * (k % 4));
+	return n;
+}
+
+/*
+ * n = p * q, big-endian in exactly nlen bytes. BearSSL's own computation
+ * (br_rsa_i31_compute_modulus) returns 0 for 4096-bit keys: its work
+ * area is two words short of two 2048-bit factors and their product.
+ * Schoolbook over 32-bit limbs, at most 64 x 64 products, no branch on
+ * the factors' values. 0, or -1 when a factor is empty or too long or
+ * the product does not fit nlen bytes.
+ */
+static int
+rsa_modulus(unsigned char *n, size_t nlen, const br_rsa_private_key *sk)
+{
+	enum { LIMBS = RSA_MAX_BYTES / 2 / 4 };
+	uint32_t a[LIMBS], b[LIMBS], r[2 * LIMBS];
+	const unsigned char *p = sk->p, *q = sk->q;
+	size_t plen = sk->plen, qlen = sk->qlen, na, nb, rlen;
+	uint32_t high = 0;
+
+	strip_zeros(&p, &plen);
+	strip_zeros(&q, &qlen);
+	if (plen == 0 || qlen == 0 || plen > RSA_MAX_BYTES / 2 ||
+	    qlen > RSA_MAX_BYTES / 2 || nlen == 0 || nlen > RSA_MAX_BYTES)
+		return -1;
+	na = to_limbs(a, p, plen);
+	nb = to_limbs(b, q, qlen);
+	rlen = na + nb;
+	memset(r, 0, rlen * sizeof *r);
+	for (size_t i = 0; i < na; i++) {
+		uint64_t carry = 0;
+
+		for (size_t j = 0; j < nb; j++) {
+			/* At most (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1. */
+			uint64_t t = (uint64_t)a[i] * b[j] + r[i + j] + carry;
+
+			r[i + j] = (uint32_t)t;
+			carry = t >> 32;
+		}
+		r[i + nb] = (uint32_t)carry;
+	}
+	for (size_t k = 0; k < 4 * rlen; k++) {
+		unsigned char v = (unsigned char)(r[k / 4] >> (8 * (k % 4)));
+
+		if (k < nlen)
+			n[nlen - 1 - k] = v;
+		else
+			high |= v;
+	}
+	for (size_t k = 4 * rlen; k < nlen; k++)
+		n[nlen - 1 - k] = 0;
+	memset(a, 0, sizeof a);
+	memset(b, 0, sizeof b);
+	memset(r, 0, sizeof r);
+	return high == 0 ? 0 : -1;
+}
+
 static int
 match_rsa(const br_rsa_private_key *sk, const br_rsa_public_key *cert,
           const struct keys_private *key, enum keymatch_depth depth)
 {
-	br_rsa_compute_modulus modulus = br_rsa_compute_modulus_get_default();
 	unsigned char n[RSA_MAX_BYTES];
-	size_t nlen;
+	size_t nlen = ((size_t)sk->n_bitlen + 7) / 8;
 
-	nlen = modulus(NULL, sk);
 	if (nlen == 0 || nlen > sizeof n)
 		return KEYS_ERR_KEY_TYPE;
-	if (modulus(n, sk) != nlen)
+	if (rsa_modulus(n, nlen, sk) != 0)
 		return KEYS_ERR_KEY;
 	if (!same_integer(n, nlen, cert->n, cert->nlen))
 		return KEYS_ERR_MISMATCH;

@@ -394,6 +394,8 @@ static const struct key_case {
     {"rsa2048.key", "rsa2048-chain.pem", BR_KEYTYPE_RSA, 0, 2048},
     {"rsa2048-trad.key", "rsa2048-chain.pem", BR_KEYTYPE_RSA, 0, 2048},
     {"rsa3mod4.key", "rsa3mod4.crt", BR_KEYTYPE_RSA, 0, 2048},
+    {"rsa3072.key", "rsa3072.crt", BR_KEYTYPE_RSA, 0, 3072},
+    {"rsa4096.key", "rsa4096.crt", BR_KEYTYPE_RSA, 0, 4096},
 };
 
 START_TEST(key_forms)
@@ -479,6 +481,9 @@ START_TEST(key_mismatch)
 	    {"rsa2048-other.key", "rsa2048-chain.pem"}, /* RSA, other RSA */
 	    {"rsa3mod4.key", "rsa2048.crt"},
 	    {"rsa2048.key", "rsa3mod4.crt"},
+	    {"rsa4096.key", "rsa2048-chain.pem"}, /* 4096 against 2048 */
+	    {"rsa2048.key", "rsa4096.crt"},
+	    {"rsa3072.key", "rsa4096.crt"},
 	    {"rsa2048.key", "ec256-chain.pem"}, /* RSA key, EC cert */
 	    {"ec256.key", "rsa2048-chain.pem"}, /* EC key, RSA cert */
 	};
