@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hostcheck.h"
 #include "netaddr.h"
 #include "proxyproto.h"
 #include "sandbox.h"
@@ -166,7 +167,7 @@ static const struct opt opts[] = {
     {"route", OPT_LIST, FIELD(route), .section = SEC_UPSTREAM,
      .arg = "NAME=ADDR",
      .help = "clients whose SNI is NAME go to ADDR\n"
-             "(others to --upstream)"},
+             "(NAME may be *.DOMAIN; others to --upstream)"},
     {"upstream-tls", OPT_WORD, FIELD(upstream_tls), WORDS(upstream_tls_words),
      .section = SEC_UPSTREAM, .help = "(default disable)"},
     {"upstream-ca", OPT_STRING, FIELD(upstream_ca), .section = SEC_UPSTREAM,
@@ -946,6 +947,14 @@ check_routes(const struct config *cfg, char *err, size_t errlen)
 			         r);
 			return -1;
 		}
+		if (strchr(name, '*') != NULL && !hostcheck_is_wildcard(name)) {
+			snprintf(
+			    err, errlen,
+			    "--route '%.80s': a wildcard must be the whole "
+			    "leftmost label, as in *.example.com",
+			    r);
+			return -1;
+		}
 		if (config_parse_addr(addr_text, &a, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "--route '%.80s': %s", r, why);
 			return -1;
@@ -972,12 +981,18 @@ config_route_for(const struct config *cfg, const char *sni, struct addr *out)
 
 	if (sni == NULL || sni[0] == '\0')
 		return 0;
-	for (size_t i = 0; i < cfg->route.count; i++) {
-		if (split_route(cfg->route.item[i], name, sizeof(name),
-		                &addr_text) == 0 &&
-		    strcasecmp(name, sni) == 0)
+	/* A name routed exactly first, then the first wildcard that
+	 * covers it, as a certificate's names are matched. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < cfg->route.count; i++) {
+			if (split_route(cfg->route.item[i], name, sizeof(name),
+			                &addr_text) != 0 ||
+			    (name[0] == '*') != (pass == 1) ||
+			    !hostcheck_name_match(name, sni))
+				continue;
 			return config_parse_addr(addr_text, out, why,
 			                         sizeof(why)) == 0;
+		}
 	}
 	return 0;
 }

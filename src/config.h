@@ -163,8 +163,10 @@ int config_check(const struct config *cfg, char *err, size_t errlen);
 
 /*
  * The upstream of the --route whose NAME is sni (ASCII letters compared
- * without case), parsed into *out: 1, or 0 when no route names it (then
- * --upstream is the one). Routes were checked by config_check().
+ * without case; a route named exactly wins, then the first route
+ * "*.rest" covering one leftmost label, as certificates match), parsed
+ * into *out: 1, or 0 when no route names it (then --upstream is the
+ * one). Routes were checked by config_check().
  */
 int config_route_for(const struct config *cfg, const char *sni,
                      struct addr *out);

@@ -149,6 +149,25 @@ wildcard_match(const char *pat, size_t lenpat, const char *host, size_t lenhost)
 	return 1;
 }
 
+int
+hostcheck_name_match(const char *pattern, const char *host)
+{
+	size_t lenpat = strlen(pattern), lenhost = strlen(host);
+
+	if (lenhost == 0)
+		return 0;
+	if (lenpat == lenhost && casecmp_n(pattern, host, lenhost) == 0)
+		return 1;
+	return wildcard_match(pattern, lenpat, host, lenhost);
+}
+
+int
+hostcheck_is_wildcard(const char *pattern)
+{
+	return pattern[0] == '*' && pattern[1] == '.' && pattern[2] != '\0' &&
+	       strchr(pattern + 1, '*') == NULL;
+}
+
 /* A dNSName or CN against host: 1 match, 0 mismatch, -1 embedded NUL. */
 static int
 name_match(const struct der *name, const char *host)

@@ -38,4 +38,15 @@ enum hostcheck_result {
  */
 int hostcheck_match(const uint8_t *der, size_t len, const char *host);
 
+/*
+ * Pure: does the name pattern (a certificate's dNSName, or a --route
+ * name) match host by the rules above: equal without ASCII case, or
+ * "*.rest" covering exactly one leftmost label of host. 1 or 0.
+ */
+int hostcheck_name_match(const char *pattern, const char *host);
+
+/* Whether a pattern is a wildcard hostcheck_name_match() can use:
+ * "*." and at least one more character, no other '*'. */
+int hostcheck_is_wildcard(const char *pattern);
+
 #endif

@@ -7,8 +7,10 @@
 #    certificate; the RSA one proves both suite families are offered);
 #  - openssl s_client: an unknown name and no SNI at all get the first pair;
 #  - routes: localhost goes to --upstream (cluster one), otherhost.example
-#    and a.pg.example to cluster two; the log line names the SNI and the
-#    upstream chosen;
+#    and a.pg.example to cluster two, every other name under *.pg.example
+#    to cluster three (a wildcard route, listed before the exact one it
+#    yields to); the log line names the SNI and the upstream chosen;
+#  - a wildcard anywhere but the whole leftmost label stops start-up;
 #  - a per-connection launcher (socat) chooses the same way.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -18,6 +20,8 @@ pg_start one
 port_one=$PG_PORT
 pg_start two
 port_two=$PG_PORT
+pg_start three
+port_three=$PG_PORT
 
 # A wildcard RSA certificate from the test CA.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
@@ -35,6 +39,7 @@ args=(--cert "$CERTS/server.crt" --key "$CERTS/server.key"
     --cert "$TEST_TMP/wild.crt" --key "$TEST_TMP/wild.key"
     --upstream "127.0.0.1:$port_one"
     --route "otherhost.example=127.0.0.1:$port_two"
+    --route "*.pg.example=127.0.0.1:$port_three"
     --route "a.pg.example=127.0.0.1:$port_two" --log stderr)
 
 # served PORT NAME CLUSTER-PORT: psql at verify-full as NAME gets in and
@@ -58,7 +63,7 @@ start_listen "$port" "${args[@]}"
 served "$port" localhost "$port_one"
 served "$port" otherhost.example "$port_two"
 served "$port" a.pg.example "$port_two"
-served "$port" b.pg.example "$port_one"
+served "$port" b.pg.example "$port_three"
 assert_contains "$(subject_for "$port" -servername otherhost.example)" "CN = otherhost.example"
 assert_contains "$(subject_for "$port" -servername B.PG.EXAMPLE)" "CN = *.pg.example"
 assert_contains "$(subject_for "$port" -servername unknown.example)" "CN = localhost"
@@ -69,6 +74,7 @@ out=$(psql_tls "$port" host=unknown.example -Atc "select 1" 2>&1) &&
 assert_contains "$out" 'does not match host name "unknown.example"'
 assert_log_has "$LAUNCHER_LOG" "sni=otherhost.example upstream=127.0.0.1:$port_two "
 assert_log_has "$LAUNCHER_LOG" "sni=a.pg.example upstream=127.0.0.1:$port_two "
+assert_log_has "$LAUNCHER_LOG" "sni=b.pg.example upstream=127.0.0.1:$port_three "
 assert_log_has "$LAUNCHER_LOG" "sni=localhost upstream=127.0.0.1:$port_one "
 assert_match "$(cat "$LAUNCHER_LOG")" "tls=TLSv1\.2/ECDHE-RSA-[A-Z0-9-]+/sslrequest user=postgres db=postgres sni=a\.pg\.example "
 kill -TERM "$LAUNCHER_PID"
@@ -78,11 +84,18 @@ port=$(free_port)
 start_socat "$port" "${args[@]}"
 served "$port" otherhost.example "$port_two"
 served "$port" localhost "$port_one"
+served "$port" c.pg.example "$port_three"
 
 # A bad --route stops start-up.
 err=$(timeout 10 "$PGSTUNNEL" "${args[@]}" --route "otherhost.example=db:9" </dev/null 2>&1 >/dev/null)
 rc=$?
 assert_eq 64 "$rc" "exit status for a name routed twice"
 assert_contains "$err" "otherhost.example is routed twice"
+for bad in 'x.*.pg.example' 'a*.pg.example' '*'; do
+	err=$(timeout 10 "$PGSTUNNEL" "${args[@]}" --route "$bad=db:9" </dev/null 2>&1 >/dev/null)
+	rc=$?
+	assert_eq 64 "$rc" "exit status for --route $bad"
+	assert_contains "$err" "a wildcard must be the whole leftmost label"
+done
 
 pass

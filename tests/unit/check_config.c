@@ -1094,6 +1094,50 @@ START_TEST(route_lookup)
 }
 END_TEST
 
+/* A wildcard route covers one leftmost label, as a certificate's name
+ * does; a name routed exactly wins wherever it is listed. */
+START_TEST(route_wildcard)
+{
+	struct addr a;
+
+	ck_assert_int_eq(args("--cert c --key k --upstream db:5432 "
+	                      "--route *.w.example=10.0.0.1:6432 "
+	                      "--route a.w.example=10.0.0.2:6432 "
+	                      "--route *.example=10.0.0.3:6432"),
+	                 0);
+	ck_assert_int_eq(config_check(&cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_route_for(&cfg, "b.w.example", &a), 1);
+	ck_assert_str_eq(a.host, "10.0.0.1");
+	ck_assert_int_eq(config_route_for(&cfg, "B.W.EXAMPLE", &a), 1);
+	ck_assert_str_eq(a.host, "10.0.0.1");
+	ck_assert_int_eq(config_route_for(&cfg, "a.w.example", &a), 1);
+	ck_assert_str_eq(a.host, "10.0.0.2");
+	ck_assert_int_eq(config_route_for(&cfg, "w.example", &a), 1);
+	ck_assert_str_eq(a.host, "10.0.0.3");
+	/* One label only: x.b.w.example is not under *.w.example, nor
+	 * under *.example. */
+	ck_assert_int_eq(config_route_for(&cfg, "x.b.w.example", &a), 0);
+	ck_assert_int_eq(config_route_for(&cfg, "example", &a), 0);
+	ck_assert_int_eq(config_route_for(&cfg, "w.example.org", &a), 0);
+
+	/* Any other '*' is refused at start, not silently never matched. */
+	static const char *const bad[] = {
+	    "*",           "*.",          "a*.w.example",
+	    "x.*.example", "*.*.example", "*w.example"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[128];
+
+		snprintf(line, sizeof(line),
+		         "--cert c --key k --upstream db:5432 --route %s=h:1",
+		         bad[i]);
+		reset();
+		ck_assert_int_eq(args(line), 0);
+		ck_assert_int_eq(config_check(&cfg, err, sizeof(err)), -1);
+		ERR_HAS("--route", "wildcard must be the whole leftmost label");
+	}
+}
+END_TEST
+
 START_TEST(list_empty_value)
 {
 	ck_assert_int_eq(args("--cert a --cert="), -1);
@@ -1671,6 +1715,7 @@ config_suite(void)
 	tcase_add_test(tc, list_limit);
 	tcase_add_test(tc, list_empty_value);
 	tcase_add_test(tc, route_lookup);
+	tcase_add_test(tc, route_wildcard);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("usage");
