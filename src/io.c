@@ -29,7 +29,13 @@ io_catch_terminate(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* What an operator sends every pgstunnel after new files (the
+	 * --listen parent reloads on it) must not drop live sessions: a
+	 * session process read its files when it started. */
+	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 }
 
 int64_t

@@ -16,9 +16,11 @@
 #include <signal.h>
 
 /*
- * Set by SIGTERM, SIGINT or SIGHUP once io_catch_terminate() ran: every
- * wait returns early (errno EINTR), so the session still writes its log
- * line. socat, for one, sends SIGTERM as soon as both directions closed.
+ * Set by SIGTERM or SIGINT once io_catch_terminate() ran: every wait
+ * returns early (errno EINTR), so the session still writes its log line.
+ * socat, for one, sends SIGTERM as soon as both directions closed.
+ * io_catch_terminate() also ignores SIGHUP, SIGUSR1 and SIGUSR2: an
+ * operator's reload signal to every pgstunnel must not end sessions.
  */
 extern volatile sig_atomic_t io_terminated;
 void io_catch_terminate(void);

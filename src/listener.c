@@ -142,7 +142,7 @@ child(const struct config *cfg, const struct credentials *cr, int lfd, int conn,
 	close(wake_pipe[1]);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
+	signal(SIGHUP, SIG_IGN); /* a reload's signal is not for sessions */
 	signal(SIGCHLD, SIG_DFL);
 	status = busy ? session_refuse_busy(cfg, cr, conn, conn)
 	              : session_run(cfg, cr, conn, conn);
