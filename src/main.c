@@ -22,6 +22,7 @@
 #include "listener.h"
 #include "log.h"
 #include "privdrop.h"
+#include "sandbox.h"
 #include "session.h"
 
 /* Loaded once; the TLS engines point into these for the process's life. */
@@ -100,6 +101,11 @@ main(int argc, char **argv)
 	}
 	if (config_check(&cfg, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "%s (see --help)", err);
+		return EXIT_USAGE;
+	}
+	/* A kernel that cannot filter is found before any client is. */
+	if (cfg.sandbox && sandbox_probe(err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
 		return EXIT_USAGE;
 	}
 	if (privdrop_prepare(&privdrop, cfg.user, cfg.group, cfg.chroot_dir,

@@ -10,8 +10,10 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #if defined(__x86_64__)
 #define SANDBOX_ARCH AUDIT_ARCH_X86_64
@@ -133,7 +135,40 @@ sandbox_enter(char *err, size_t errlen)
 	return 0;
 }
 
+int
+sandbox_probe(char *err, size_t errlen)
+{
+	const char *how = "seccomp";
+	int rc;
+
+#ifdef SECCOMP_GET_ACTION_AVAIL
+	uint32_t action = SANDBOX_VIOLATION;
+
+	rc = (int)syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action);
 #else
+	/* Headers older than Linux 4.14: at least seccomp is there. */
+	how = "prctl(PR_GET_SECCOMP)";
+	rc = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 ? -1 : 0;
+#endif
+	if (rc != 0) {
+		snprintf(err, errlen,
+		         "--sandbox on: this kernel cannot install the seccomp "
+		         "filter (%s: %s); run with --sandbox off",
+		         how, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+#else
+
+int
+sandbox_probe(char *err, size_t errlen)
+{
+	/* config_check() refuses --sandbox on here. */
+	snprintf(err, errlen, "no seccomp sandbox on this system");
+	return -1;
+}
 
 int
 sandbox_enter(char *err, size_t errlen)

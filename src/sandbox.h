@@ -36,4 +36,14 @@
  */
 int sandbox_enter(char *err, size_t errlen);
 
+/*
+ * At start-up, before any client: whether this kernel can install the
+ * filter at all (seccomp's SECCOMP_GET_ACTION_AVAIL for the action a
+ * violation gets: one system call, no filter installed). 0, or -1 with a
+ * message naming --sandbox off in err. A kernel or emulator without
+ * seccomp (qemu-user, for one) is thus found before a client is served,
+ * not after its TLS handshake.
+ */
+int sandbox_probe(char *err, size_t errlen);
+
 #endif

@@ -609,8 +609,15 @@ relay(struct session *s)
 
 	/* Set up: from here on only the relay's system calls (sandbox.h). */
 	if (cfg->sandbox &&
-	    sandbox_enter(s->out.detail, sizeof(s->out.detail)) != 0)
+	    sandbox_enter(s->out.detail, sizeof(s->out.detail)) != 0) {
+		/* The probe at start passed, the kernel still said no: the
+		 * client is told, nothing of it is relayed unfiltered. */
+		conn_refuse(&s->client, "58000",
+		            "pgstunnel: cannot set up the session's seccomp "
+		            "sandbox; see the server log",
+		            NULL, NULL);
 		return over(s, "sandbox failed");
+	}
 	if (s->upstream.eng != NULL && s->client.eng == NULL) {
 		s->upstream.deadline = s->client.deadline;
 		pre_auth = starttls_hide_scram_plus(
