@@ -174,11 +174,16 @@ lint:
 	    --inline-suppr -Isrc $(SRCS)
 	@clang-tidy --quiet $(SRCS) -- $(WARN) $(DEFS) -Isrc
 
+# C test tools that are formatted like the sources.
+TOOL_SRCS = tests/seccomp-deny/denyseccomp.c $(wildcard tests/fuzz/*.c)
+
 format:
-	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(UNIT_HELPERS) $(UNIT_HDRS)
+	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(UNIT_HELPERS) $(UNIT_HDRS) \
+	    $(TOOL_SRCS)
 
 format-check:
-	clang-format --dry-run -Werror $(SRCS) $(HDRS) $(UNIT_SRCS) $(UNIT_HELPERS) $(UNIT_HDRS)
+	clang-format --dry-run -Werror $(SRCS) $(HDRS) $(UNIT_SRCS) $(UNIT_HELPERS) \
+	    $(UNIT_HDRS) $(TOOL_SRCS)
 
 clean:
 	rm -rf build pgstunnel

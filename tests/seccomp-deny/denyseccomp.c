@@ -46,8 +46,8 @@ main(int argc, char **argv)
 	    .filter = filter,
 	};
 
-	if (argc < 3 || (strcmp(argv[1], "all") != 0 &&
-	                 strcmp(argv[1], "install") != 0)) {
+	if (argc < 3 ||
+	    (strcmp(argv[1], "all") != 0 && strcmp(argv[1], "install") != 0)) {
 		fprintf(stderr, "usage: denyseccomp all|install COMMAND...\n");
 		return 64;
 	}
