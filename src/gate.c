@@ -23,7 +23,7 @@ gate_share_limit(const struct config *cfg)
 {
 	void *p;
 
-	if (cfg->allow.count == 0)
+	if (cfg->allow.count == 0 && cfg->proxy_protocol == 0)
 		return;
 	p = mmap(NULL, sizeof(struct log_limit), PROT_READ | PROT_WRITE,
 	         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -31,40 +31,6 @@ gate_share_limit(const struct config *cfg)
 		return; /* each child limits its own lines */
 	refusal_limit = p;
 	log_limit_init(refusal_limit);
-}
-
-/* The connection's address: the socket's peer, or what socat says. */
-static void
-connection_addr(int fd, struct netaddr *a)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const char *env, *port;
-	size_t n;
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    netaddr_from_sockaddr((struct sockaddr *)&ss, len, a) == 0)
-		return;
-	memset(a, 0, sizeof(*a));
-	env = getenv("SOCAT_PEERADDR");
-	if (env == NULL)
-		return;
-	n = strlen(env);
-	/* socat writes an IPv6 address in brackets. */
-	if (n >= 2 && env[0] == '[' && env[n - 1] == ']') {
-		env++;
-		n -= 2;
-	}
-	if (netaddr_parse_ip(env, n, a) != 0)
-		return;
-	port = getenv("SOCAT_PEERPORT");
-	if (port != NULL) {
-		char *end;
-		unsigned long v = strtoul(port, &end, 10);
-
-		if (*port != '\0' && *end == '\0' && v <= 65535)
-			a->port = (uint16_t)v;
-	}
 }
 
 static enum gate_verdict
@@ -114,33 +80,46 @@ read_header(const struct config *cfg, struct conn *client, uint8_t *buf,
 	return GATE_PASS;
 }
 
-enum gate_verdict
-gate_run(const struct config *cfg, struct conn *client, uint8_t *buf,
-         size_t cap, struct gate_report *r)
+/*
+ * A refusal that floods can repeat (any address may knock): one line per
+ * second at most for all of them, counting the rest; the session writes
+ * none of its own.
+ */
+static enum gate_verdict
+not_allowed(struct gate_report *r, const char *end, const char *what)
 {
-	struct netaddr a;
-	unsigned n;
+	unsigned n = log_limit_due(refusal_limit, io_now_ms());
 
-	connection_addr(client->rfd, &a);
+	if (n > 0)
+		log_msg(LOG_WARNING,
+		        "refusing connections %s: %u refused since the last "
+		        "such line, the last one from %s",
+		        what, n, r->peer);
+	r->end = end;
+	return GATE_NOT_ALLOWED;
+}
+
+enum gate_verdict
+gate_run(const struct config *cfg, struct conn *client,
+         const struct netaddr *conn_addr, uint8_t *buf, size_t cap,
+         struct gate_report *r)
+{
+	struct netaddr a = *conn_addr;
+
 	if (cfg->proxy_protocol != 0) {
 		enum gate_verdict v;
 
 		/* Anyone else could claim any address. */
 		if (!netaddr_list_match(&cfg->proxy_from, &a))
-			return refused(r, "PROXY header refused",
-			               "the peer is not in --proxy-from");
+			return not_allowed(r, "not in --proxy-from",
+			                   "from peers not in --proxy-from "
+			                   "(--proxy-protocol)");
 		v = read_header(cfg, client, buf, cap, &a, r);
 		if (v != GATE_PASS)
 			return v;
 	}
 	if (cfg->allow.count == 0 || netaddr_list_match(&cfg->allow, &a))
 		return GATE_PASS;
-	n = log_limit_due(refusal_limit, io_now_ms());
-	if (n > 0)
-		log_msg(LOG_WARNING,
-		        "refusing connections from addresses not in --allow: "
-		        "%u refused since the last such line, the last one "
-		        "from %s",
-		        n, r->peer);
-	return GATE_NOT_ALLOWED;
+	return not_allowed(r, "not in --allow",
+	                   "from addresses not in --allow");
 }

@@ -6,10 +6,9 @@
  * else is closed before any byte is answered. Nothing is ever written to
  * the client here: a refusal just closes.
  *
- * The connection's own address is the socket's peer; for socat EXEC:,
- * which hands over a socketpair, socat's SOCAT_PEERADDR and
- * SOCAT_PEERPORT. A connection with neither (a Unix socket, a pipe) has
- * no IP address: it is in no --allow or --proxy-from range.
+ * The connection's own address comes from peer.h. A connection without
+ * an IP address (a Unix socket, a pipe) is in no --allow or --proxy-from
+ * range. Refusals of either kind share one rate-limited log line budget.
  */
 #ifndef PGSTUNNEL_GATE_H
 #define PGSTUNNEL_GATE_H
@@ -19,13 +18,15 @@
 
 #include "config.h"
 #include "conn.h"
+#include "netaddr.h"
 
 enum gate_verdict {
 	GATE_PASS,        /* go on: peer names the client */
-	GATE_REFUSED,     /* a header missing, malformed or not believed:
-	                     end and detail say why, for the session's line */
-	GATE_NOT_ALLOWED, /* not in --allow: the rate-limited line is
-	                     written, and stands for the session's own */
+	GATE_REFUSED,     /* a header missing or malformed: end and detail
+	                     say why, for the session's line */
+	GATE_NOT_ALLOWED, /* not in --allow, or a peer not in --proxy-from:
+	                     the rate-limited line is written (end says
+	                     which), and stands for the session's own */
 };
 
 struct gate_report {
@@ -42,10 +43,12 @@ struct gate_report {
 
 /*
  * Read and check the PROXY header on client (into buf, cap bytes, at
- * least PROXYPROTO_MAX), then the allow-list.
+ * least PROXYPROTO_MAX), then the allow-list. conn_addr is the
+ * connection's own address (peer.h; NETADDR_NONE: none).
  */
 enum gate_verdict gate_run(const struct config *cfg, struct conn *client,
-                           uint8_t *buf, size_t cap, struct gate_report *r);
+                           const struct netaddr *conn_addr, uint8_t *buf,
+                           size_t cap, struct gate_report *r);
 
 /*
  * Under --listen, before the first fork: one rate limit for the refusal

@@ -133,8 +133,9 @@ note_refusal(int active, const char *how)
 
 static void
 child(const struct config *cfg, const struct credentials *cr, int lfd, int conn,
-      int busy)
+      const struct sockaddr_storage *from, socklen_t from_len, int busy)
 {
+	struct peer peer;
 	int status;
 
 	close(lfd);
@@ -144,8 +145,10 @@ child(const struct config *cfg, const struct credentials *cr, int lfd, int conn,
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_IGN); /* a reload's signal is not for sessions */
 	signal(SIGCHLD, SIG_DFL);
-	status = busy ? session_refuse_busy(cfg, cr, conn, conn)
-	              : session_run(cfg, cr, conn, conn);
+	/* accept()'s address: a client that resets at once is named too. */
+	peer_from_sockaddr(&peer, (const struct sockaddr *)from, from_len);
+	status = busy ? session_refuse_busy(cfg, cr, &peer, conn, conn)
+	              : session_run(cfg, cr, &peer, conn, conn);
 	close(conn);
 	_exit(status);
 }
@@ -215,6 +218,8 @@ listener_run(const struct config *cfg, struct credentials *loaded,
 		struct pollfd p[2] = {{.fd = lfd, .events = POLLIN},
 		                      {.fd = wake_pipe[0], .events = POLLIN}};
 		char drain[64];
+		struct sockaddr_storage from;
+		socklen_t from_len;
 		int conn, busy;
 		pid_t pid;
 
@@ -235,7 +240,8 @@ listener_run(const struct config *cfg, struct credentials *loaded,
 		/* Before the next child: files replaced since the last look. */
 		if (reload_watch_changed(&files, io_now_ms()))
 			reload(cfg, &cr, &spare, &files, "a file changed");
-		conn = accept(lfd, NULL, NULL);
+		from_len = sizeof(from);
+		conn = accept(lfd, (struct sockaddr *)&from, &from_len);
 		if (conn < 0) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
@@ -256,7 +262,7 @@ listener_run(const struct config *cfg, struct credentials *loaded,
 			note_refusal(active, "told \"too many clients\"");
 		pid = fork();
 		if (pid == 0)
-			child(cfg, cr, lfd, conn, busy);
+			child(cfg, cr, lfd, conn, &from, from_len, busy);
 		if (pid < 0)
 			log_msg(LOG_ERR, "fork: %s", strerror(errno));
 		else if (busy && refuser_slot(0, pid))

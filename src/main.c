@@ -140,6 +140,7 @@ main(int argc, char **argv)
 		return listener_run(&cfg, &credentials, &credentials_spare,
 		                    lfd);
 	if (sd >= 0)
-		return session_run(&cfg, &credentials, sd, sd);
-	return session_run(&cfg, &credentials, STDIN_FILENO, STDOUT_FILENO);
+		return session_run(&cfg, &credentials, NULL, sd, sd);
+	return session_run(&cfg, &credentials, NULL, STDIN_FILENO,
+	                   STDOUT_FILENO);
 }

@@ -19,6 +19,7 @@
 #include "io.h"
 #include "log.h"
 #include "negotiate.h"
+#include "peer.h"
 #include "pgproto.h"
 #include "pump.h"
 #include "sandbox.h"
@@ -42,7 +43,8 @@ struct outcome {
 	int clean;       /* an ending that is no failure: exit 0 */
 	int tls_up;      /* the client's TLS handshake completed */
 	int relayed;     /* the relay ran: its byte counts are reported */
-	int unlogged;    /* refused by --allow: a rate-limited line said it */
+	int unlogged;    /* refused by --allow or --proxy-from: a
+	                    rate-limited line said it */
 	char detail[256];
 	int64_t start_ms;
 };
@@ -74,6 +76,7 @@ struct session {
 	struct upstream_pending pending;
 	struct outcome out;
 	size_t packet_len;
+	struct peer peer;           /* who the connection is from */
 	const struct addr *up_addr; /* --upstream, or the --route chosen */
 	struct addr route_addr;
 	unsigned char client_buf[BR_SSL_BUFSIZE_BIDI];
@@ -85,48 +88,6 @@ struct session {
 };
 
 static struct session S;
-
-static void
-describe_peer(int fd, char *out, size_t cap)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char host[INET6_ADDRSTRLEN];
-	const char *env_addr = getenv("SOCAT_PEERADDR");
-	int is_socket = getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
-
-	if (is_socket) {
-		if (ss.ss_family == AF_INET) {
-			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-			inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-			snprintf(out, cap, "%s:%u", host,
-			         (unsigned)ntohs(in->sin_port));
-			return;
-		}
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-
-			inet_ntop(AF_INET6, &in6->sin6_addr, host,
-			          sizeof(host));
-			snprintf(out, cap, "[%s]:%u", host,
-			         (unsigned)ntohs(in6->sin6_port));
-			return;
-		}
-	}
-	if (is_socket && env_addr == NULL) {
-		snprintf(out, cap, "local");
-		return;
-	}
-	/* socat EXEC: hands a socketpair, but says who the peer is. */
-	if (env_addr != NULL) {
-		const char *port = getenv("SOCAT_PEERPORT");
-
-		snprintf(out, cap, "%s:%s", env_addr, port ? port : "?");
-		return;
-	}
-	snprintf(out, cap, "stdin");
-}
 
 /* The session is over: say why, for the log line. Always -1. */
 static int
@@ -180,11 +141,14 @@ note_startup(struct session *s)
 	}
 }
 
-/* The client certificate's CN and serial, for the log line. */
+/*
+ * The client certificate's CN and serial, for the log line: a refused
+ * one's too (what it claims), so that a revoked serial shows.
+ */
 static void
 note_client_cert(struct session *s)
 {
-	const struct x509check_peer *p = x509check_peer(&s->client_verify);
+	const struct x509check_peer *p = x509check_claimed(&s->client_verify);
 	struct outcome *o = &s->out;
 
 	if (s->cfg->client_ca == NULL || p == NULL)
@@ -244,7 +208,7 @@ choose_route(struct session *s)
 /* The client connection, its deadline and the log line's fields. */
 static int
 begin(struct session *s, const struct config *cfg, const struct credentials *cr,
-      int client_in, int client_out)
+      const struct peer *known, int client_in, int client_out)
 {
 	struct outcome *o = &s->out;
 
@@ -263,7 +227,11 @@ begin(struct session *s, const struct config *cfg, const struct credentials *cr,
 	snprintf(o->cert_serial, sizeof(o->cert_serial), "-");
 	snprintf(o->sni, sizeof(o->sni), "-");
 	s->up_addr = &cfg->upstream;
-	describe_peer(client_in, o->peer, sizeof(o->peer));
+	if (known != NULL)
+		s->peer = *known;
+	else
+		peer_of_connection(&s->peer, client_in);
+	snprintf(o->peer, sizeof(o->peer), "%s", s->peer.text);
 	config_format_addr(&cfg->upstream, o->upstream, sizeof(o->upstream));
 	if (io_set_nonblock(client_in) != 0 ||
 	    io_set_nonblock(client_out) != 0) {
@@ -290,8 +258,8 @@ admit(struct session *s)
 
 	if (!GATE_NEEDED(s->cfg))
 		return 0;
-	switch (
-	    gate_run(s->cfg, &s->client, s->packet, sizeof(s->packet), &r)) {
+	switch (gate_run(s->cfg, &s->client, &s->peer.addr, s->packet,
+	                 sizeof(s->packet), &r)) {
 	case GATE_PASS:
 		return 0;
 	case GATE_REFUSED:
@@ -299,7 +267,7 @@ admit(struct session *s)
 		return over(s, r.end);
 	case GATE_NOT_ALLOWED:
 		s->out.unlogged = 1;
-		return over(s, "not in --allow");
+		return over(s, r.end);
 	}
 	return -1;
 }
@@ -355,8 +323,10 @@ client_tls(struct session *s)
 	if (client_tls_handshake(&s->client_tls, s->client_buf,
 	                         sizeof(s->client_buf), &s->client_verify, cfg,
 	                         s->cr, &s->client, direct, &end, s->out.detail,
-	                         sizeof(s->out.detail)) != 0)
+	                         sizeof(s->out.detail)) != 0) {
+		note_client_cert(s);
 		return over(s, end);
+	}
 	s->out.tls_up = 1;
 	note_client_cert(s);
 	choose_route(s);
@@ -398,6 +368,19 @@ first_packet(struct session *s)
 			return over(s, "TLS error while reading the startup "
 			               "packet");
 		}
+		/* Cut short by the client: say how it ended. */
+		if (!s->nego.clean && s->client.truncated)
+			snprintf(
+			    s->out.detail, sizeof(s->out.detail), "%s",
+			    s->client.eng == NULL
+			        ? "the client closed the connection before "
+			          "the packet was complete"
+			    : conn_tls_error(&s->client) == BR_ERR_OK
+			        ? "the client ended TLS (close_notify) "
+			          "before the packet was complete"
+			        : "the connection closed without TLS "
+			          "close_notify before the packet was "
+			          "complete");
 		return over(s, s->nego.end);
 	}
 	s->packet_len = s->nego.packet_len;
@@ -662,9 +645,9 @@ finish(struct session *s)
 
 static int
 run(struct session *s, const struct config *cfg, const struct credentials *cr,
-    int client_in, int client_out)
+    const struct peer *peer, int client_in, int client_out)
 {
-	if (begin(s, cfg, cr, client_in, client_out) != 0)
+	if (begin(s, cfg, cr, peer, client_in, client_out) != 0)
 		return EXIT_OSERR;
 	if (admit(s) == 0 && negotiate_clear(s) == 0 &&
 	    (s->next != NEGO_TLS && s->next != NEGO_DIRECT_TLS
@@ -679,16 +662,16 @@ run(struct session *s, const struct config *cfg, const struct credentials *cr,
 
 int
 session_run(const struct config *cfg, const struct credentials *cr,
-            int client_in, int client_out)
+            const struct peer *peer, int client_in, int client_out)
 {
 	S.busy = 0;
-	return run(&S, cfg, cr, client_in, client_out);
+	return run(&S, cfg, cr, peer, client_in, client_out);
 }
 
 int
 session_refuse_busy(const struct config *cfg, const struct credentials *cr,
-                    int client_in, int client_out)
+                    const struct peer *peer, int client_in, int client_out)
 {
 	S.busy = 1;
-	return run(&S, cfg, cr, client_in, client_out);
+	return run(&S, cfg, cr, peer, client_in, client_out);
 }

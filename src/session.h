@@ -13,10 +13,15 @@
 
 #include "config.h"
 #include "credentials.h"
+#include "peer.h"
 
-/* Serve the client on client_in/client_out; returns an exit status. */
+/*
+ * Serve the client on client_in/client_out; returns an exit status. peer
+ * is who the client is when the caller knows it (--listen: accept()'s
+ * address), or NULL: the connection says (peer.h).
+ */
 int session_run(const struct config *cfg, const struct credentials *cr,
-                int client_in, int client_out);
+                const struct peer *peer, int client_in, int client_out);
 
 /*
  * The same, for a client past --max-connections: negotiation, handshake
@@ -25,6 +30,6 @@ int session_run(const struct config *cfg, const struct credentials *cr,
  * forwarded, as PostgreSQL takes one when it is full.
  */
 int session_refuse_busy(const struct config *cfg, const struct credentials *cr,
-                        int client_in, int client_out);
+                        const struct peer *peer, int client_in, int client_out);
 
 #endif

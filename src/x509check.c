@@ -444,6 +444,12 @@ x509check_peer(const struct x509check *ctx)
 	return &ctx->peer;
 }
 
+const struct x509check_peer *
+x509check_claimed(const struct x509check *ctx)
+{
+	return ctx->depth > 0 ? &ctx->peer : NULL;
+}
+
 _Static_assert(X509CHECK_ERR_NAME >= BR_ERR_SEND_FATAL_ALERT + 256,
                "X509CHECK_ERR_* must not overlap BearSSL's alert codes");
 

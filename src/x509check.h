@@ -190,6 +190,13 @@ unsigned x509check_refused(const struct x509check *ctx);
  */
 const struct x509check_peer *x509check_peer(const struct x509check *ctx);
 
+/*
+ * What the leaf of the last chain claims, accepted or refused (NULL
+ * before any leaf was read): for the log line of a refused certificate
+ * only, never to decide anything.
+ */
+const struct x509check_peer *x509check_claimed(const struct x509check *ctx);
+
 /* A short English text for a BR_ERR_X509_* or X509CHECK_ERR_* code. */
 const char *x509check_strerror(int err);
 

@@ -30,6 +30,7 @@
 #   assert_not_contains HAY NEEDLE MSG  assert_match HAY ERE MSG
 #   wait_for SECONDS COMMAND...  start_error STATUS TEXT ARGS...  pass  pass_with NOTE
 #   wait_log_lines FILE N [SECONDS]  load_sessions  load_mode
+#   knock PORT BIND N [HEX]  assert_rate_limited FILE TEXT SENT KNOCK...
 
 set -u
 
@@ -470,6 +471,59 @@ assert_log_has() {
 	wait_for 10 grep -qF -- "$2" "$1" && return 0
 	show "log without [$2]" "$(cat "$1")"
 	fail "missing text in $1: [$2]"
+}
+
+# knock PORT BIND N [HEX]: N connections at once to 127.0.0.1:PORT from
+# BIND (HOST:PORT), each sending the bytes HEX (none by default), then
+# waiting (8 s at most) for the server to close. One process for all, so
+# that a burst stays a burst on a slow host.
+knock() {
+	"$PYTHON" - "$@" <<-'PY'
+	import socket, sys, threading
+	port, bind, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+	data = bytes.fromhex(sys.argv[4]) if len(sys.argv) > 4 else b""
+	host, _, bport = bind.rpartition(":")
+	def one():
+	    try:
+	        s = socket.create_connection(("127.0.0.1", port), timeout=8,
+	                                     source_address=(host, int(bport)))
+	        if data:
+	            s.sendall(data)
+	        while s.recv(4096):
+	            pass
+	        s.close()
+	    except OSError:
+	        pass
+	ts = [threading.Thread(target=one) for _ in range(n)]
+	for t in ts:
+	    t.start()
+	for t in ts:
+	    t.join()
+	PY
+}
+
+# assert_rate_limited FILE TEXT SENT KNOCK...: the refusal lines with
+# TEXT in FILE ("N refused since the last such line") count every one of
+# SENT refusals made so far, in fewer lines than refusals. While the
+# counts fall short, one more refusal (the command KNOCK...) a little
+# over a second apart brings the next line, up to 10 s.
+assert_rate_limited() {
+	local file=$1 text=$2 sent=$3 deadline=$((SECONDS + 10)) sum lines
+	shift 3
+	while :; do
+		sum=$(grep -F -- "$text" "$file" |
+		    sed -n 's/.*: \([0-9][0-9]*\) refused since the last such line.*/\1/p' |
+		    awk '{ s += $1 } END { print s + 0 }')
+		[ "$sum" -ge "$sent" ] || [ "$SECONDS" -ge "$deadline" ] && break
+		sleep 1.2
+		"$@" >/dev/null 2>&1
+		sent=$((sent + 1))
+		sleep 0.3
+	done
+	lines=$(grep -cF -- "$text" "$file")
+	show "rate-limited lines" "$(grep -F -- "$text" "$file")"
+	assert_eq "$sent" "$sum" "refusals counted by the lines"
+	[ "$lines" -lt "$sent" ] || fail "$lines lines for $sent refusals: not rate-limited"
 }
 
 # ---------------------------------------------------------------- cleanup

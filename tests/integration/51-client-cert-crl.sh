@@ -179,6 +179,12 @@ start_listen "$port" "${base_args[@]}" --client-crl "$pki/crls.pem"
 admitted "$port" good
 base=$(tcp_conns)
 refused "$port" revoked revoked "certificate revoked"
+# The refused certificate's CN and serial are in the line: the revoked
+# serial shows.
+revoked_serial=$(openssl x509 -in "$pki/revoked.crt" -noout -serial | sed 's/^serial=//')
+revoked_cn=$(openssl x509 -in "$pki/revoked.crt" -noout -subject -nameopt multiline |
+    sed -n 's/^ *commonName *= *//p')
+assert_log_has "$LAUNCHER_LOG" "cert_cn=$revoked_cn cert_serial=$revoked_serial sni="
 refused "$port" stranger stranger "no CRL for the certificate's issuer"
 admitted "$port" chained-chain chained
 admitted "$port" good-root good

@@ -66,6 +66,8 @@ refused 'FATAL:  pgstunnel: client certificate refused: certificate chain does n
 assert_log_has "$LAUNCHER_LOG" "cert_cn=- cert_serial=- sni="
 assert_log_has "$LAUNCHER_LOG" "cert_cn=pgtest cert_serial=$serial sni="
 assert_log_has "$LAUNCHER_LOG" "end=client certificate refused: certificate chain does not lead to a trusted CA"
+rogue_serial=$(openssl x509 -in "$CERTS/rogue-client.crt" -noout -serial | sed 's/^serial=//')
+assert_log_has "$LAUNCHER_LOG" "cert_cn=pgtest cert_serial=$rogue_serial sni="
 kill -TERM "$LAUNCHER_PID"
 
 # --client-user cn, with the upstream connect during the handshake (which

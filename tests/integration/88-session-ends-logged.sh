@@ -6,6 +6,8 @@
 # as for a probe that sends nothing. A client that drops the TCP connection
 # at the same point without close_notify still ends as an incomplete
 # startup packet (exit 1): only the authenticated close is a clean one.
+# A StartupMessage cut short says how: close_notify, a TCP close without
+# it, or (in the clear) the client's close.
 # Both after an SSLRequest and with direct TLS; per-connection processes
 # (socat EXEC:) so that each exit status can be seen.
 # Then, in a cleartext relay (--tls off), the side that closed first is
@@ -58,8 +60,16 @@ out=$(one direct,notify,eof "client closed after TLS handshake" 0 \
     "close_notify after direct TLS")
 assert_match "$out" '^eof after [0-9.]+ s$' "pgstunnel answers with close_notify"
 
-one ssl,tls "incomplete startup packet" 1 "TCP close without close_notify" \
-    >/dev/null
+one ssl,tls "incomplete startup packet: the connection closed without TLS close_notify before the packet was complete" \
+    1 "TCP close without close_notify" >/dev/null
+# The same in the middle of the StartupMessage (8 of its 40 bytes), with
+# and without close_notify, and in the clear (--tls off below).
+one ssl,tls,raw:0000002800030000,notify,eof \
+    "incomplete startup packet: the client ended TLS (close_notify) before the packet was complete" \
+    1 "close_notify in the middle of the StartupMessage" >/dev/null
+one ssl,tls,raw:0000002800030000 \
+    "incomplete startup packet: the connection closed without TLS close_notify before the packet was complete" \
+    1 "TCP close in the middle of the StartupMessage" >/dev/null
 
 # PostgreSQL never saw any of these connections.
 assert_not_contains "$(cat "$log")" "upstream failed" "no upstream attempt"
@@ -86,4 +96,7 @@ assert_contains "$out" "D 1" "a cleartext session"
 two_lines() { [ "$(grep -c 'end=' "$LAUNCHER_LOG")" -ge 2 ]; }
 wait_for 5 two_lines || fail "no second log line"
 assert_contains "$(grep 'end=' "$LAUNCHER_LOG" | sed -n 2p)" "end=client closed"
+# A cleartext StartupMessage cut short.
+steps raw:0000002800030000 >/dev/null
+assert_log_has "$LAUNCHER_LOG" "end=incomplete startup packet: the client closed the connection before the packet was complete"
 pass

@@ -8,14 +8,17 @@
 #    port, never HAProxy's 127.0.0.3;
 #  - a balancer that is not in --proxy-from (HAProxy in front of a
 #    pgstunnel that believes only 10.0.0.0/8) is refused, and so is a
-#    forged v1 line a client sends directly;
+#    forged v1 line a client sends directly, under the rate-limited
+#    refusal line --allow uses (a burst adds no line; the next counts it);
 #  - a v2 LOCAL header (a health check) keeps the balancer's address
 #    and ends cleanly; so does v1 UNKNOWN with a session after it;
 #  - malformed headers from the balancer's address (wrong signature, a
 #    length over the bound, truncated, a v1 line without CRLF, no header
 #    at all) close the connection with a log line, nothing answered, and
 #    nothing reaches PostgreSQL (log_connections=on);
-#  - --allow through PROXY: the address in the header is the one checked.
+#  - --allow through PROXY: the address in the header is the one checked;
+#  - a connection reset at once is logged by its address (--listen) or
+#    as "gone", never as "stdin".
 # Runs alone (9x): it counts PostgreSQL's connection lines.
 . "$(dirname "$0")/../lib.sh"
 need_pgstunnel
@@ -142,16 +145,23 @@ done
 # --- a balancer that is not in --proxy-from
 before=$(pg_connections)
 out=$(psql_tls "$hp_other" -At -c "select 1" 2>&1) && fail "psql through an untrusted balancer worked: $out"
-wait_for 5 grep -q "peer=$BALANCER:[0-9]* .*end=PROXY header refused: the peer is not in --proxy-from" "$other_log" ||
+proxy_refused="refusing connections from peers not in --proxy-from (--proxy-protocol)"
+wait_for 5 grep -q "$proxy_refused: 1 refused since the last such line, the last one from $BALANCER:[0-9]*\$" "$other_log" ||
 	{ show log "$(cat "$other_log")"; fail "no refusal of the balancer not in --proxy-from"; }
 
 # --- a forged v1 line sent directly (127.0.0.1 is not the balancer)
 forged=$(hex $'PROXY TCP4 10.9.8.7 127.0.0.1 1234 5432\r\n')
 out=$(wire "$listen_port" 127.0.0.1:0 "raw:$forged,ssl,eof")
 assert_not_contains "$out" "ssl=S" "a forged PROXY line was answered"
-wait_for 5 grep -q "peer=127.0.0.1:[0-9]* .*end=PROXY header refused: the peer is not in --proxy-from" "$listen_log" ||
+wait_for 5 grep -q "$proxy_refused: 1 refused since the last such line, the last one from 127.0.0.1:[0-9]*\$" "$listen_log" ||
 	{ show log "$(cat "$listen_log")"; fail "no refusal of the forged line"; }
 assert_not_contains "$(cat "$listen_log")" "10.9.8.7" "the forged address was believed"
+# Refusals of peers not in --proxy-from share --allow's rate limit: a
+# burst within the second adds no line, the next one counts them.
+knock "$listen_port" 127.0.0.1:0 4 "$forged"
+assert_rate_limited "$listen_log" "$proxy_refused" 5 knock "$listen_port" 127.0.0.1:0 1 "$forged"
+assert_not_contains "$(cat "$listen_log")" "end=PROXY header refused: the peer is not in" \
+    "a session line of its own for a rate-limited refusal"
 
 # --- v2 LOCAL (a health check) and v1 UNKNOWN from the balancer
 local_hdr=$(hex $'\r\n\r\n')000d0a515549540a20000000
@@ -202,5 +212,31 @@ wait_for 5 grep -q "not in --allow: 1 refused since the last such line, the last
 	{ show log "$(cat "$allow_log")"; fail "no --allow refusal line for $refused"; }
 assert_contains "$(cat "$allow_log")" "peer=$allowed " "the allowed client's line"
 assert_not_contains "$(cat "$allow_log")" "peer=$refused " "a session line for the refused client"
+
+# --- a balancer's connection reset at once (as HAProxy's check-send-proxy
+# health checks may end): --listen names it by accept()'s address, a
+# per-connection process whose socket has no peer left says "gone";
+# never "stdin", and never a --proxy-from refusal of its own address.
+reset_at_once() {
+	"$PYTHON" - "$1" "$BALANCER" <<-'PY'
+	import socket, struct, sys
+	s = socket.socket()
+	s.bind((sys.argv[2], 0))
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+	s.connect(("127.0.0.1", int(sys.argv[1])))
+	print(s.getsockname()[1])
+	s.close()  # RST
+	PY
+}
+rport=$(reset_at_once "$listen_port")
+wait_for 5 grep -q "peer=$BALANCER:$rport " "$listen_log" ||
+	{ show log "$(tail -5 "$listen_log")"; fail "the reset connection is not named by its address"; }
+reset_at_once "$ssa_port" >/dev/null
+# Without an address it cannot be in --proxy-from: refused as such.
+wait_for 5 grep -Eq "peer=$BALANCER:[0-9]+ |the last one from (gone|$BALANCER:[0-9]+)\$" "$ssa_log" ||
+	{ show log "$(tail -5 "$ssa_log")"; fail "no line for the reset connection under systemd-socket-activate"; }
+for f in "$listen_log" "$ssa_log"; do
+	assert_not_contains "$(cat "$f")" "peer=stdin" "a socket logged as stdin"
+done
 
 pass
