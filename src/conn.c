@@ -118,14 +118,20 @@ run_until(struct conn *c, unsigned target)
 
 /*
  * conn_read() (wbuf NULL) and conn_write(): move exactly n bytes, through
- * the engine for TLS. A close after the first byte is a truncation.
+ * the engine for TLS. A close after the first byte is a truncation. With
+ * got (reads only), return after the first bytes, their count in *got.
  */
 static enum conn_status
-transfer(struct conn *c, uint8_t *rbuf, const uint8_t *wbuf, size_t n)
+transfer(struct conn *c, uint8_t *rbuf, const uint8_t *wbuf, size_t n,
+         size_t *got)
 {
 	size_t done = 0;
 
 	while (done < n) {
+		if (got != NULL && done > 0) {
+			*got = done;
+			return CONN_OK;
+		}
 		size_t len;
 		ssize_t r;
 
@@ -174,13 +180,20 @@ transfer(struct conn *c, uint8_t *rbuf, const uint8_t *wbuf, size_t n)
 enum conn_status
 conn_read(struct conn *c, void *buf, size_t n)
 {
-	return transfer(c, buf, NULL, n);
+	return transfer(c, buf, NULL, n, NULL);
+}
+
+enum conn_status
+conn_read_some(struct conn *c, void *buf, size_t n, size_t *got)
+{
+	*got = n;
+	return transfer(c, buf, NULL, n, got);
 }
 
 enum conn_status
 conn_write(struct conn *c, const void *buf, size_t n)
 {
-	enum conn_status st = transfer(c, NULL, buf, n);
+	enum conn_status st = transfer(c, NULL, buf, n, NULL);
 
 	/* Seal and send what sits in the engine now. */
 	return st == CONN_OK && c->eng != NULL ? conn_handshake(c) : st;

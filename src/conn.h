@@ -74,6 +74,15 @@ void conn_start_tls(struct conn *c, br_ssl_engine_context *eng);
 /* Read exactly n bytes. CONN_CLOSED only when no byte came. */
 enum conn_status conn_read(struct conn *c, void *buf, size_t n);
 
+/*
+ * Read between 1 and n bytes: what has arrived, waiting only while
+ * nothing has; the count in *got. For a reader that must not ask for more
+ * than may exist (a PROXY line that may end early), yet must not wait for
+ * bytes that will never come.
+ */
+enum conn_status conn_read_some(struct conn *c, void *buf, size_t n,
+                                size_t *got);
+
 /* Write all n bytes (in TLS: sealed and sent). */
 enum conn_status conn_write(struct conn *c, const void *buf, size_t n);
 

@@ -47,7 +47,7 @@ read_header(const struct config *cfg, struct conn *client, uint8_t *buf,
             size_t cap, struct netaddr *a, struct gate_report *r)
 {
 	struct proxyproto_header h;
-	size_t have = 0;
+	size_t have = 0, got;
 	char why[128];
 
 	for (;;) {
@@ -58,7 +58,10 @@ read_header(const struct config *cfg, struct conn *client, uint8_t *buf,
 			break;
 		if (h.need > cap)
 			return refused(r, "PROXY header refused", "too long");
-		st = conn_read(client, buf + have, h.need - have);
+		/* What has come, up to the least the header still needs:
+		 * never past the header, and a line that ends early (LF
+		 * alone) is judged now, not at the deadline. */
+		st = conn_read_some(client, buf + have, h.need - have, &got);
 		if (st == CONN_CLOSED && have == 0) {
 			r->clean = 1; /* a probe that sent nothing */
 			return refused(r,
@@ -69,7 +72,7 @@ read_header(const struct config *cfg, struct conn *client, uint8_t *buf,
 		if (st != CONN_OK)
 			return refused(r, "PROXY header incomplete",
 			               conn_why(client, st, why, sizeof(why)));
-		have = h.need;
+		have += got;
 	}
 	if (h.status == PROXYPROTO_INVALID)
 		return refused(r, "PROXY header refused", h.why);

@@ -161,6 +161,10 @@ parse_v1_tcp(const uint8_t *buf, size_t len, size_t start, int v6,
 	for (pos = start; pos < len; pos++) {
 		uint8_t c = buf[pos];
 
+		if (c == '\n')
+			return invalid(
+			    h, pos + 1,
+			    "PROXY v1: the line ends in LF without CR");
 		if (c == ' ' || c == '\r') {
 			if (flen < v1_min[v6][field] ||
 			    (c == ' ') != (field < V1_FIELDS - 1))
@@ -197,6 +201,12 @@ parse_v1_tcp(const uint8_t *buf, size_t len, size_t start, int v6,
 	if (buf[pos + 1] != '\n')
 		return invalid(h, pos + 2, "PROXY v1: no LF after CR");
 	h->need = pos + 2;
+	/* TCP6 carries IPv6 addresses (an IPv4-mapped one is written with
+	 * colons too); the dotted quads of TCP4 are not one. */
+	if (v6 && (memchr(buf + at[0], ':', n[0]) == NULL ||
+	           memchr(buf + at[1], ':', n[1]) == NULL))
+		return invalid(h, h->need,
+		               "PROXY v1: TCP6 with an IPv4 address");
 	if (netaddr_parse_ip((const char *)buf + at[0], n[0], &h->src) != 0 ||
 	    netaddr_parse_ip((const char *)buf + at[1], n[1], &h->dst) != 0 ||
 	    v1_port(buf + at[2], n[2], &h->src.port) != 0 ||
@@ -234,12 +244,18 @@ parse_v1(const uint8_t *buf, size_t len, struct proxyproto_header *h)
 	cmp = len < un ? len : un;
 	if (memcmp(buf, unknown, cmp) != 0)
 		return invalid(h, len, "not a PROXY v1 line");
+	/* UNKNOWN: anything may follow, after a space, up to the CRLF; an
+	 * LF before any CR ends a line that will never be one. */
+	cr = len > un ? memchr(buf + un, '\r', len - un) : NULL;
+	if (len > un &&
+	    memchr(buf + un, '\n',
+	           (cr != NULL ? (size_t)(cr - buf) : len) - un) != NULL)
+		return invalid(h, len,
+		               "PROXY v1: the line ends in LF without CR");
 	if (len < un + 2)
 		return need_more(h, un + 2);
-	/* UNKNOWN: anything may follow, after a space, up to the CRLF. */
 	if (buf[un] != '\r' && buf[un] != ' ')
 		return invalid(h, len, "not a PROXY v1 line");
-	cr = memchr(buf + un, '\r', len - un);
 	if (cr == NULL) {
 		if (len + 2 > PROXYPROTO_V1_MAX)
 			return invalid(h, len, "PROXY v1: line too long");

@@ -13,8 +13,9 @@
 #  - a v2 LOCAL header (a health check) keeps the balancer's address
 #    and ends cleanly; so does v1 UNKNOWN with a session after it;
 #  - malformed headers from the balancer's address (wrong signature, a
-#    length over the bound, truncated, a v1 line without CRLF, no header
-#    at all) close the connection with a log line, nothing answered, and
+#    length over the bound, truncated, a v1 line without CRLF, TCP6 with
+#    IPv4 addresses, no header at all; a line ending in LF alone while the
+#    client waits) close the connection with a log line, nothing answered, and
 #    nothing reaches PostgreSQL (log_connections=on);
 #  - --allow through PROXY: the address in the header is the one checked;
 #  - a connection reset at once is logged by its address (--listen) or
@@ -185,8 +186,9 @@ bad=(
 	"$(hex $'\r\n\r\n')000d0a51554958 0a$inet:not a PROXY v2 signature"
 	"${sig}21110401:header longer than the 1040 bytes"
 	"${sig}2111000c7f000001:PROXY header incomplete: peer closed"
-	"$(hex $'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n')0000000804d2162f:malformed address line"
+	"$(hex $'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n')0000000804d2162f:the line ends in LF without CR"
 	"0000000804d2162f:no PROXY protocol header"
+	"$(hex $'PROXY TCP6 1.2.3.4 5.6.7.8 1 2\r\n')0000000804d2162f:TCP6 with an IPv4 address"
 )
 before=$(pg_connections)
 for b in "${bad[@]}"; do
@@ -197,6 +199,14 @@ for b in "${bad[@]}"; do
 	client=$(local_of "$out")
 	wait_for 5 grep -q "peer=$client .*$want" "$listen_log" ||
 		{ show log "$(cat "$listen_log")"; fail "no log line saying '$want'"; }
+done
+# A line that ends in LF alone, the client then waiting (as a health
+# check may): refused for what it is, not left to the handshake timeout.
+for line in $'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n' $'PROXY UNKNOWN\n'; do
+	out=$(wire "$listen_port" "$BALANCER:0" "raw:$(hex "$line"),eof")
+	client=$(local_of "$out")
+	wait_for 5 grep -q "peer=$client .*end=PROXY header refused: PROXY v1: the line ends in LF without CR" "$listen_log" ||
+		{ show log "$(cat "$listen_log")"; fail "a line ending in LF alone: not refused as such"; }
 done
 sleep 0.3
 assert_eq "$before" "$(pg_connections)" "connections that reached PostgreSQL after malformed headers"

@@ -93,6 +93,29 @@ START_TEST(read_truncated)
 }
 END_TEST
 
+/* What has come, up to n, without waiting for the rest; a close
+ * before any byte is CONN_CLOSED. */
+START_TEST(read_some_what_came)
+{
+	uint8_t buf[16];
+	size_t got = 0;
+
+	peer_send("abc", 3);
+	ck_assert_int_eq(conn_read_some(&c, buf, sizeof(buf), &got), CONN_OK);
+	ck_assert_uint_eq(got, 3);
+	ck_assert_int_eq(memcmp(buf, "abc", 3), 0);
+	peer_send("defgh", 5);
+	ck_assert_int_eq(conn_read_some(&c, buf, 2, &got), CONN_OK);
+	ck_assert_uint_eq(got, 2); /* never more than asked */
+	ck_assert_int_eq(conn_read_some(&c, buf, sizeof(buf), &got), CONN_OK);
+	ck_assert_uint_eq(got, 3);
+	close(sp[1]);
+	sp[1] = -1;
+	ck_assert_int_eq(conn_read_some(&c, buf, sizeof(buf), &got),
+	                 CONN_CLOSED);
+}
+END_TEST
+
 START_TEST(read_timeout)
 {
 	uint8_t buf[4];
@@ -262,6 +285,7 @@ conn_suite(void)
 	tcase_add_test(tc, read_exact_in_pieces);
 	tcase_add_test(tc, read_clean_close);
 	tcase_add_test(tc, read_truncated);
+	tcase_add_test(tc, read_some_what_came);
 	tcase_add_test(tc, read_timeout);
 	tcase_add_test(tc, write_large_slow_reader);
 	tcase_add_test(tc, write_to_closed_peer);

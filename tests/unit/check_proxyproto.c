@@ -69,6 +69,14 @@ static const struct pp_case cases[] = {
      ANY, PROXYPROTO_LOCAL, 39, NULL, NULL},
     {"v1 no CR", B("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n"), ANY, PROXYPROTO_INVALID,
      0, NULL, NULL},
+    {"v1 unknown LF alone", B("PROXY UNKNOWN\n"), ANY, PROXYPROTO_INVALID, 0,
+     NULL, NULL},
+    {"v1 unknown text LF alone", B("PROXY UNKNOWN a b\n"), ANY,
+     PROXYPROTO_INVALID, 0, NULL, NULL},
+    {"v1 tcp6 with ipv4", B("PROXY TCP6 1.2.3.4 5.6.7.8 1 2\r\n"), ANY,
+     PROXYPROTO_INVALID, 0, NULL, NULL},
+    {"v1 tcp6 with one ipv4", B("PROXY TCP6 ::1 5.6.7.8 1 2\r\n"), ANY,
+     PROXYPROTO_INVALID, 0, NULL, NULL},
     {"v1 no LF", B("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX"), ANY,
      PROXYPROTO_INVALID, 0, NULL, NULL},
     {"v1 unknown no LF", B("PROXY UNKNOWN\r\r"), ANY, PROXYPROTO_INVALID, 0,
@@ -313,6 +321,38 @@ START_TEST(v1_rounds)
 }
 END_TEST
 
+/*
+ * A v1 line that ends in LF alone, with nothing after it (a health check
+ * that waits): read as gate.c reads, what has come up to need, it is
+ * refused from the bytes there are, never left waiting for more.
+ */
+START_TEST(v1_lf_alone_refused_at_once)
+{
+	static const char *const lines[] = {"PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n",
+	                                    "PROXY UNKNOWN\n",
+	                                    "PROXY UNKNOWN xyz\n",
+	                                    "PROXY TCP6 ::1 ::1 1 2\n",
+	                                    "PROXY\n",
+	                                    "PROXY TCP4 1.2.3.4\n"};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		const uint8_t *buf = (const uint8_t *)lines[i];
+		size_t len = strlen(lines[i]), have = 0;
+		struct proxyproto_header h;
+
+		for (;;) {
+			proxyproto_parse(buf, have, ANY, &h);
+			if (h.status != PROXYPROTO_NEED_MORE)
+				break;
+			ck_assert_msg(have < len, "%zu: waits past the LF", i);
+			have = h.need < len ? h.need : len;
+		}
+		ck_assert_msg(h.status == PROXYPROTO_INVALID, "%zu: status %d",
+		              i, h.status);
+	}
+}
+END_TEST
+
 /* Every byte value after "PROXY TCP4 1" either fits or is refused. */
 START_TEST(v1_byte_sweep)
 {
@@ -341,6 +381,7 @@ proxyproto_suite(void)
 	tcase_add_test(tc, missing_header_first_read);
 	tcase_add_test(tc, v1_rounds);
 	tcase_add_test(tc, v1_byte_sweep);
+	tcase_add_test(tc, v1_lf_alone_refused_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
