@@ -17,6 +17,11 @@
 static _Alignas(SCRATCH_ALIGN) uint8_t crl_pem[CRL_FILE_MAX];
 static _Alignas(SCRATCH_ALIGN) uint8_t crl_der[CRL_DER_MAX];
 
+/* What a key or certificate that cannot be used is told. */
+static const char supported_keys[] =
+    "pgstunnel supports RSA keys (up to 4096 bits) and EC keys on P-256, "
+    "P-384 and P-521";
+
 static int
 load_failed(const char *what, const char *path, int status)
 {
@@ -55,11 +60,29 @@ load_pair(struct credentials_pair *p, const char *cert_path,
 {
 	int st;
 
-	if ((st = keys_chain_load(&p->chain, cert_path)) != KEYS_OK)
+	if ((st = keys_chain_load(&p->chain, cert_path)) != KEYS_OK) {
+		if (st == KEYS_ERR_CERT && p->chain.why != NULL) {
+			log_msg(
+			    LOG_ERR,
+			    "%s %s: certificate %zu in the file holds %s; %s",
+			    cert_name, cert_path, p->chain.why_cert,
+			    p->chain.why, supported_keys);
+			return EXIT_NOINPUT;
+		}
 		return load_failed(cert_name, cert_path, st);
+	}
 	st = keys_private_load(&p->key, key_path);
 	if (st == KEYS_ERR_KEY_OPEN || st == KEYS_ERR_KEY_OWNER)
 		return key_file_refused(key_name, key_path, &p->key, st);
+	if (st != KEYS_OK && p->key.kind != NULL) {
+		log_msg(LOG_ERR, "%s %s: the file holds %s; %s", key_name,
+		        key_path, p->key.kind, supported_keys);
+		return EXIT_NOINPUT;
+	}
+	if (st != KEYS_OK && p->key.why != NULL) {
+		log_msg(LOG_ERR, "%s %s: %s", key_name, key_path, p->key.why);
+		return EXIT_NOINPUT;
+	}
 	if (st != KEYS_OK ||
 	    (st = keymatch_check(&p->chain, &p->key, depth)) != KEYS_OK)
 		return load_failed(key_name, key_path, st);

@@ -279,6 +279,56 @@ der_curve_of(const struct der *oid)
 	return 0;
 }
 
+const char *
+der_unsupported_key(const struct der *oid, const struct der *curve)
+{
+	static const struct {
+		uint8_t len;
+		uint8_t oid[9];
+		const char *name;
+	} kinds[] = {
+	    /* RFC 8410; RFC 4055; RFC 3279; SEC 2 */
+	    {3, {0x2b, 0x65, 0x70}, "an Ed25519 key"},
+	    {3, {0x2b, 0x65, 0x71}, "an Ed448 key"},
+	    {3, {0x2b, 0x65, 0x6e}, "an X25519 key"},
+	    {3, {0x2b, 0x65, 0x6f}, "an X448 key"},
+	    {9,
+	     {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a},
+	     "an RSA-PSS key"},
+	    {7, {0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01}, "a DSA key"},
+	};
+	static const uint8_t k1[] = {0x2b, 0x81, 0x04, 0x00, 0x0a};
+	int type = der_key_algorithm(oid);
+
+	if (type == BR_KEYTYPE_RSA)
+		return NULL;
+	if (type == BR_KEYTYPE_EC) {
+		if (curve != NULL && der_curve_of(curve) != 0)
+			return NULL;
+		if (curve != NULL && der_is(curve, k1, sizeof k1))
+			return "an EC key on secp256k1";
+		return "an EC key on another curve";
+	}
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (der_is(oid, kinds[i].oid, kinds[i].len))
+			return kinds[i].name;
+	return "a key of another kind";
+}
+
+const char *
+der_spki_unsupported(struct der rest)
+{
+	struct der spki, alg, oid, curve;
+	int has_curve;
+
+	if (der_expect(&rest, DER_SEQUENCE, &spki) != 0 ||
+	    der_expect(&spki, DER_SEQUENCE, &alg) != 0 ||
+	    der_expect(&alg, DER_OID, &oid) != 0)
+		return NULL;
+	has_curve = der_expect(&alg, DER_OID, &curve) == 0;
+	return der_unsupported_key(&oid, has_curve ? &curve : NULL);
+}
+
 int
 der_key_algorithm(const struct der *oid)
 {

@@ -202,6 +202,20 @@ int der_cert_client_purpose(struct der rest);
 int der_curve_of(const struct der *oid);
 
 /*
+ * For a message only: the key an algorithm OID (and for EC its curve's
+ * OID, or NULL) names when pgstunnel cannot use it: "an Ed25519 key",
+ * "an RSA-PSS key", "an EC key on secp256k1", "a key of another kind";
+ * NULL for RSA, and EC on P-256, P-384 and P-521.
+ */
+const char *der_unsupported_key(const struct der *oid, const struct der *curve);
+
+/*
+ * The same for a certificate's SubjectPublicKeyInfo at the start of rest
+ * (as der_cert_ids() leaves it): NULL also when it does not parse.
+ */
+const char *der_spki_unsupported(struct der rest);
+
+/*
  * The hash's OID in the form BearSSL's PKCS#1 signer and verifier take
  * (BR_HASH_OID_*), for br_sha1_ID ... br_sha512_ID; NULL for any other.
  */

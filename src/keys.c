@@ -100,8 +100,14 @@ chain_end(void *ctx)
 	len = chain->used - st->start;
 	/* Exactly one Certificate, with a key BearSSL can use and
 	 * well-formed extensions. */
-	if (der_cert_ids(der, len, &ids, &rest) != 0 ||
-	    der_spki(&rest, &pk) != 0 || der_cert_is_ca(rest) < 0)
+	if (der_cert_ids(der, len, &ids, &rest) != 0)
+		return KEYS_ERR_CERT;
+	if (der_spki(&rest, &pk) != 0) {
+		chain->why = der_spki_unsupported(rest);
+		chain->why_cert = chain->count + 1;
+		return KEYS_ERR_CERT;
+	}
+	if (der_cert_is_ca(rest) < 0)
 		return KEYS_ERR_CERT;
 	/* pk points into chain->der, which keeps the certificate. */
 	if (chain->count == 0)
@@ -121,6 +127,8 @@ keys_chain_parse(struct keys_chain *chain, const uint8_t *pem, size_t len)
 
 	chain->count = 0;
 	chain->used = 0;
+	chain->why = NULL;
+	chain->why_cert = 0;
 	rc = keys_pem_walk(pem, len, &sink);
 	if (rc == KEYS_OK && chain->count == 0)
 		rc = KEYS_ERR_NO_CERT;
@@ -213,6 +221,8 @@ key_end(void *ctx)
 		return KEYS_ERR_KEY_TYPE;
 	}
 	rc = privkey_decode(&key->pk, object_der, st->len);
+	if (rc == PRIVKEY_UNSUPPORTED || rc == PRIVKEY_CURVE)
+		key->kind = privkey_kind(object_der, st->len);
 	wipe(object_der, st->len);
 	switch (rc) {
 	case PRIVKEY_OK:
@@ -264,6 +274,7 @@ keys_private_parse(struct keys_private *key, const uint8_t *pem, size_t len)
 
 	key->type = 0;
 	key->why = NULL;
+	key->kind = NULL;
 	rc = keys_pem_walk(pem, len, &sink);
 	if (rc == KEYS_ERR_PEM && has_encrypted_header(pem, len)) {
 		key->why = encrypted_why;

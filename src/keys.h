@@ -54,6 +54,11 @@ struct keys_chain {
 	 * nothing decodes the leaf again (keymatch.c); it points into der. */
 	br_x509_pkey leaf_key;
 	br_x509_certificate cert[KEYS_CHAIN_MAX];
+	/* After KEYS_ERR_CERT: the key a certificate holds that pgstunnel
+	 * cannot use ("an Ed25519 key", der.h), or NULL; and which one
+	 * (1-based, in file order). */
+	const char *why;
+	size_t why_cert;
 	unsigned char der[KEYS_CHAIN_BYTES];
 };
 
@@ -66,6 +71,7 @@ struct keys_private {
 	struct privkey pk; /* the decoded key, and its public half */
 	int type;          /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
 	const char *why;
+	const char *kind; /* an unsupported key: what it is, or NULL */
 	/* After KEYS_ERR_KEY_OWNER or KEYS_ERR_KEY_OPEN: the file's
 	 * permission bits and owner, for the message. */
 	unsigned file_mode, file_owner;

@@ -43,4 +43,11 @@ struct privkey {
 /* Decode der[0..len) into *k. On failure *k is all zero. */
 int privkey_decode(struct privkey *k, const uint8_t *der, size_t len);
 
+/*
+ * For the message after PRIVKEY_UNSUPPORTED or PRIVKEY_CURVE: what key
+ * der holds ("an Ed25519 key", "an EC key on secp256k1"; der.h), or NULL
+ * when that cannot be told.
+ */
+const char *privkey_kind(const uint8_t *der, size_t len);
+
 #endif

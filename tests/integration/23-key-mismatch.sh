@@ -1,7 +1,9 @@
 #!/bin/bash
 # A private key that does not belong to the certificate: pgstunnel exits
 # non-zero at start-up with a one-line message, before serving anything,
-# on stdin and in --listen mode (which then never listens).
+# on stdin and in --listen mode (which then never listens). Keys and
+# certificates of kinds pgstunnel cannot use (encrypted, Ed25519,
+# secp256k1, RSA-PSS) are named as such.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_pgstunnel
@@ -41,5 +43,33 @@ show "--listen (exit $rc)" "$err"
 assert_lines 1 "$err" "--listen: message"
 assert_contains "$err" "does not match the certificate" "--listen: message says why"
 port_listening "$port" && fail "something listens on $port"
+
+# Keys and certificates pgstunnel cannot use say what they are, in one
+# line, exit 66: an encrypted key, Ed25519, secp256k1 and RSA-PSS keys
+# and certificates.
+openssl pkey -in "$CERTS/server.key" -aes-128-cbc -passout pass:x \
+    -out "$TEST_TMP/enc.key" 2>/dev/null || fail "openssl pkey -aes-128-cbc"
+for alg in ED25519 EC:secp256k1 RSA-PSS; do
+	name=${alg%%:*}
+	case $alg in
+	EC:*) opts=(-algorithm EC -pkeyopt "ec_paramgen_curve:${alg#EC:}") ;;
+	*) opts=(-algorithm "$alg") ;;
+	esac
+	openssl genpkey "${opts[@]}" -out "$TEST_TMP/$name.key" 2>/dev/null ||
+	    fail "openssl genpkey $alg"
+	openssl req -new -x509 -key "$TEST_TMP/$name.key" -subj /CN=localhost \
+	    -days 2 -out "$TEST_TMP/$name.crt" 2>/dev/null || fail "openssl req $alg"
+done
+chmod 0600 "$TEST_TMP"/*.key
+up=(--upstream 127.0.0.1:1 --log stderr)
+start_error 66 "key $TEST_TMP/enc.key: encrypted private keys are not supported; decrypt it first" \
+    --cert "$CERTS/server.crt" --key "$TEST_TMP/enc.key" "${up[@]}"
+for c in ED25519:"an Ed25519 key" EC:"an EC key on secp256k1" RSA-PSS:"an RSA-PSS key"; do
+	name=${c%%:*} kind=${c#*:}
+	start_error 66 "certificate $TEST_TMP/$name.crt: certificate 1 in the file holds $kind; pgstunnel supports RSA keys" \
+	    --cert "$TEST_TMP/$name.crt" --key "$TEST_TMP/$name.key" "${up[@]}"
+	start_error 66 "key $TEST_TMP/$name.key: the file holds $kind; pgstunnel supports RSA keys" \
+	    --cert "$CERTS/server.crt" --key "$TEST_TMP/$name.key" "${up[@]}"
+done
 
 pass

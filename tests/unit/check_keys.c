@@ -709,6 +709,10 @@ START_TEST(key_unsupported)
 {
 	static const char *const files[] = {"k256.key", "k256-trad.key",
 	                                    "ed25519.key"};
+
+	static const char *const kinds[] = {"an EC key on secp256k1",
+	                                    "an EC key on secp256k1",
+	                                    "an Ed25519 key"};
 	size_t i;
 
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -716,7 +720,27 @@ START_TEST(key_unsupported)
 		              "%s accepted", files[i]);
 		ck_assert_ptr_nonnull(key.why);
 		ck_assert_int_eq(key.type, 0);
+		/* What it is, for the message. */
+		ck_assert_ptr_nonnull(key.kind);
+		ck_assert_str_eq(key.kind, kinds[i]);
 	}
+	ck_assert_int_eq(key_file(&key, "ec256-enc.key"), KEYS_ERR_KEY);
+	ck_assert_ptr_null(key.kind);
+}
+END_TEST
+
+/* A certificate with a key of another kind is named, not "broken". */
+START_TEST(cert_unsupported_key)
+{
+	ck_assert_int_eq(chain_file(&chain, "ed25519.crt"), KEYS_ERR_CERT);
+	ck_assert_ptr_nonnull(chain.why);
+	ck_assert_str_eq(chain.why, "an Ed25519 key");
+	ck_assert_uint_eq(chain.why_cert, 1);
+	ck_assert_int_eq(chain_file(&chain, "k256.crt"), KEYS_ERR_CERT);
+	ck_assert_str_eq(chain.why, "an EC key on secp256k1");
+	/* A good chain leaves no reason behind. */
+	ck_assert_int_eq(chain_file(&chain, "ec256-chain.pem"), KEYS_OK);
+	ck_assert_ptr_null(chain.why);
 }
 END_TEST
 
@@ -1129,6 +1153,7 @@ keys_suite(void)
 	tcase_add_test(tc, key_match_needs_both);
 	tcase_add_test(tc, key_encrypted);
 	tcase_add_test(tc, key_unsupported);
+	tcase_add_test(tc, cert_unsupported_key);
 	tcase_add_test(tc, key_two_keys);
 	tcase_add_test(tc, key_bad);
 	tcase_add_test(tc, key_regress_decoder_reuse);
