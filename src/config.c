@@ -602,6 +602,9 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 	size_t pos = 0;
 	unsigned int lineno = 0;
 
+	/* A UTF-8 byte-order mark, as some editors write one. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;

@@ -2,7 +2,9 @@
 #include "credentials.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exitcodes.h"
@@ -117,6 +119,31 @@ load_crl(struct crl_store *crl, const char *path,
 	return EXIT_NOINPUT;
 }
 
+/* CRLs past their nextUpdate: each refuses every certificate it covers
+ * ("CRL has expired", as PostgreSQL's OpenSSL does). */
+static void
+warn_expired_crls(const struct crl_store *st, const char *path, int64_t now)
+{
+	for (size_t i = 0; i < st->count; i++) {
+		const struct crl_entry *e = &st->crl[i];
+		time_t t = (time_t)e->next_update;
+		struct tm tm;
+		char when[32];
+
+		if (!e->has_next_update || e->next_update >= now)
+			continue;
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+		             &tm) == 0)
+			snprintf(when, sizeof(when), "?");
+		log_msg(LOG_WARNING,
+		        "CRL file %s: CRL number %zu expired at %s (its next "
+		        "update): client certificates of its issuer are "
+		        "refused until a new CRL is in place",
+		        path, i + 1, when);
+	}
+}
+
 /* --client-user-map: read and parsed at start-up, as the CAs are. */
 static int
 load_user_map(struct usermap *m, const char *path)
@@ -127,6 +154,13 @@ load_user_map(struct usermap *m, const char *path)
 	int st =
 	    keys_read_file(path, (uint8_t *)m->text, USERMAP_FILE_MAX, &len);
 
+	if (st == KEYS_ERR_TOO_BIG) {
+		log_msg(LOG_ERR,
+		        "client user map %s: larger than %d bytes, the most a "
+		        "map may have (at most %d entries)",
+		        path, USERMAP_FILE_MAX, USERMAP_ENTRIES_MAX);
+		return EXIT_NOINPUT;
+	}
 	if (st != KEYS_OK)
 		return load_failed("client user map", path, st);
 	if (usermap_parse(m, len, &line, why, sizeof(why)) != 0) {
@@ -171,6 +205,11 @@ load_all(struct credentials *cr, const struct config *cfg,
 		                   &cr->client_ca_store)) != 0)
 			return rc;
 		cr->crl = &cr->crl_store;
+		/* Loaded once for many clients (--listen, a reload): say now
+		 * what every client it covers will meet. */
+		if (depth == KEYMATCH_FULL)
+			warn_expired_crls(&cr->crl_store, cfg->client_crl,
+			                  (int64_t)time(NULL));
 	}
 	if (cfg->client_user_map != NULL) {
 		if ((rc = load_user_map(&cr->user_map_store,

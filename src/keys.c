@@ -617,6 +617,10 @@ keys_release_buffers(void)
 	return a != 0 || b != 0 ? -1 : 0;
 }
 
+_Static_assert(KEYS_FILE_MAX == 65536 && KEYS_CHAIN_MAX == 8 &&
+                   KEYS_CHAIN_BYTES == 24576 && KEYS_ANCHORS_MAX == 32,
+               "keys_strerror() names the limits");
+
 const char *
 keys_strerror(int status)
 {
@@ -626,7 +630,9 @@ keys_strerror(int status)
 	case KEYS_ERR_IO:
 		return "cannot read the file";
 	case KEYS_ERR_TOO_BIG:
-		return "file or chain is larger than the built-in limits";
+		return "larger than the built-in limits (a file of 65536 "
+		       "bytes, a chain of 8 certificates and 24576 bytes, 32 "
+		       "CA certificates)";
 	case KEYS_ERR_PEM:
 		return "not valid PEM (bad base64 or missing END line)";
 	case KEYS_ERR_NO_CERT:

@@ -77,6 +77,32 @@ log_field(char *dst, size_t cap, const char *src)
 	dst[o] = '\0';
 }
 
+void
+log_escape(char *dst, size_t cap, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0;
+
+	if (cap == 0)
+		return;
+	for (; *s != '\0'; s++) {
+		if (*s >= ' ' && *s != 0x7f) {
+			if (o + 1 >= cap)
+				break;
+			dst[o++] = (char)*s;
+			continue;
+		}
+		if (o + 4 >= cap)
+			break;
+		dst[o++] = '\\';
+		dst[o++] = 'x';
+		dst[o++] = hex[*s >> 4];
+		dst[o++] = hex[*s & 15];
+	}
+	dst[o] = '\0';
+}
+
 static enum log_sink sink = LOG_SINK_STDERR;
 static int syslog_open;
 static char prefix[128];
@@ -154,15 +180,16 @@ log_set_prefix(const char *p)
 void
 log_msg(int priority, const char *fmt, ...)
 {
-	char line[1024];
+	char raw[1024], line[1024];
 	va_list ap;
 	int saved_errno = errno;
 
 	va_start(ap, fmt);
 	/* The analyzer misses va_start here (false positive). */
 	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	log_escape(line, sizeof(line), raw);
 	if (error_copy != NULL && priority <= LOG_ERR)
 		fprintf(error_copy, "error: %s\n", line);
 	if (sink == LOG_SINK_SYSLOG) {

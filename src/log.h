@@ -38,6 +38,14 @@ void log_msg(int priority, const char *fmt, ...)
 void log_field(char *dst, size_t cap, const char *src);
 
 /*
+ * Every message passes here before it is written: control bytes (C0 and
+ * DEL), which a configuration file or a command line may hold in a value
+ * a message quotes, become "\xNN", so that no message can end a line or
+ * move a terminal's cursor. Cut to cap - 1 bytes, never inside an escape.
+ */
+void log_escape(char *dst, size_t cap, const char *src);
+
+/*
  * A line for an event that may come in floods (refused connections) is
  * written at most once every LOG_LIMIT_MS, and says how many events it
  * stands for. The state may live in memory shared by processes (a

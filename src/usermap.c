@@ -69,6 +69,10 @@ usermap_parse(struct usermap *m, size_t len, unsigned *line, char *err,
 		snprintf(err, errlen, "a NUL byte");
 		return -1;
 	}
+	/* A UTF-8 byte-order mark, as some editors write one: skipped, or
+	 * the first certificate name would begin with it and never match. */
+	if (len >= 3 && memcmp(m->text, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
 	while (p < text_end) {
 		char *nl = memchr(p, '\n', (size_t)(text_end - p));
 		char *end = nl != NULL ? nl : text_end;

@@ -8,7 +8,8 @@
  * blanks; '#' starts a comment; blank lines are skipped. A name with
  * blanks or '#' (a DN often has them) goes in double quotes, which hold
  * any character but a double quote and a line end. A DATABASE-USER of
- * '*', unquoted, allows every user.
+ * '*', unquoted, allows every user. A UTF-8 byte-order mark at the start
+ * is skipped.
  */
 #ifndef PGSTUNNEL_USERMAP_H
 #define PGSTUNNEL_USERMAP_H

@@ -9,7 +9,8 @@
 #  - root.crl revokes one client: refused, the log says "certificate
 #    revoked"; a client the CRL does not list gets in;
 #  - a client of a CA that has no CRL loaded: refused ("no CRL");
-#  - an expired CRL: refused ("CRL has expired");
+#  - an expired CRL: refused ("CRL has expired"), and --listen warns at
+#    start;
 #  - a chain leaf + intermediate: in, and refused once the root's CRL
 #    revokes the intermediate; a root sent along needs no CRL of its own;
 #  - start-up: --client-crl without --client-ca exits 64; a CRL signed with the
@@ -202,6 +203,8 @@ refused "$port" revoked revoked "certificate revoked"
 # The root's CRL has expired.
 port=$(free_port)
 start_listen "$port" "${base_args[@]}" --client-crl "$pki/crls-expired.pem"
+# Said at start, before any client meets it.
+assert_log_has "$LAUNCHER_LOG" "CRL file $pki/crls-expired.pem: CRL number 1 expired at "
 refused "$port" good good "CRL has expired"
 
 # The root's CRL revokes the intermediate the client sends.

@@ -99,6 +99,17 @@ admitted pgtest "${good[@]}" user=pgtest
 admitted postgres "${good[@]}"
 kill -TERM "$LAUNCHER_PID"
 
+# A map saved with a UTF-8 byte-order mark: its first entry still counts.
+printf '\357\273\277pgtest postgres\n' >"$TEST_TMP/map-bom"
+listen --client-user cn --client-user-map "$TEST_TMP/map-bom"
+admitted postgres "${good[@]}"
+kill -TERM "$LAUNCHER_PID"
+# A map over the size limit says what the limit is.
+for i in $(seq 10000); do echo "cn$i user$i"; done >"$TEST_TMP/map-big"
+start_error 66 "client user map $TEST_TMP/map-big: larger than 16384 bytes" \
+    --cert "$CERTS/server.crt" --key "$CERTS/server.key" --upstream "127.0.0.1:$PG_PORT" \
+    --client-ca "$CERTS/ca.crt" --client-user cn --client-user-map "$TEST_TMP/map-big" --log stderr
+
 # A map that does not parse: start-up stops, naming the line.
 printf 'pgtest postgres\n"unclosed postgres\n' >"$TEST_TMP/map-bad"
 err=$(timeout 10 "$PGSTUNNEL" --cert "$CERTS/server.crt" --key "$CERTS/server.key" \

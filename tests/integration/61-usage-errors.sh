@@ -100,4 +100,12 @@ assert_eq 0 "$rc" "--version exit status"
 version=$(sed -n 's/^VERSION *= *//p' "$REPO/Makefile")
 assert_contains "$out" "$version" "--version shows the Makefile's VERSION"
 
+# Control bytes that a configuration file quotes back are escaped, so an
+# error line cannot end early or move a terminal's cursor; a UTF-8
+# byte-order mark at the start of the file is skipped.
+printf 'cert\001x = a\n' >"$TEST_TMP/ctl.conf"
+start_error 64 "$TEST_TMP/ctl.conf:1: unknown option 'cert\x01x'" --config "$TEST_TMP/ctl.conf"
+printf '\357\273\277upstream = 127.0.0.1:1\nbogus = 1\n' >"$TEST_TMP/bom.conf"
+start_error 64 "$TEST_TMP/bom.conf:2: unknown option 'bogus'" --config "$TEST_TMP/bom.conf"
+
 pass

@@ -673,6 +673,21 @@ START_TEST(text_empty_and_comments)
 }
 END_TEST
 
+/* A UTF-8 byte-order mark at the start is skipped; elsewhere it is text. */
+START_TEST(text_bom)
+{
+	ck_assert_int_eq(text("\xef\xbb\xbf"
+	                      "cert = a\n"),
+	                 0);
+	ck_assert_uint_eq(cfg.cert.count, 1);
+	reset();
+	ck_assert_int_eq(text("cert = a\n\xef\xbb\xbf"
+	                      "key = b\n"),
+	                 -1);
+	ERR_HAS("test.conf:2:", "unknown option");
+}
+END_TEST
+
 /* Only len bytes are text: what follows is not read. */
 START_TEST(text_honours_len)
 {
@@ -1691,6 +1706,7 @@ config_suite(void)
 	tcase_add_checked_fixture(tc, reset, NULL);
 	tcase_add_test(tc, text_full);
 	tcase_add_test(tc, text_empty_and_comments);
+	tcase_add_test(tc, text_bom);
 	tcase_add_test(tc, text_honours_len);
 	tcase_add_loop_test(tc, text_bad, 0, (int)NELEM(bad_text_cases));
 	tcase_add_test(tc, text_nul_byte);

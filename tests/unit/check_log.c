@@ -102,6 +102,33 @@ START_TEST(copy_errors)
 }
 END_TEST
 
+/* Control bytes in a message become \xNN, never cut in half. */
+START_TEST(escape)
+{
+	char out[16], big[64];
+	char buf[256];
+	FILE *f = tmpfile();
+	size_t n;
+
+	log_escape(big, sizeof(big), "a\001b\nc\033[2J\177 j\xc3\xbcrgen");
+	ck_assert_str_eq(big, "a\\x01b\\x0ac\\x1b[2J\\x7f j\xc3\xbcrgen");
+	log_escape(out, 6, "abcd\n");
+	ck_assert_str_eq(out, "abcd"); /* no room for the whole escape */
+	log_escape(out, 1, "abc");
+	ck_assert_str_eq(out, "");
+	/* Every message passes through it. */
+	ck_assert_ptr_nonnull(f);
+	log_copy_errors(f);
+	log_msg(LOG_ERR, "option '%s'", "cert\001\nx");
+	log_copy_errors(NULL);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "error: option 'cert\\x01\\x0ax'\n");
+	fclose(f);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -111,6 +138,7 @@ log_suite(void)
 	tcase_add_loop_test(tc, field, 0, (int)NELEM(field_cases));
 	tcase_add_test(tc, field_bound);
 	tcase_add_test(tc, copy_errors);
+	tcase_add_test(tc, escape);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -101,6 +101,22 @@ START_TEST(test_too_many)
 }
 END_TEST
 
+/* A byte-order mark at the start is skipped, not part of a name. */
+START_TEST(test_bom)
+{
+	ck_assert_int_eq(PARSE("\xef\xbb\xbf"
+	                       "alice alice_rw\n"),
+	                 0);
+	ck_assert_uint_eq(m.count, 1);
+	ck_assert(usermap_allows(&m, "alice", "alice_rw"));
+	/* Elsewhere it is an ordinary byte of a name. */
+	ck_assert_int_eq(PARSE("bob bob\n\xef\xbb\xbf"
+	                       "alice alice_rw\n"),
+	                 0);
+	ck_assert(!usermap_allows(&m, "alice", "alice_rw"));
+}
+END_TEST
+
 /* n copies of c, NUL-terminated, in a buffer of at least n + 1. */
 static const char *
 repeat(char *buf, char c, size_t n)
@@ -189,6 +205,7 @@ usermap_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_too_many);
 	tcase_add_test(tc, test_cert_login_cut);
+	tcase_add_test(tc, test_bom);
 	tcase_add_test(tc, test_server_user);
 	suite_add_tcase(s, tc);
 	return s;
