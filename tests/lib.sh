@@ -31,6 +31,7 @@
 #   wait_for SECONDS COMMAND...  start_error STATUS TEXT ARGS...  pass  pass_with NOTE
 #   wait_log_lines FILE N [SECONDS]  load_sessions  load_mode
 #   knock PORT BIND N [HEX]  assert_rate_limited FILE TEXT SENT KNOCK...
+#   issue_cert NAME SUBJECT EXTENSIONS [GENPKEY-ARGS...]
 
 set -u
 
@@ -307,6 +308,29 @@ psql_tls() {
 		esac
 	done
 	psql -X -w -v ON_ERROR_STOP=1 "$conn" "$@"
+}
+
+# ---------------------------------------------------------- certificates
+
+# issue_cert NAME SUBJECT EXTENSIONS [GENPKEY-ARGS...]: a key
+# $TEST_TMP/NAME.key (mode 0600; EC P-256 unless GENPKEY-ARGS say
+# otherwise) and a certificate $TEST_TMP/NAME.crt for SUBJECT (as
+# openssl's -subj takes it), signed by the test CA ($CERTS/ca.crt), valid
+# for 2 days, with the extension lines EXTENSIONS ("\n" between them).
+issue_cert() {
+	local name=$1 subj=$2 ext=$3
+	shift 3
+	[ $# -gt 0 ] || set -- -algorithm EC -pkeyopt ec_paramgen_curve:P-256
+	openssl genpkey "$@" -out "$TEST_TMP/$name.key" 2>/dev/null ||
+	    fail "openssl genpkey for $name"
+	chmod 0600 "$TEST_TMP/$name.key"
+	openssl req -new -key "$TEST_TMP/$name.key" -subj "$subj" \
+	    -out "$TEST_TMP/$name.csr" || fail "openssl req for $name"
+	printf '%b\n' "$ext" >"$TEST_TMP/$name.ext"
+	openssl x509 -req -in "$TEST_TMP/$name.csr" -CA "$CERTS/ca.crt" \
+	    -CAkey "$CERTS/ca.key" -CAcreateserial -CAserial "$TEST_TMP/ca.srl" \
+	    -days 2 -sha256 -extfile "$TEST_TMP/$name.ext" \
+	    -out "$TEST_TMP/$name.crt" 2>/dev/null || fail "openssl x509 -req for $name"
 }
 
 # ------------------------------------------------------------- launchers

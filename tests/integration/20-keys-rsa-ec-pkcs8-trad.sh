@@ -25,17 +25,8 @@ done
 
 # RSA 3072 and 4096: a leaf for localhost signed by the test CA.
 for bits in 3072 4096; do
-	openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:$bits \
-	    -out "$TEST_TMP/rsa$bits.key" || fail "genpkey $bits"
-	chmod 0600 "$TEST_TMP/rsa$bits.key"
-	openssl req -new -key "$TEST_TMP/rsa$bits.key" -subj /CN=localhost \
-	    -out "$TEST_TMP/rsa$bits.csr" || fail "req $bits"
-	printf 'basicConstraints = CA:false\nsubjectAltName = DNS:localhost\n' \
-	    >"$TEST_TMP/leaf.ext"
-	openssl x509 -req -in "$TEST_TMP/rsa$bits.csr" -CA "$CERTS/ca.crt" \
-	    -CAkey "$CERTS/ca.key" -CAcreateserial -CAserial "$TEST_TMP/ca.srl" \
-	    -days 2 -sha256 -extfile "$TEST_TMP/leaf.ext" \
-	    -out "$TEST_TMP/rsa$bits.crt" 2>/dev/null || fail "x509 -req $bits"
+	issue_cert "rsa$bits" /CN=localhost 'basicConstraints = CA:false\nsubjectAltName = DNS:localhost' \
+	    -algorithm RSA -pkeyopt "rsa_keygen_bits:$bits"
 	assert_contains "$(openssl x509 -in "$TEST_TMP/rsa$bits.crt" -noout -text)" \
 	    "Public-Key: ($bits bit)"
 	files=(--cert "$TEST_TMP/rsa$bits.crt" --key "$TEST_TMP/rsa$bits.key")

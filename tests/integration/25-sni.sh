@@ -24,15 +24,8 @@ pg_start three
 port_three=$PG_PORT
 
 # A wildcard RSA certificate from the test CA.
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-    -out "$TEST_TMP/wild.key" 2>/dev/null || fail "genpkey"
-chmod 0600 "$TEST_TMP/wild.key"
-openssl req -new -key "$TEST_TMP/wild.key" -subj "/CN=*.pg.example" \
-    -out "$TEST_TMP/wild.csr" || fail "req"
-printf 'subjectAltName = DNS:*.pg.example\nextendedKeyUsage = serverAuth\n' >"$TEST_TMP/wild.ext"
-openssl x509 -req -in "$TEST_TMP/wild.csr" -CA "$CERTS/ca.crt" -CAkey "$CERTS/ca.key" \
-    -CAcreateserial -CAserial "$TEST_TMP/ca.srl" -days 2 -sha256 \
-    -extfile "$TEST_TMP/wild.ext" -out "$TEST_TMP/wild.crt" 2>/dev/null || fail "x509 -req"
+issue_cert wild "/CN=*.pg.example" 'subjectAltName = DNS:*.pg.example\nextendedKeyUsage = serverAuth' \
+    -algorithm RSA -pkeyopt rsa_keygen_bits:2048
 
 args=(--cert "$CERTS/server.crt" --key "$CERTS/server.key"
     --cert "$CERTS/otherhost.crt" --key "$CERTS/otherhost.key"

@@ -39,17 +39,7 @@ tcp_conns() { grep -c 'connection received: host=127\.0\.0\.1' "$PG_LOG"; }
 
 # client NAME SUBJECT: a client certificate signed by ca.crt.
 client() {
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-	    -out "$TEST_TMP/$1.key" 2>/dev/null || fail "genpkey $1"
-	chmod 0600 "$TEST_TMP/$1.key"
-	openssl req -new -key "$TEST_TMP/$1.key" -subj "$2" \
-	    -out "$TEST_TMP/$1.csr" || fail "req $1"
-	printf 'basicConstraints = CA:false\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth\n' \
-	    >"$TEST_TMP/client.ext"
-	openssl x509 -req -in "$TEST_TMP/$1.csr" -CA "$CERTS/ca.crt" \
-	    -CAkey "$CERTS/ca.key" -CAcreateserial -CAserial "$TEST_TMP/ca.srl" \
-	    -days 2 -sha256 -extfile "$TEST_TMP/client.ext" \
-	    -out "$TEST_TMP/$1.crt" 2>/dev/null || fail "x509 -req $1"
+	issue_cert "$1" "$2" 'basicConstraints = CA:false\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth'
 }
 client cn63 "/CN=$p63"
 client cn64 "/CN=$p64"
