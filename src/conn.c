@@ -186,7 +186,7 @@ conn_read(struct conn *c, void *buf, size_t n)
 enum conn_status
 conn_read_some(struct conn *c, void *buf, size_t n, size_t *got)
 {
-	*got = n;
+	*got = n; /* transfer() sets it only when it stops short of n */
 	return transfer(c, buf, NULL, n, got);
 }
 

@@ -63,12 +63,12 @@ load_pair(struct credentials_pair *p, const char *cert_path,
 	int st;
 
 	if ((st = keys_chain_load(&p->chain, cert_path)) != KEYS_OK) {
-		if (st == KEYS_ERR_CERT && p->chain.why != NULL) {
+		if (st == KEYS_ERR_CERT && p->chain.kind != NULL) {
 			log_msg(
 			    LOG_ERR,
 			    "%s %s: certificate %zu in the file holds %s; %s",
-			    cert_name, cert_path, p->chain.why_cert,
-			    p->chain.why, supported_keys);
+			    cert_name, cert_path, p->chain.kind_cert,
+			    p->chain.kind, supported_keys);
 			return EXIT_NOINPUT;
 		}
 		return load_failed(cert_name, cert_path, st);

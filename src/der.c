@@ -280,14 +280,26 @@ der_curve_of(const struct der *oid)
 }
 
 const char *
-der_unsupported_key(const struct der *oid, const struct der *curve)
+der_unsupported_curve(const struct der *curve)
+{
+	static const uint8_t k1[] = {0x2b, 0x81, 0x04, 0x00, 0x0a};
+
+	if (curve != NULL && der_curve_of(curve) != 0)
+		return NULL;
+	if (curve != NULL && der_is(curve, k1, sizeof k1))
+		return "an EC key on secp256k1";
+	return "an EC key on another curve";
+}
+
+const char *
+der_unsupported_alg(struct der alg)
 {
 	static const struct {
 		uint8_t len;
 		uint8_t oid[9];
 		const char *name;
 	} kinds[] = {
-	    /* RFC 8410; RFC 4055; RFC 3279; SEC 2 */
+	    /* RFC 8410; RFC 4055; RFC 3279 */
 	    {3, {0x2b, 0x65, 0x70}, "an Ed25519 key"},
 	    {3, {0x2b, 0x65, 0x71}, "an Ed448 key"},
 	    {3, {0x2b, 0x65, 0x6e}, "an X25519 key"},
@@ -297,20 +309,19 @@ der_unsupported_key(const struct der *oid, const struct der *curve)
 	     "an RSA-PSS key"},
 	    {7, {0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01}, "a DSA key"},
 	};
-	static const uint8_t k1[] = {0x2b, 0x81, 0x04, 0x00, 0x0a};
-	int type = der_key_algorithm(oid);
+	struct der oid, curve;
+	int type;
 
+	if (der_expect(&alg, DER_OID, &oid) != 0)
+		return NULL;
+	type = der_key_algorithm(&oid);
 	if (type == BR_KEYTYPE_RSA)
 		return NULL;
-	if (type == BR_KEYTYPE_EC) {
-		if (curve != NULL && der_curve_of(curve) != 0)
-			return NULL;
-		if (curve != NULL && der_is(curve, k1, sizeof k1))
-			return "an EC key on secp256k1";
-		return "an EC key on another curve";
-	}
+	if (type == BR_KEYTYPE_EC)
+		return der_unsupported_curve(
+		    der_expect(&alg, DER_OID, &curve) == 0 ? &curve : NULL);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (der_is(oid, kinds[i].oid, kinds[i].len))
+		if (der_is(&oid, kinds[i].oid, kinds[i].len))
 			return kinds[i].name;
 	return "a key of another kind";
 }
@@ -318,15 +329,12 @@ der_unsupported_key(const struct der *oid, const struct der *curve)
 const char *
 der_spki_unsupported(struct der rest)
 {
-	struct der spki, alg, oid, curve;
-	int has_curve;
+	struct der spki, alg;
 
 	if (der_expect(&rest, DER_SEQUENCE, &spki) != 0 ||
-	    der_expect(&spki, DER_SEQUENCE, &alg) != 0 ||
-	    der_expect(&alg, DER_OID, &oid) != 0)
+	    der_expect(&spki, DER_SEQUENCE, &alg) != 0)
 		return NULL;
-	has_curve = der_expect(&alg, DER_OID, &curve) == 0;
-	return der_unsupported_key(&oid, has_curve ? &curve : NULL);
+	return der_unsupported_alg(alg);
 }
 
 int

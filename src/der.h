@@ -202,12 +202,16 @@ int der_cert_client_purpose(struct der rest);
 int der_curve_of(const struct der *oid);
 
 /*
- * For a message only: the key an algorithm OID (and for EC its curve's
- * OID, or NULL) names when pgstunnel cannot use it: "an Ed25519 key",
- * "an RSA-PSS key", "an EC key on secp256k1", "a key of another kind";
- * NULL for RSA, and EC on P-256, P-384 and P-521.
+ * For a message only: the key an AlgorithmIdentifier's contents (its OID
+ * and, for EC, the curve's OID) name when pgstunnel cannot use it: "an
+ * Ed25519 key", "an RSA-PSS key", "an EC key on secp256k1", "a key of
+ * another kind"; NULL for RSA, EC on P-256, P-384 and P-521, and what
+ * does not parse.
  */
-const char *der_unsupported_key(const struct der *oid, const struct der *curve);
+const char *der_unsupported_alg(struct der alg);
+
+/* The same for an EC key's curve OID (NULL: none given). */
+const char *der_unsupported_curve(const struct der *curve);
 
 /*
  * The same for a certificate's SubjectPublicKeyInfo at the start of rest

@@ -103,8 +103,8 @@ chain_end(void *ctx)
 	if (der_cert_ids(der, len, &ids, &rest) != 0)
 		return KEYS_ERR_CERT;
 	if (der_spki(&rest, &pk) != 0) {
-		chain->why = der_spki_unsupported(rest);
-		chain->why_cert = chain->count + 1;
+		chain->kind = der_spki_unsupported(rest);
+		chain->kind_cert = chain->count + 1;
 		return KEYS_ERR_CERT;
 	}
 	if (der_cert_is_ca(rest) < 0)
@@ -127,8 +127,8 @@ keys_chain_parse(struct keys_chain *chain, const uint8_t *pem, size_t len)
 
 	chain->count = 0;
 	chain->used = 0;
-	chain->why = NULL;
-	chain->why_cert = 0;
+	chain->kind = NULL;
+	chain->kind_cert = 0;
 	rc = keys_pem_walk(pem, len, &sink);
 	if (rc == KEYS_OK && chain->count == 0)
 		rc = KEYS_ERR_NO_CERT;

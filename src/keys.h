@@ -57,8 +57,8 @@ struct keys_chain {
 	/* After KEYS_ERR_CERT: the key a certificate holds that pgstunnel
 	 * cannot use ("an Ed25519 key", der.h), or NULL; and which one
 	 * (1-based, in file order). */
-	const char *why;
-	size_t why_cert;
+	const char *kind;
+	size_t kind_cert;
 	unsigned char der[KEYS_CHAIN_BYTES];
 };
 

@@ -250,32 +250,19 @@ privkey_decode(struct privkey *k, const uint8_t *der, size_t len)
 const char *
 privkey_kind(const uint8_t *der, size_t len)
 {
-	struct der d = {der, len}, outer, v, alg, oid, curve, f;
-	int has_curve;
+	struct der d = {der, len}, outer, v, alg, curve, f;
 
 	if (der_expect(&d, DER_SEQUENCE, &outer) != 0 ||
 	    der_expect(&outer, DER_INTEGER, &v) != 0 || outer.len == 0)
 		return NULL;
-	if (outer.p[0] == DER_SEQUENCE) { /* PKCS#8 */
-		if (der_expect(&outer, DER_SEQUENCE, &alg) != 0 ||
-		    der_expect(&alg, DER_OID, &oid) != 0)
-			return NULL;
-		has_curve = der_expect(&alg, DER_OID, &curve) == 0;
-		return der_unsupported_key(&oid, has_curve ? &curve : NULL);
-	}
+	if (outer.p[0] == DER_SEQUENCE) /* PKCS#8 */
+		return der_expect(&outer, DER_SEQUENCE, &alg) == 0
+		           ? der_unsupported_alg(alg)
+		           : NULL;
 	/* ECPrivateKey: its [0] parameters name the curve. */
 	if (der_expect(&outer, DER_OCTET_STRING, &v) != 0 ||
 	    der_expect(&outer, DER_CTX_CONS(0), &f) != 0 ||
 	    der_expect(&f, DER_OID, &curve) != 0)
 		return NULL;
-	if (der_curve_of(&curve) != 0)
-		return NULL;
-	{
-		/* id-ecPublicKey, for der_unsupported_key()'s EC branch. */
-		static const uint8_t ec[] = {0x2a, 0x86, 0x48, 0xce,
-		                             0x3d, 0x02, 0x01};
-		struct der ec_oid = {ec, sizeof ec};
-
-		return der_unsupported_key(&ec_oid, &curve);
-	}
+	return der_unsupported_curve(&curve);
 }

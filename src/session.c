@@ -347,6 +347,20 @@ client_tls(struct session *s)
 	return 0;
 }
 
+/* How a client cut its first packet short, for the log line. */
+static const char *
+how_cut_short(const struct conn *c)
+{
+	if (c->eng == NULL)
+		return "the client closed the connection before the packet "
+		       "was complete";
+	if (conn_tls_error(c) == BR_ERR_OK)
+		return "the client ended TLS (close_notify) before the packet "
+		       "was complete";
+	return "the connection closed without TLS close_notify before the "
+	       "packet was complete";
+}
+
 /*
  * The StartupMessage or CancelRequest the negotiation ended with. One
  * that PostgreSQL would refuse is refused here, with its words, and costs
@@ -368,19 +382,9 @@ first_packet(struct session *s)
 			return over(s, "TLS error while reading the startup "
 			               "packet");
 		}
-		/* Cut short by the client: say how it ended. */
 		if (!s->nego.clean && s->client.truncated)
-			snprintf(
-			    s->out.detail, sizeof(s->out.detail), "%s",
-			    s->client.eng == NULL
-			        ? "the client closed the connection before "
-			          "the packet was complete"
-			    : conn_tls_error(&s->client) == BR_ERR_OK
-			        ? "the client ended TLS (close_notify) "
-			          "before the packet was complete"
-			        : "the connection closed without TLS "
-			          "close_notify before the packet was "
-			          "complete");
+			snprintf(s->out.detail, sizeof(s->out.detail), "%s",
+			         how_cut_short(&s->client));
 		return over(s, s->nego.end);
 	}
 	s->packet_len = s->nego.packet_len;

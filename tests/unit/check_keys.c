@@ -733,14 +733,14 @@ END_TEST
 START_TEST(cert_unsupported_key)
 {
 	ck_assert_int_eq(chain_file(&chain, "ed25519.crt"), KEYS_ERR_CERT);
-	ck_assert_ptr_nonnull(chain.why);
-	ck_assert_str_eq(chain.why, "an Ed25519 key");
-	ck_assert_uint_eq(chain.why_cert, 1);
+	ck_assert_ptr_nonnull(chain.kind);
+	ck_assert_str_eq(chain.kind, "an Ed25519 key");
+	ck_assert_uint_eq(chain.kind_cert, 1);
 	ck_assert_int_eq(chain_file(&chain, "k256.crt"), KEYS_ERR_CERT);
-	ck_assert_str_eq(chain.why, "an EC key on secp256k1");
+	ck_assert_str_eq(chain.kind, "an EC key on secp256k1");
 	/* A good chain leaves no reason behind. */
 	ck_assert_int_eq(chain_file(&chain, "ec256-chain.pem"), KEYS_OK);
-	ck_assert_ptr_null(chain.why);
+	ck_assert_ptr_null(chain.kind);
 }
 END_TEST
 
