@@ -1,47 +1,88 @@
 # pgstunnel: a per-connection TLS terminator for PostgreSQL.
-# See README.md. Targets: all (default), check, asan, unit, integration,
-# certs, demo, install, clean, lint, format, man-check.
+# See README.md. Targets: all (default), check, check-cross, asan, unit,
+# integration, certs, demo, install, clean, lint, format, man-check.
 
 VERSION = 0.1.0
 
-CC      ?= cc
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 
-# BearSSL: headers and the static archive, so the binary needs only libc.
-# Point these at another BearSSL for a cross-build.
-BEARSSL_CFLAGS ?=
-BEARSSL_LIBS   ?= $(shell $(CC) -print-file-name=libbearssl.a)
+# Cross-builds: CROSS is the prefix of the target's tools, as Debian's
+# cross compilers and Buildroot/OpenWrt toolchains name them
+# (CROSS=arm-linux-gnueabihf-, aarch64-linux-gnu-, mipsel-linux-gnu-).
+# Every tool the build calls takes it: the compiler ($(CROSS)gcc unless
+# CC is given), strip, pkg-config (or the target's multiarch pkgconfig
+# directory when there is no $(CROSS)pkg-config), and the compiler asked
+# where libbearssl.a is. See README.md, "Building".
+CROSS   ?=
+TRIPLET  = $(patsubst %-,%,$(CROSS))
+ifeq ($(origin CC),default)
+CC       = $(if $(CROSS),$(CROSS)gcc,cc)
+endif
+STRIP   ?= $(CROSS)strip
+ifneq ($(CROSS),)
+PKG_CONFIG ?= $(if $(shell command -v $(CROSS)pkg-config),$(CROSS)pkg-config,\
+	      PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig pkg-config)
+else
+PKG_CONFIG ?= pkg-config
+endif
 
-# STATIC=1: one self-contained binary, built with musl-gcc (Debian
-# package musl-tools): 250 KB stripped. LIBC=glibc builds it with glibc
+# STATIC=1: one self-contained binary, built with musl (Debian package
+# musl-tools natively, musl-dev:ARCH for a cross target: its
+# $(CROSS:-gnu=-musl)gcc wrapper). LIBC=glibc builds it with glibc
 # instead, over 1 MB, and glibc's static getaddrinfo() still loads the
 # NSS libraries of the same glibc version at run time.
 ifeq ($(STATIC),1)
 LIBC ?= musl
 endif
+# The compiler that builds the unit tests and knows where libbearssl.a
+# is: CC, but the target's glibc compiler under Debian's musl wrappers.
+GNU_CC = $(if $(MUSL_CC),$(if $(CROSS),$(CROSS)gcc,cc),$(CC))
 ifeq ($(LIBC),musl)
-ifeq ($(shell command -v musl-gcc 2>/dev/null),)
-$(error LIBC=musl (the default with STATIC=1) needs musl-gcc: install musl-tools, or use LIBC=glibc)
-endif
-CC             = musl-gcc
-BEARSSL_CFLAGS = -Ibuild/musl-include
-BEARSSL_LIBS   = $(shell gcc -print-file-name=libbearssl.a)
-OBJDIR         = build/obj-musl
+ifneq ($(findstring musl,$(CROSS)),)
+# A musl toolchain (Buildroot, OpenWrt): its own sysroot has everything.
+CC        = $(CROSS)gcc
 else
-OBJDIR         = build/obj
+MUSL_CC = $(if $(CROSS),$(subst -gnu,-musl,$(CROSS))gcc,musl-gcc)
+ifeq ($(shell command -v $(MUSL_CC) 2>/dev/null),)
+$(error LIBC=musl (the default with STATIC=1) needs $(MUSL_CC): install musl-tools (native) or musl-dev:ARCH (cross), or use LIBC=glibc)
 endif
+CC        = $(MUSL_CC)
+# Debian's musl wrappers do not search /usr/include: this directory
+# exposes only BearSSL's headers and the kernel's (the seccomp filter).
+MUSL_INC  = build/musl-include$(if $(TRIPLET),-$(TRIPLET))
+MUSL_DEPS = $(MUSL_INC)/.linked
+MUSL_CFLAGS = -I$(MUSL_INC)
+endif
+endif
+
+# BearSSL: headers and the static archive, so the binary needs only libc.
+# Debian's (libbearssl-dev, libbearssl-dev:ARCH) by default; point these
+# at a vendor SDK's or Buildroot's BearSSL instead, e.g.
+# BEARSSL_CFLAGS=-I$SDK/include BEARSSL_LIBS=$SDK/lib/libbearssl.a.
+BEARSSL_CFLAGS ?=
+BEARSSL_LIBS   ?= $(shell $(GNU_CC) -print-file-name=libbearssl.a)
+
+# Each target, libc and BearSSL choice builds into its own object
+# directory: build/obj natively, build/obj-TRIPLET[-musl][-bearssl-SUM].
+BEARSSL_TAG := $(if $(filter-out default file undefined,$(origin BEARSSL_CFLAGS) \
+	      $(origin BEARSSL_LIBS)),-bearssl-$(shell printf '%s\n' \
+	      '$(BEARSSL_CFLAGS) $(BEARSSL_LIBS)' | cksum | cut -d' ' -f1))
+TARGET_TAG  = $(if $(TRIPLET),-$(TRIPLET))$(BEARSSL_TAG)
+OBJDIR      = build/obj$(TARGET_TAG)$(if $(filter musl,$(LIBC)),-musl)
+# The unit tests link the target's glibc objects.
+UNIT_OBJDIR = build/obj$(TARGET_TAG)
 
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla
 DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -DPGSTUNNEL_VERSION='"$(VERSION)"'
-ALL_CFLAGS = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(CFLAGS) $(CPPFLAGS)
-ifeq ($(STATIC),1)
-LDFLAGS += -static
-endif
+ALL_CFLAGS = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(MUSL_CFLAGS) $(CFLAGS) \
+	     $(CPPFLAGS)
+# -static is added apart from LDFLAGS, so a command-line LDFLAGS keeps it.
+STATIC_LDFLAGS = $(if $(filter 1,$(STATIC)),-static)
 
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
@@ -50,7 +91,7 @@ SRCS     = $(sort $(wildcard src/*.c))
 HDRS     = $(wildcard src/*.h)
 LIB_SRCS = $(filter-out src/main.c,$(SRCS))
 OBJS     = $(SRCS:src/%.c=$(OBJDIR)/%.o)
-LIB_OBJS = $(LIB_SRCS:src/%.c=build/obj/%.o)
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(UNIT_OBJDIR)/%.o)
 ifeq ($(LIBC),musl)
 OBJS    += $(OBJDIR)/compat/musl_fortify.o
 endif
@@ -61,21 +102,37 @@ UNIT_SRCS  = $(sort $(wildcard tests/unit/check_*.c))
 # Helpers linked into every unit-test binary.
 UNIT_HELPERS = tests/unit/fixture.c
 UNIT_HDRS    = tests/unit/fixture.h
-UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+# Cross unit tests are static: under qemu-user, libcheck's fork mode
+# crashes dynamically linked test binaries.
+UNIT_LDFLAGS = $(if $(CROSS),-static)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) $(if $(CROSS),--static) --libs check \
+	       2>/dev/null || echo -lcheck)
+# Cross unit tests run under emulation, e.g.
+# UNIT_RUNNER="qemu-arm-static -L /usr/arm-linux-gnueabihf" (check-cross).
+UNIT_RUNNER ?=
+UNIT_DIR     = build/tests$(TARGET_TAG)
+UNIT_BINS    = $(UNIT_SRCS:tests/unit/%.c=$(UNIT_DIR)/%)
 ASAN_UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/asan-tests/%)
-CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-.PHONY: all asan unit unit-asan integration check certs demo bench install \
-	static-musl static-musl-check \
+.PHONY: all asan unit unit-build unit-asan integration check certs demo bench install \
+	static-musl static-musl-check check-cross \
 	uninstall clean lint format format-check man-check fuzz
 
 PROG ?= pgstunnel
 
 all: $(PROG)
 
-$(PROG): $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BEARSSL_LIBS)
+# A binary is relinked when the build it comes from changes (a native
+# build after a cross one): build/NAME.link names that build.
+LINK_ID = build/$(subst /,_,$(PROG)).link
+LINK_AS = $(OBJDIR) $(CC) $(STATIC_LDFLAGS) $(LDFLAGS) $(BEARSSL_LIBS)
+$(shell mkdir -p build && { [ "$$(cat '$(LINK_ID)' 2>/dev/null)" = '$(LINK_AS)' ] || \
+	printf '%s\n' '$(LINK_AS)' >'$(LINK_ID)'; })
+
+$(PROG): $(OBJS) $(LINK_ID)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(STATIC_LDFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BEARSSL_LIBS)
 
 # The small static build for routers (what STATIC=1 builds), under
 # build/: smoke-tested by `make check`.
@@ -85,25 +142,37 @@ static-musl:
 static-musl-check: static-musl certs
 	@PGSTUNNEL=$(CURDIR)/build/pgstunnel-static-musl tests/run-integration.sh 10-verify-full
 
-$(OBJDIR)/%.o: src/%.c $(HDRS) Makefile $(if $(filter musl,$(LIBC)),build/musl-include/bearssl.h)
+# Cross-builds tested under qemu-user: the unit tests for each of
+# CROSS_ARCHES, and real sessions through the armhf binary (see
+# tests/run-cross.sh).
+CROSS_ARCHES ?= armhf arm64 mipsel
+check-cross: certs
+	@tests/run-cross.sh $(CROSS_ARCHES)
+
+$(OBJDIR)/%.o: src/%.c $(HDRS) Makefile $(MUSL_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-ifneq ($(OBJDIR),build/obj)
-build/obj/%.o: src/%.c $(HDRS) Makefile
+ifneq ($(OBJDIR),$(UNIT_OBJDIR))
+$(UNIT_OBJDIR)/%.o: src/%.c $(HDRS) Makefile
 	@mkdir -p $(@D)
-	cc $(WARN) $(DEFS) $(CFLAGS) -c -o $@ $<
+	$(GNU_CC) $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 endif
 
-# musl-gcc does not search /usr/include: expose only BearSSL's headers
-# and the kernel's (the seccomp filter, sandbox.c).
-build/musl-include/bearssl.h:
+# The kernel's headers for the target: Debian's multiarch directory, or
+# a cross toolchain's own (libc6-dev-ARCH-cross).
+KERNEL_ASM = $(firstword $(wildcard \
+	     /usr/include/$(or $(TRIPLET),$(shell gcc -print-multiarch))/asm \
+	     $(if $(TRIPLET),/usr/$(TRIPLET)/include/asm)))
+$(MUSL_INC)/.linked:
+	@[ -n "$(KERNEL_ASM)" ] || { echo "no kernel asm headers for $(or $(TRIPLET),this host)" >&2; exit 1; }
 	@mkdir -p $(@D)
-	ln -sf /usr/include/bearssl.h $@
+	ln -sf /usr/include/bearssl.h $(@D)/bearssl.h
 	ln -sfn /usr/include/bearssl $(@D)/bearssl
 	ln -sfn /usr/include/linux $(@D)/linux
 	ln -sfn /usr/include/asm-generic $(@D)/asm-generic
-	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(@D)/asm
+	ln -sfn $(KERNEL_ASM) $(@D)/asm
+	@touch $@
 
 # Sanitizer build: build/asan/pgstunnel, run by `make check`.
 asan: build/asan/pgstunnel
@@ -115,18 +184,21 @@ build/asan/%.o: src/%.c $(HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(SANFLAGS) -c -o $@ $<
 
-build/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(UNIT_HDRS) $(LIB_OBJS) $(HDRS)
+$(UNIT_DIR)/%: tests/unit/%.c $(UNIT_HELPERS) $(UNIT_HDRS) $(LIB_OBJS) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(DEFS) -Isrc $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< \
-	    $(UNIT_HELPERS) $(LIB_OBJS) $(BEARSSL_LIBS) $(CHECK_LIBS)
+	$(GNU_CC) $(WARN) $(DEFS) -Isrc $(BEARSSL_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) \
+	    $(UNIT_LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB_OBJS) $(BEARSSL_LIBS) \
+	    $(CHECK_LIBS)
 
 build/asan-tests/%: tests/unit/%.c $(UNIT_HELPERS) $(UNIT_HDRS) $(ASAN_LIB_OBJS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) -Isrc $(CHECK_CFLAGS) $(SANFLAGS) -o $@ $< \
 	    $(UNIT_HELPERS) $(ASAN_LIB_OBJS) $(BEARSSL_LIBS) $(CHECK_LIBS)
 
+unit-build: $(UNIT_BINS)
+
 unit: $(UNIT_BINS)
-	@tests/run-unit.sh $(UNIT_BINS)
+	@UNIT_RUNNER="$(UNIT_RUNNER)" tests/run-unit.sh $(UNIT_BINS)
 
 unit-asan: $(ASAN_UNIT_BINS)
 	@tests/run-unit.sh $(ASAN_UNIT_BINS)

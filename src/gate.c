@@ -15,7 +15,7 @@
 _Static_assert(PROXYPROTO_MAX <= PGPROTO_PACKET_MAX,
                "the packet buffer holds a PROXY header");
 
-static struct log_limit own_limit = {INT64_MIN / 2, 0};
+static struct log_limit own_limit;
 static struct log_limit *refusal_limit = &own_limit;
 
 void

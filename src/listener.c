@@ -119,7 +119,7 @@ reap(void)
 static void
 note_refusal(int active, const char *how)
 {
-	static struct log_limit limit = {INT64_MIN / 2, 0};
+	static struct log_limit limit;
 	unsigned n = log_limit_due(&limit, io_now_ms());
 
 	if (n == 0)

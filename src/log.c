@@ -148,19 +148,26 @@ log_init(enum log_sink want, const int *conn_fds, int nfds)
 void
 log_limit_init(struct log_limit *l)
 {
-	atomic_init(&l->last_ms, INT64_MIN / 2);
+	atomic_init(&l->last_ms, 0);
 	atomic_init(&l->count, 0);
 }
 
 unsigned
 log_limit_due(struct log_limit *l, int64_t now_ms)
 {
-	int64_t last = atomic_load(&l->last_ms);
+	unsigned now = (unsigned)(uint64_t)now_ms;
+	unsigned last = atomic_load(&l->last_ms);
 
+	if (now == 0)
+		now = 1; /* 0 means "no line yet" */
 	atomic_fetch_add(&l->count, 1);
-	/* One process wins the line; the others only count. */
-	if (now_ms - last < LOG_LIMIT_MS ||
-	    !atomic_compare_exchange_strong(&l->last_ms, &last, now_ms))
+	/*
+	 * One process wins the line; the others only count. A clock read
+	 * before another process wrote its line is as recent as that line.
+	 */
+	if ((last != 0 &&
+	     (now - last < LOG_LIMIT_MS || last - now < LOG_LIMIT_MS)) ||
+	    !atomic_compare_exchange_strong(&l->last_ms, &last, now))
 		return 0;
 	return atomic_exchange(&l->count, 0);
 }

@@ -49,13 +49,27 @@ void log_escape(char *dst, size_t cap, const char *src);
  * A line for an event that may come in floods (refused connections) is
  * written at most once every LOG_LIMIT_MS, and says how many events it
  * stands for. The state may live in memory shared by processes (a
- * --listen parent and its children): it is updated with atomics only.
+ * --listen parent and its children): it is updated with atomics only, and
+ * only with 32-bit ones, which every target has lock-free (32-bit MIPS
+ * has no 64-bit atomics, and libatomic's fallback locks are per process).
+ * A zeroed struct log_limit is ready for use.
  */
 #define LOG_LIMIT_MS 1000
 
+#if ATOMIC_INT_LOCK_FREE != 2
+#error "struct log_limit needs lock-free atomic unsigned int"
+#endif
+
 struct log_limit {
-	_Atomic int64_t last_ms; /* when the last line was written */
-	_Atomic unsigned count;  /* events since then */
+	/*
+	 * io_now_ms() of the last line modulo 2^32, 0 before the first
+	 * (a line at 0 is stored as 1). A line is due when the clock is
+	 * LOG_LIMIT_MS or more away from it, either way round modulo 2^32:
+	 * the wrap every 49.7 days costs at most one line held back for
+	 * LOG_LIMIT_MS, whose events the next line counts.
+	 */
+	_Atomic unsigned last_ms;
+	_Atomic unsigned count; /* events since then */
 };
 
 /* A limit whose first event gets its line. */

@@ -25,6 +25,13 @@
 #                     PGST_CONNECT_TIMEOUT (default 30 here) to connect,
 #                     start_listen PGST_START_TIMEOUT (60); 2 tests at a
 #                     time unless -j or PGST_JOBS says otherwise.
+#   PGSTUNNEL_EMULATOR="qemu-ARCH-static [-L DIR]"  run the emulation
+#                     subset (EMULATED_TESTS below, and PATTERN if given)
+#                     against PGSTUNNEL, a cross-built binary, through a
+#                     wrapper script that execs it under the emulator with
+#                     --sandbox off (qemu-user cannot install the seccomp
+#                     filter). psql_tls waits up to PGST_CONNECT_TIMEOUT
+#                     (default 30 here). Used by make check-cross.
 #   PGSTUNNEL=PATH    the binary for a plain run (default: ./pgstunnel).
 #   PGST_KEEP_TMP=1   keep each test's temporary directory.
 #
@@ -60,12 +67,24 @@ VALGRIND_TESTS=(10-verify-full-socat 12-listen 31-upstream-down 34-direct-tls
 	33-pre-tls-probes 35-upstream-tls 37-repeated-requests 40-copy-20mb
 	50-client-cert 51-client-cert-crl 60-config-file)
 
+# The emulation subset: a session per connection (socat EXEC) and under
+# --listen, and 20 MB both ways, byte for byte.
+EMULATED_TESTS=(10-verify-full-socat 12-listen 40-copy-20mb)
+
 mode=plain
-if [ "${PGSTUNNEL_VALGRIND:-0}" = 1 ] && [ "${PGSTUNNEL_ASAN:-0}" = 1 ]; then
-	echo "run-integration: PGSTUNNEL_VALGRIND and PGSTUNNEL_ASAN exclude each other" >&2
+n=0
+[ "${PGSTUNNEL_VALGRIND:-0}" = 1 ] && n=$((n + 1))
+[ "${PGSTUNNEL_ASAN:-0}" = 1 ] && n=$((n + 1))
+[ -n "${PGSTUNNEL_EMULATOR:-}" ] && n=$((n + 1))
+if [ "$n" -gt 1 ]; then
+	echo "run-integration: PGSTUNNEL_VALGRIND, PGSTUNNEL_ASAN and PGSTUNNEL_EMULATOR exclude each other" >&2
 	exit 2
 fi
-if [ "${PGSTUNNEL_VALGRIND:-0}" = 1 ]; then
+if [ -n "${PGSTUNNEL_EMULATOR:-}" ]; then
+	mode=emulated
+	PGSTUNNEL=${PGSTUNNEL:?PGSTUNNEL_EMULATOR needs PGSTUNNEL, the cross-built binary}
+	export PGST_CONNECT_TIMEOUT=${PGST_CONNECT_TIMEOUT:-30}
+elif [ "${PGSTUNNEL_VALGRIND:-0}" = 1 ]; then
 	mode=valgrind
 	PGSTUNNEL=${PGSTUNNEL_VALGRIND_BIN:-$REPO/pgstunnel}
 	VALGRIND=$(command -v valgrind) || {
@@ -113,6 +132,12 @@ for t in "$REPO"/tests/integration/[0-9][0-9]-*.sh; do
 		*) continue ;;
 		esac
 	fi
+	if [ "$mode" = emulated ]; then
+		case " ${EMULATED_TESTS[*]} " in
+		*" $(basename "$t" .sh) "*) ;;
+		*) continue ;;
+		esac
+	fi
 	# shellcheck disable=SC2254 # PATTERN is a glob on purpose
 	case $(basename "$t") in
 	*$pattern*) tests+=("$t") ;;
@@ -124,7 +149,15 @@ if [ ${#tests[@]} -eq 0 ]; then
 	exit 1
 fi
 
-echo "integration ($mode): ${#tests[@]} tests against $PGSTUNNEL, $jobs at a time"
+echo "integration ($mode): ${#tests[@]} tests against $PGSTUNNEL${PGSTUNNEL_EMULATOR:+ under $PGSTUNNEL_EMULATOR}, $jobs at a time"
+
+if [ "$mode" = emulated ]; then
+	# One wrapper for the run: the emulator, the binary, --sandbox off.
+	printf '#!/bin/sh\nexec %s '\''%s'\'' --sandbox off "$@"\n' \
+	    "$PGSTUNNEL_EMULATOR" "$PGSTUNNEL" >"$RUN_TMP/pgstunnel-emulated"
+	chmod 0755 "$RUN_TMP/pgstunnel-emulated"
+	export PGSTUNNEL=$RUN_TMP/pgstunnel-emulated
+fi
 
 # One initdb for the whole run; each test's pg_start copies it.
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}

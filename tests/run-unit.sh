@@ -1,10 +1,12 @@
 #!/bin/sh
 # Run libcheck unit test binaries; print one closing line with the totals.
-# Usage: tests/run-unit.sh BIN...
+# Usage: [UNIT_RUNNER="qemu-arm-static -L DIR"] tests/run-unit.sh BIN...
+# UNIT_RUNNER, when set, runs each binary (a cross build under emulation).
 passed=0
 failed=0
 for bin in "$@"; do
-	out=$(CK_FORK=yes "$bin" 2>&1)
+	# shellcheck disable=SC2086 # UNIT_RUNNER is a command and its options
+	out=$(CK_FORK=yes ${UNIT_RUNNER:-} "$bin" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
 	# Check prints "NN%: Checks: N, Failures: N, Errors: N".

@@ -1,11 +1,17 @@
 /*
  * Unit tests for log_field(): client-chosen names in a log line stay
  * readable (UTF-8) but can never forge a field or a line; and
- * log_copy_errors(), --check's copy of error lines.
+ * log_copy_errors(), --check's copy of error lines; log_limit_due(), the
+ * once-a-second line for floods, also across the 32-bit clock wrap.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -129,6 +135,114 @@ START_TEST(escape)
 }
 END_TEST
 
+/* The first event gets a line; then one line a second, counting all. */
+START_TEST(limit_once_a_second)
+{
+	struct log_limit l;
+
+	memset(&l, 0, sizeof(l)); /* a zeroed limit is ready */
+	ck_assert_uint_eq(log_limit_due(&l, 5000), 1);
+	ck_assert_uint_eq(log_limit_due(&l, 5001), 0);
+	ck_assert_uint_eq(log_limit_due(&l, 5999), 0);
+	ck_assert_uint_eq(log_limit_due(&l, 6000), 3);
+	ck_assert_uint_eq(log_limit_due(&l, 6999), 0);
+	ck_assert_uint_eq(log_limit_due(&l, 90000), 2);
+	/* A clock read before another process wrote its line: no second line.
+	 */
+	ck_assert_uint_eq(log_limit_due(&l, 89990), 0);
+	ck_assert_uint_eq(log_limit_due(&l, 89001), 0);
+	ck_assert_uint_eq(log_limit_due(&l, 91000), 3);
+	log_limit_init(&l);
+	ck_assert_uint_eq(log_limit_due(&l, 90001), 1);
+	/* A clock at 0 (and at multiples of 2^32) is not "no line yet". */
+	log_limit_init(&l);
+	ck_assert_uint_eq(log_limit_due(&l, 0), 1);
+	ck_assert_uint_eq(log_limit_due(&l, 10), 0);
+	ck_assert_uint_eq(log_limit_due(&l, (int64_t)1 << 32), 0);
+}
+END_TEST
+
+/* The stored time is 32 bits: the limit holds across its wrap. */
+START_TEST(limit_wraps)
+{
+	struct log_limit l;
+	int64_t t = ((int64_t)1 << 32) - 300; /* 49.7 days of uptime */
+
+	log_limit_init(&l);
+	ck_assert_uint_eq(log_limit_due(&l, t), 1);
+	ck_assert_uint_eq(log_limit_due(&l, t + 400), 0); /* wrapped */
+	ck_assert_uint_eq(log_limit_due(&l, t + 999), 0);
+	ck_assert_uint_eq(log_limit_due(&l, t + 1000), 3);
+	ck_assert_uint_eq(log_limit_due(&l, t + 5000), 1);
+	ck_assert_uint_eq(log_limit_due(&l, 3 * t), 1);
+}
+END_TEST
+
+/*
+ * Processes sharing one limit through a MAP_SHARED page (a --listen
+ * parent and its children) lose no event: the counts the lines stand for
+ * and the count still pending add up to every event.
+ */
+enum { PROCS = 4, EVENTS = 100000 };
+
+struct shared_limit {
+	struct log_limit limit;
+	unsigned lines[PROCS];
+	unsigned counted[PROCS];
+	_Atomic unsigned clock; /* one clock for all, as io_now_ms() */
+	_Atomic unsigned ready; /* all start together */
+};
+
+START_TEST(limit_shared)
+{
+	struct shared_limit *sh;
+	unsigned total = 0, lines = 0;
+	int i, status;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+	          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(sh, MAP_FAILED);
+	memset(sh, 0, sizeof(*sh));
+	log_limit_init(&sh->limit);
+	for (i = 0; i < PROCS; i++) {
+		pid_t pid = fork();
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			atomic_fetch_add(&sh->ready, 1);
+			while (atomic_load(&sh->ready) < PROCS)
+				;
+			for (int k = 0; k < EVENTS; k++) {
+				int64_t t =
+				    atomic_fetch_add(&sh->clock, 1) / PROCS;
+				unsigned n = log_limit_due(&sh->limit, t);
+
+				sh->counted[i] += n;
+				sh->lines[i] += n != 0;
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < PROCS; i++) {
+		ck_assert_int_gt(wait(&status), 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	for (i = 0; i < PROCS; i++) {
+		total += sh->counted[i];
+		lines += sh->lines[i];
+	}
+	total += atomic_load(&sh->limit.count);
+	ck_assert_uint_eq(total, PROCS * EVENTS);
+	/*
+	 * About one line per LOG_LIMIT_MS of the clock; a process that read
+	 * the clock long before it counts may add one, so only the first is
+	 * certain.
+	 */
+	ck_assert_uint_ge(lines, 1);
+	munmap(sh, sizeof(*sh));
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -139,6 +253,9 @@ log_suite(void)
 	tcase_add_test(tc, field_bound);
 	tcase_add_test(tc, copy_errors);
 	tcase_add_test(tc, escape);
+	tcase_add_test(tc, limit_once_a_second);
+	tcase_add_test(tc, limit_wraps);
+	tcase_add_test(tc, limit_shared);
 	suite_add_tcase(s, tc);
 	return s;
 }
