@@ -87,8 +87,10 @@ STATIC_LDFLAGS = $(if $(filter 1,$(STATIC)),-static)
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
-SRCS     = $(sort $(wildcard src/*.c))
-HDRS     = $(wildcard src/*.h)
+# src/x509/ is the certificate and key toolkit; it includes nothing from
+# src/ (include-check).
+SRCS     = $(sort $(wildcard src/*.c src/x509/*.c))
+HDRS     = $(wildcard src/*.h src/x509/*.h)
 LIB_SRCS = $(filter-out src/main.c,$(SRCS))
 OBJS     = $(SRCS:src/%.c=$(OBJDIR)/%.o)
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(UNIT_OBJDIR)/%.o)
@@ -115,7 +117,7 @@ UNIT_DIR     = build/tests$(TARGET_TAG)
 UNIT_BINS    = $(UNIT_SRCS:tests/unit/%.c=$(UNIT_DIR)/%)
 ASAN_UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/asan-tests/%)
 
-.PHONY: all asan unit unit-build unit-asan integration check certs demo bench install \
+.PHONY: all asan unit unit-build unit-asan include-check integration check certs demo bench install \
 	static-musl static-musl-check check-cross \
 	uninstall clean lint format format-check man-check fuzz
 
@@ -241,7 +243,17 @@ install: pgstunnel
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/pgstunnel $(DESTDIR)$(MANDIR)/man8/pgstunnel.8
 
-lint:
+# The toolkit in src/x509/ stands alone: its files include only each
+# other and system headers, never the program's (src/*.h).
+include-check:
+	@bad=$$(grep -n '^#include "' src/x509/*.[ch] | \
+	    grep -v '^src/x509/[a-z_]*\.[ch]:[0-9]*:#include "[a-z_]*\.h"' ; \
+	    for f in $$(sed -n 's/^#include "\([a-z_]*\.h\)".*/\1/p' src/x509/*.[ch] | sort -u); do \
+	        [ -e src/x509/$$f ] || echo "src/x509 includes $$f, not in src/x509"; done); \
+	if [ -n "$$bad" ]; then echo "$$bad"; exit 1; fi; \
+	echo "include-check: src/x509/ includes nothing from src/"
+
+lint: include-check
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr -Isrc $(SRCS)
 	@clang-tidy --quiet $(SRCS) -- $(WARN) $(DEFS) -Isrc

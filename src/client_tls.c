@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "der.h"
 #include "pgproto.h"
 #include "tls.h"
+#include "x509/der.h"
 
 /*
  * The hash for the ServerKeyExchange signature: of those the client
@@ -152,7 +152,7 @@ key_types(const struct credentials *cr)
 
 int
 client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
-                     struct x509check *verify, const struct config *cfg,
+                     struct verifier *verify, const struct config *cfg,
                      const struct credentials *cr, struct conn *c, int direct,
                      const char **end, char *why, size_t whylen)
 {
@@ -166,11 +166,11 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 		return -1;
 	}
 	if (cfg->client_ca != NULL) {
-		x509check_init(verify, X509CHECK_CA, cr->client_ca->ta,
-		               cr->client_ca->count, NULL);
+		verifier_init(verify, VERIFIER_CA, cr->client_ca->ta,
+		              cr->client_ca->count, NULL);
 		/* Cannot fail: the mode is CA. */
-		(void)x509check_set_crl(verify, cr->crl);
-		x509check_want_client(verify);
+		(void)verifier_set_crl(verify, cr->crl);
+		verifier_want_client(verify);
 	} else {
 		verify = NULL;
 	}

@@ -17,7 +17,7 @@
 #include "config.h"
 #include "conn.h"
 #include "credentials.h"
-#include "x509check.h"
+#include "x509/verifier.h"
 
 /* The policy: BearSSL calls choose() once per handshake, then do_sign(). */
 struct client_tls_policy {
@@ -41,7 +41,7 @@ struct client_tls {
  * empty) set; the client has then been told what the protocol allows.
  */
 int client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
-                         struct x509check *verify, const struct config *cfg,
+                         struct verifier *verify, const struct config *cfg,
                          const struct credentials *cr, struct conn *c,
                          int direct, const char **end, char *why,
                          size_t whylen);

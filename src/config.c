@@ -9,10 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hostcheck.h"
 #include "netaddr.h"
 #include "proxyproto.h"
 #include "sandbox.h"
+#include "x509/hostname.h"
 
 /*
  * The option table. Each row says how the value is parsed (kind), where
@@ -825,10 +825,10 @@ bad_tls_name(const char *name)
 	return n == 0 || n > CONFIG_DNS_NAME_MAX;
 }
 
-static int check_routes(const struct config *cfg, char *err, size_t errlen);
+static int check_routes(struct config *cfg, char *err, size_t errlen);
 
 int
-config_check(const struct config *cfg, char *err, size_t errlen)
+config_check(struct config *cfg, char *err, size_t errlen)
 {
 	int tls = cfg->tls, up_tls = cfg->upstream_tls != UPSTREAM_TLS_DISABLE;
 	int verify = cfg->upstream_tls == UPSTREAM_TLS_VERIFY_CA ||
@@ -931,26 +931,28 @@ split_route(const char *route, char *name, size_t cap, const char **addr)
 	return 0;
 }
 
+/* Parse every --route into cfg->routes, or say which one is wrong. */
 static int
-check_routes(const struct config *cfg, char *err, size_t errlen)
+check_routes(struct config *cfg, char *err, size_t errlen)
 {
-	char name[CONFIG_DNS_NAME_MAX + 1], other[CONFIG_DNS_NAME_MAX + 1];
 	char why[160];
-	const char *addr_text, *ignored;
-	struct addr a;
+	const char *addr_text;
 
 	for (size_t i = 0; i < cfg->route.count; i++) {
 		const char *r = cfg->route.item[i];
+		struct config_route *rt = &cfg->routes[i];
 
-		if (split_route(r, name, sizeof(name), &addr_text) != 0 ||
-		    name[0] == '\0' || bad_tls_name(name)) {
+		if (split_route(r, rt->name, sizeof(rt->name), &addr_text) !=
+		        0 ||
+		    rt->name[0] == '\0' || bad_tls_name(rt->name)) {
 			snprintf(err, errlen,
 			         "--route '%.80s': expected NAME=ADDR, NAME a "
 			         "host name of at most 253 characters",
 			         r);
 			return -1;
 		}
-		if (strchr(name, '*') != NULL && !hostcheck_is_wildcard(name)) {
+		if (strchr(rt->name, '*') != NULL &&
+		    !hostname_is_wildcard(rt->name)) {
 			snprintf(
 			    err, errlen,
 			    "--route '%.80s': a wildcard must be the whole "
@@ -958,17 +960,16 @@ check_routes(const struct config *cfg, char *err, size_t errlen)
 			    r);
 			return -1;
 		}
-		if (config_parse_addr(addr_text, &a, why, sizeof(why)) != 0) {
+		if (config_parse_addr(addr_text, &rt->addr, why, sizeof(why)) !=
+		    0) {
 			snprintf(err, errlen, "--route '%.80s': %s", r, why);
 			return -1;
 		}
 		for (size_t j = 0; j < i; j++) {
-			if (split_route(cfg->route.item[j], other,
-			                sizeof(other), &ignored) == 0 &&
-			    strcasecmp(name, other) == 0) {
+			if (strcasecmp(rt->name, cfg->routes[j].name) == 0) {
 				snprintf(err, errlen,
 				         "--route: %.80s is routed twice",
-				         name);
+				         rt->name);
 				return -1;
 			}
 		}
@@ -976,26 +977,21 @@ check_routes(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-int
-config_route_for(const struct config *cfg, const char *sni, struct addr *out)
+const struct addr *
+config_route_for(const struct config *cfg, const char *sni)
 {
-	char name[CONFIG_DNS_NAME_MAX + 1], why[160];
-	const char *addr_text;
-
 	if (sni == NULL || sni[0] == '\0')
-		return 0;
+		return NULL;
 	/* A name routed exactly first, then the first wildcard that
 	 * covers it, as a certificate's names are matched. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < cfg->route.count; i++) {
-			if (split_route(cfg->route.item[i], name, sizeof(name),
-			                &addr_text) != 0 ||
-			    (name[0] == '*') != (pass == 1) ||
-			    !hostcheck_name_match(name, sni))
-				continue;
-			return config_parse_addr(addr_text, out, why,
-			                         sizeof(why)) == 0;
+			const struct config_route *rt = &cfg->routes[i];
+
+			if ((rt->name[0] == '*') == (pass == 1) &&
+			    hostname_name_match(rt->name, sni))
+				return &rt->addr;
 		}
 	}
-	return 0;
+	return NULL;
 }

@@ -48,6 +48,13 @@ enum log_choice { LOG_CHOICE_SYSLOG, LOG_CHOICE_STDERR };
 #define CLIENT_USER_CN  1
 #define CLIENT_USER_DN  2
 
+/* A --route, parsed once by config_check(): the SNI name it follows (a
+ * host name, or "*.rest" for one leftmost label) and its upstream. */
+struct config_route {
+	char name[CONFIG_DNS_NAME_MAX + 1];
+	struct addr addr;
+};
+
 /* The values of an option that may be given more than once, in order. */
 struct config_list {
 	const char *item[CONFIG_LIST_MAX];
@@ -108,6 +115,8 @@ struct config {
 	 * reason: their pages are written only when the options are given. */
 	struct netaddr_list proxy_from;
 	struct netaddr_list allow;
+	/* route.item[i] parsed by config_check(), after the pool too. */
+	struct config_route routes[CONFIG_LIST_MAX];
 };
 
 /* Defaults for every option. */
@@ -158,18 +167,21 @@ const char *config_find_file(int argc, char **argv);
 int config_parse_addr(const char *text, struct addr *out, char *err,
                       size_t errlen);
 
-/* Cross-option checks after everything is set. */
-int config_check(const struct config *cfg, char *err, size_t errlen);
+/*
+ * Cross-option checks after everything is set; and what several options
+ * decide together is worked out once here: the --route addresses
+ * (cfg->routes).
+ */
+int config_check(struct config *cfg, char *err, size_t errlen);
 
 /*
  * The upstream of the --route whose NAME is sni (ASCII letters compared
  * without case; a route named exactly wins, then the first route
- * "*.rest" covering one leftmost label, as certificates match), parsed
- * into *out: 1, or 0 when no route names it (then --upstream is the
- * one). Routes were checked by config_check().
+ * "*.rest" covering one leftmost label, as certificates match), or NULL
+ * when no route names it (then --upstream is the one). Looks only at
+ * what config_check() parsed.
  */
-int config_route_for(const struct config *cfg, const char *sni,
-                     struct addr *out);
+const struct addr *config_route_for(const struct config *cfg, const char *sni);
 
 /* Print an address as given ("host:port", "[::1]:5432" or the path). */
 void config_format_addr(const struct addr *a, char *out, size_t cap);

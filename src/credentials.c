@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
-#include "hostcheck.h"
-#include "keymatch.h"
 #include "log.h"
-#include "scratch.h"
+#include "x509/hostname.h"
+#include "x509/keymatch.h"
+#include "x509/readfile.h"
+#include "x509/scratch.h"
 
 /* --client-crl: the file and one CRL's DER while the store is filled. Public
  * data, so nothing is wiped; only the bytes used cost memory, and only
@@ -99,7 +100,7 @@ load_crl(struct crl_store *crl, const char *path,
 	size_t len = 0, which = 0;
 	int st;
 
-	if ((st = keys_read_file(path, crl_pem, sizeof(crl_pem), &len)) !=
+	if ((st = readfile(path, crl_pem, sizeof(crl_pem), &len, NULL, NULL)) !=
 	    KEYS_OK)
 		return load_failed("CRL file", path, st);
 	if (crl_file_is_der(crl_pem, len))
@@ -151,8 +152,8 @@ load_user_map(struct usermap *m, const char *path)
 	size_t len = 0;
 	unsigned line;
 	char why[96];
-	int st =
-	    keys_read_file(path, (uint8_t *)m->text, USERMAP_FILE_MAX, &len);
+	int st = readfile(path, (uint8_t *)m->text, USERMAP_FILE_MAX, &len,
+	                  NULL, NULL);
 
 	if (st == KEYS_ERR_TOO_BIG) {
 		log_msg(LOG_ERR,
@@ -270,15 +271,15 @@ const struct credentials_pair *
 credentials_server_for(const struct credentials *cr, const char *server_name)
 {
 	/* The first pair whose certificate names server_name, by libpq's
-	 * rule (hostcheck.c); without SNI, or for a name none has, the
+	 * rule (hostname.c); without SNI, or for a name none has, the
 	 * first pair. With one pair there is nothing to choose. */
 	for (size_t i = 0; cr->server_count > 1 && server_name != NULL &&
 	                   server_name[0] != '\0' && i < cr->server_count;
 	     i++) {
 		const br_x509_certificate *leaf = &cr->server[i].chain.cert[0];
 
-		if (hostcheck_match(leaf->data, leaf->data_len, server_name) ==
-		    HOSTCHECK_MATCH)
+		if (hostname_match(leaf->data, leaf->data_len, server_name) ==
+		    HOSTNAME_MATCH)
 			return &cr->server[i];
 	}
 	return cr->server_count > 0 ? &cr->server[0] : NULL;

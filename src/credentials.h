@@ -17,10 +17,10 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "crl.h"
-#include "keymatch.h"
-#include "keys.h"
 #include "usermap.h"
+#include "x509/crl.h"
+#include "x509/keymatch.h"
+#include "x509/keys.h"
 
 #define CREDENTIALS_SERVER_MAX CONFIG_LIST_MAX /* certificate/key pairs */
 

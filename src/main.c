@@ -14,16 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "credcheck.h"
+#include "checkreport.h"
 #include "config.h"
 #include "credentials.h"
 #include "exitcodes.h"
-#include "keys.h"
 #include "listener.h"
 #include "log.h"
 #include "privdrop.h"
 #include "sandbox.h"
 #include "session.h"
+#include "x509/keys.h"
+#include "x509/readfile.h"
 
 /* Loaded once; the TLS engines point into these for the process's life. */
 static struct config cfg;
@@ -53,8 +54,8 @@ read_config(const char *path, char *err, size_t errlen)
 {
 	size_t len;
 
-	int st = keys_read_file(path, (uint8_t *)config_text,
-	                        sizeof(config_text), &len);
+	int st = readfile(path, (uint8_t *)config_text, sizeof(config_text),
+	                  &len, NULL, NULL);
 
 	if (st != KEYS_OK) {
 		snprintf(
@@ -114,8 +115,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (cfg.check)
-		return credcheck_run(&cfg, &credentials, (int64_t)time(NULL),
-		                     stdout);
+		return checkreport_run(&cfg, &credentials, (int64_t)time(NULL),
+		                       stdout);
 	/* A process started per connection checks each key against its
 	 * certificate without a private-key operation; the --listen parent,
 	 * which loads once for all its children, checks fully. */

@@ -13,7 +13,6 @@
 
 #include "client_tls.h"
 #include "conn.h"
-#include "dn.h"
 #include "exitcodes.h"
 #include "gate.h"
 #include "io.h"
@@ -27,7 +26,8 @@
 #include "tls.h"
 #include "upstream.h"
 #include "usermap.h"
-#include "x509check.h"
+#include "x509/dn.h"
+#include "x509/verifier.h"
 
 /* What the summary line reports. */
 struct outcome {
@@ -38,7 +38,7 @@ struct outcome {
 	char user[64], database[64];
 	char sni[64]; /* the server name the client sent */
 	/* With --client-ca: the client certificate's CN and serial (hex). */
-	char cert_cn[X509CHECK_CN_MAX + 1], cert_serial[2 * DER_SERIAL_MAX + 2];
+	char cert_cn[VERIFIER_CN_MAX + 1], cert_serial[2 * DER_SERIAL_MAX + 2];
 	const char *end; /* how it ended */
 	int clean;       /* an ending that is no failure: exit 0 */
 	int tls_up;      /* the client's TLS handshake completed */
@@ -78,12 +78,11 @@ struct session {
 	size_t packet_len;
 	struct peer peer;           /* who the connection is from */
 	const struct addr *up_addr; /* --upstream, or the --route chosen */
-	struct addr route_addr;
 	unsigned char client_buf[BR_SSL_BUFSIZE_BIDI];
 	_Alignas(SESSION_PAGE) uint8_t packet[PGPROTO_PACKET_MAX];
 	_Alignas(SESSION_PAGE) uint8_t stage_client[CONN_STAGE_BYTES];
 	_Alignas(SESSION_PAGE) uint8_t stage_upstream[CONN_STAGE_BYTES];
-	_Alignas(SESSION_PAGE) struct x509check client_verify;
+	_Alignas(SESSION_PAGE) struct verifier client_verify;
 	_Alignas(SESSION_PAGE) struct starttls upstream_tls;
 };
 
@@ -148,14 +147,14 @@ note_startup(struct session *s)
 static void
 note_client_cert(struct session *s)
 {
-	const struct x509check_peer *p = x509check_claimed(&s->client_verify);
+	const struct verifier_peer *p = verifier_claimed(&s->client_verify);
 	struct outcome *o = &s->out;
 
 	if (s->cfg->client_ca == NULL || p == NULL)
 		return;
-	if (p->present & X509CHECK_PEER_CN)
+	if (p->present & VERIFIER_PEER_CN)
 		log_field(o->cert_cn, sizeof(o->cert_cn), p->cn);
-	if (p->present & X509CHECK_PEER_SERIAL) {
+	if (p->present & VERIFIER_PEER_SERIAL) {
 		char *q = o->cert_serial;
 
 		if (p->serial.neg)
@@ -179,7 +178,7 @@ refuse_bad_optional_cert(struct session *s)
 	char msg[200];
 
 	if (s->cfg->client_ca == NULL ||
-	    (err = x509check_refused(&s->client_verify)) == 0)
+	    (err = verifier_refused(&s->client_verify)) == 0)
 		return 0;
 	snprintf(msg, sizeof(msg), "pgstunnel: client certificate refused: %s",
 	         tls_strerror((int)err));
@@ -194,12 +193,14 @@ static void
 choose_route(struct session *s)
 {
 	const char *sni = br_ssl_engine_get_server_name(&s->client_tls.sc.eng);
+	const struct addr *route;
 
 	if (sni == NULL || sni[0] == '\0')
 		return;
 	log_field(s->out.sni, sizeof(s->out.sni), sni);
-	if (config_route_for(s->cfg, sni, &s->route_addr)) {
-		s->up_addr = &s->route_addr;
+	route = config_route_for(s->cfg, sni);
+	if (route != NULL) {
+		s->up_addr = route;
 		config_format_addr(s->up_addr, s->out.upstream,
 		                   sizeof(s->out.upstream));
 	}
@@ -410,7 +411,7 @@ static int
 check_client_user(struct session *s)
 {
 	const struct config *cfg = s->cfg;
-	const struct x509check_peer *p = x509check_peer(&s->client_verify);
+	const struct verifier_peer *p = verifier_peer(&s->client_verify);
 	const char *kind = cfg->client_user == CLIENT_USER_CN ? "CN" : "DN";
 	struct pgproto_startup st;
 	const char *why, *name = NULL;
@@ -423,10 +424,10 @@ check_client_user(struct session *s)
 	    st.user == NULL)
 		return over(s, "startup packet refused"); /* first_packet's */
 	if (p != NULL && cfg->client_user == CLIENT_USER_CN &&
-	    (p->present & X509CHECK_PEER_CN))
+	    (p->present & VERIFIER_PEER_CN))
 		name = p->cn;
 	else if (p != NULL && cfg->client_user == CLIENT_USER_DN &&
-	         (p->present & X509CHECK_PEER_SUBJECT) &&
+	         (p->present & VERIFIER_PEER_SUBJECT) &&
 	         dn_rfc2253(p->subject, p->subject_len, dn, sizeof(dn)) >= 0)
 		name = dn;
 	ok = name != NULL && usermap_cert_login(s->cr->user_map, name, st.user);

@@ -74,10 +74,10 @@ starttls_upstream(struct starttls *t, const struct config *cfg,
 	struct in6_addr ip;
 	br_ssl_session_parameters params;
 	enum conn_status st;
-	enum x509check_mode check =
-	    cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL ? X509CHECK_FULL
-	    : cfg->upstream_tls == UPSTREAM_TLS_VERIFY_CA ? X509CHECK_CA
-	                                                  : X509CHECK_NONE;
+	enum verifier_mode check =
+	    cfg->upstream_tls == UPSTREAM_TLS_VERIFY_FULL ? VERIFIER_FULL
+	    : cfg->upstream_tls == UPSTREAM_TLS_VERIFY_CA ? VERIFIER_CA
+	                                                  : VERIFIER_NONE;
 
 	if (!cfg->upstream_direct) {
 		int r = ssl_request(cfg, up, why, whylen);
@@ -87,10 +87,10 @@ starttls_upstream(struct starttls *t, const struct config *cfg,
 		if (r <= 0)
 			return r;
 	}
-	x509check_init(&t->verify, check,
-	               cr->upstream_ca != NULL ? cr->upstream_ca->ta : NULL,
-	               cr->upstream_ca != NULL ? cr->upstream_ca->count : 0,
-	               check == X509CHECK_FULL ? host : NULL);
+	verifier_init(&t->verify, check,
+	              cr->upstream_ca != NULL ? cr->upstream_ca->ta : NULL,
+	              cr->upstream_ca != NULL ? cr->upstream_ca->count : 0,
+	              check == VERIFIER_FULL ? host : NULL);
 	if (tls_client_setup(&t->cc, &t->verify, cr->upstream_chain,
 	                     cr->upstream_key) != 0) {
 		snprintf(why, whylen, "upstream client key is unusable");
@@ -110,7 +110,7 @@ starttls_upstream(struct starttls *t, const struct config *cfg,
 	if (st != CONN_OK) {
 		int err = conn_tls_error(up);
 
-		if (err == X509CHECK_ERR_NAME)
+		if (err == VERIFIER_ERR_NAME)
 			snprintf(why, whylen,
 			         "upstream TLS handshake failed: server "
 			         "certificate does not match host name "

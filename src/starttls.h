@@ -16,12 +16,12 @@
 #include "config.h"
 #include "conn.h"
 #include "credentials.h"
-#include "x509check.h"
+#include "x509/verifier.h"
 
 /* The upstream's TLS client engine, its buffer and its verifier. */
 struct starttls {
 	br_ssl_client_context cc;
-	struct x509check verify;
+	struct verifier verify;
 	unsigned char buf[BR_SSL_BUFSIZE_BIDI];
 };
 

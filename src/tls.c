@@ -113,7 +113,7 @@ common_setup(br_ssl_engine_context *eng, const uint16_t *suites, size_t n)
 void
 tls_server_setup(br_ssl_server_context *sc,
                  const br_ssl_server_policy_class **policy, unsigned key_types,
-                 struct x509check *verify,
+                 struct verifier *verify,
                  const struct keys_anchors *client_anchors, int cert_optional)
 {
 	uint16_t suites[8];
@@ -146,7 +146,7 @@ tls_server_setup(br_ssl_server_context *sc,
 }
 
 int
-tls_client_setup(br_ssl_client_context *cc, struct x509check *verify,
+tls_client_setup(br_ssl_client_context *cc, struct verifier *verify,
                  const struct keys_chain *chain, const struct keys_private *key)
 {
 	uint16_t suites[8];
@@ -247,10 +247,10 @@ tls_alert_for(int err)
 		return 48; /* unknown_ca */
 	case BR_ERR_X509_EXPIRED:
 		return 45; /* certificate_expired */
-	case X509CHECK_ERR_REVOKED:
+	case VERIFIER_ERR_REVOKED:
 		return 44; /* certificate_revoked */
 	case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
-	case X509CHECK_ERR_PURPOSE:
+	case VERIFIER_ERR_PURPOSE:
 		return 43; /* unsupported_certificate */
 	case BR_ERR_UNSUPPORTED_VERSION:
 		return 70; /* protocol_version */
@@ -280,7 +280,7 @@ tls_alert_for(int err)
 	}
 	/* Any other refusal of the peer's certificate by the verifier. */
 	if ((err > BR_ERR_X509_OK && err < BR_ERR_X509_OK + 32) ||
-	    (err >= X509CHECK_ERR_NAME && err <= X509CHECK_ERR_LAST))
+	    (err >= VERIFIER_ERR_NAME && err <= VERIFIER_ERR_LAST))
 		return 42; /* bad_certificate */
 	return 0;
 }
@@ -341,7 +341,7 @@ tls_strerror(int err)
 		         text != NULL ? text : "unknown");
 		return buf;
 	}
-	return x509check_strerror(err);
+	return verifier_strerror(err);
 }
 
 static const struct name suites[] = {

@@ -9,8 +9,8 @@
 
 #include <bearssl.h>
 
-#include "keys.h"
-#include "x509check.h"
+#include "x509/keys.h"
+#include "x509/verifier.h"
 
 #define TLS_ALPN_POSTGRESQL "postgresql"
 
@@ -35,7 +35,7 @@ void tls_probe_cpu(void);
 
 void tls_server_setup(br_ssl_server_context *sc,
                       const br_ssl_server_policy_class **policy,
-                      unsigned key_types, struct x509check *verify,
+                      unsigned key_types, struct verifier *verify,
                       const struct keys_anchors *client_anchors,
                       int cert_optional);
 
@@ -43,7 +43,7 @@ void tls_server_setup(br_ssl_server_context *sc,
  * Configure cc as a client checking the server with verify; with chain
  * and key non-NULL, present that client certificate.
  */
-int tls_client_setup(br_ssl_client_context *cc, struct x509check *verify,
+int tls_client_setup(br_ssl_client_context *cc, struct verifier *verify,
                      const struct keys_chain *chain,
                      const struct keys_private *key);
 

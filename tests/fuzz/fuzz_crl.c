@@ -24,10 +24,10 @@
  */
 #include <string.h>
 
-#include "crl.h"
 #include "fixtures-crl.h"
 #include "fuzz.h"
-#include "keys.h"
+#include "x509/crl.h"
+#include "x509/keys.h"
 
 #define SMALL_DER 2048 /* the DER buffer of use 3 */
 

@@ -25,8 +25,8 @@
 
 #include "fixtures-keys.h"
 #include "fuzz.h"
-#include "keymatch.h"
-#include "keys.h"
+#include "x509/keymatch.h"
+#include "x509/keys.h"
 
 /* Big structs: static, as in main; guard bytes after each (fuzz.h). */
 static struct {

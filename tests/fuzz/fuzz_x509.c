@@ -1,11 +1,11 @@
 /*
- * libFuzzer target for hostcheck and x509check: hostcheck_match(),
+ * libFuzzer target for hostname and verifier: hostname_match(),
  * pgstunnel's own DER walk over the upstream server's (or a client's)
  * certificate, and the X.509 engine around BearSSL's minimal engine, fed
  * the way the SSL engine feeds it.
  *
  * Input: a host name, a NUL, then the DER of one certificate. The host is
- * looked for in the first X509CHECK_HOST_MAX + 8 bytes (so too-long hosts
+ * looked for in the first VERIFIER_HOST_MAX + 8 bytes (so too-long hosts
  * are tried too); without a NUL there, the host is NULL and the whole
  * input is the DER. The host is copied to an exact-size buffer and the
  * DER ends where libFuzzer's buffer ends, so AddressSanitizer sees a read
@@ -20,12 +20,12 @@
  * Each input:
  *  - the subject's and issuer's RFC 2253 text (dn.c) and the client
  *    purpose verdict (der.c), with their buffer bounds;
- *  - hostcheck_match() with the host, the host upper-cased (names compare
+ *  - hostname_match() with the host, the host upper-cased (names compare
  *    case-insensitively, so the answer must not change), "" and NULL;
  *  - the engine in modes NONE, CA and FULL, the certificate appended in
  *    different slices in each mode; the answers must agree: FULL fails
  *    exactly as CA when CA fails, and otherwise says what
- *    hostcheck_match() says; get_pkey() is non-NULL exactly when
+ *    hostname_match() says; get_pkey() is non-NULL exactly when
  *    end_chain() returned 0;
  *  - the engine in mode FULL with root.pem as the only anchor and the
  *    chain [input, inter.pem], as a server sends it;
@@ -39,16 +39,16 @@
  */
 #include <string.h>
 
-#include "certinfo.h"
-#include "crl.h"
 #include "fixtures-x509.h"
-#include "dn.h"
 #include "fuzz.h"
-#include "hostcheck.h"
-#include "keys.h"
-#include "x509check.h"
+#include "x509/certinfo.h"
+#include "x509/crl.h"
+#include "x509/dn.h"
+#include "x509/hostname.h"
+#include "x509/keys.h"
+#include "x509/verifier.h"
 
-#define HOST_SCAN (X509CHECK_HOST_MAX + 8)
+#define HOST_SCAN (VERIFIER_HOST_MAX + 8)
 
 static struct keys_anchors fx_root, fx_inter;
 static struct keys_chain fx_inter_chain;
@@ -57,7 +57,7 @@ static struct keys_chain fx_root_chain;
 static struct crl_store empty_store; /* no CRL: zeroed */
 /* The context, with guard bytes after it (see fuzz.h). */
 static struct {
-	struct x509check xc;
+	struct verifier xc;
 	uint8_t guard[FUZZ_GUARD_SIZE];
 } g;
 
@@ -110,12 +110,12 @@ certinfo(const uint8_t *der, size_t len)
 }
 
 static int
-hostcheck(const uint8_t *der, size_t len, const char *host)
+hostname(const uint8_t *der, size_t len, const char *host)
 {
-	int rc = hostcheck_match(der, len, host);
+	int rc = hostname_match(der, len, host);
 
-	FUZZ_CHECK(rc == HOSTCHECK_MATCH || rc == HOSTCHECK_MISMATCH ||
-	           rc == HOSTCHECK_BAD_CERT || rc == HOSTCHECK_BAD_NAME);
+	FUZZ_CHECK(rc == HOSTNAME_MATCH || rc == HOSTNAME_MISMATCH ||
+	           rc == HOSTNAME_BAD_CERT || rc == HOSTNAME_BAD_NAME);
 	return rc;
 }
 
@@ -135,7 +135,7 @@ feed_cert(const br_x509_class **vt, const uint8_t *der, size_t len, size_t step)
 
 /* end_chain() and get_pkey(), checked against each other. */
 static unsigned
-finish(const br_x509_class **vt, enum x509check_mode mode)
+finish(const br_x509_class **vt, enum verifier_mode mode)
 {
 	const br_x509_pkey *pk;
 	unsigned err, usages = 0;
@@ -143,12 +143,12 @@ finish(const br_x509_class **vt, enum x509check_mode mode)
 	err = (*vt)->end_chain(vt);
 	fuzz_guard_check(g.guard);
 	FUZZ_CHECK(err == g.xc.err);
-	FUZZ_CHECK(x509check_strerror((int)err) != NULL);
+	FUZZ_CHECK(verifier_strerror((int)err) != NULL);
 	pk = (*vt)->get_pkey(vt, &usages);
 	FUZZ_CHECK((err == 0) == (pk != NULL));
 	if (pk == NULL)
 		return err;
-	if (mode == X509CHECK_NONE) {
+	if (mode == VERIFIER_NONE) {
 		const uint8_t *lo = g.xc.pkey_data,
 		              *hi = lo + sizeof(g.xc.pkey_data);
 
@@ -180,15 +180,15 @@ finish(const br_x509_class **vt, enum x509check_mode mode)
 
 /* The input as a one-certificate chain. */
 static unsigned
-engine(enum x509check_mode mode, const char *host, const uint8_t *der,
+engine(enum verifier_mode mode, const char *host, const uint8_t *der,
        size_t len, size_t step)
 {
 	const br_x509_class **vt = &g.xc.vtable;
 
-	if (mode == X509CHECK_NONE)
-		x509check_init(&g.xc, mode, NULL, 0, host);
+	if (mode == VERIFIER_NONE)
+		verifier_init(&g.xc, mode, NULL, 0, host);
 	else
-		x509check_init(&g.xc, mode, anchors, 2, host);
+		verifier_init(&g.xc, mode, anchors, 2, host);
 	(*vt)->start_chain(vt, "ignored.invalid");
 	feed_cert(vt, der, len, step);
 	/* The leaf is kept for the name check whenever it fits. */
@@ -196,8 +196,8 @@ engine(enum x509check_mode mode, const char *host, const uint8_t *der,
 		FUZZ_CHECK(g.xc.leaf_len == len);
 		FUZZ_CHECK(len == 0 || memcmp(g.xc.leaf, der, len) == 0);
 	} else {
-		FUZZ_CHECK(g.xc.leaf_err == X509CHECK_ERR_LEAF_SIZE);
-		FUZZ_CHECK(len > X509CHECK_LEAF_MAX);
+		FUZZ_CHECK(g.xc.leaf_err == VERIFIER_ERR_LEAF_SIZE);
+		FUZZ_CHECK(len > VERIFIER_LEAF_MAX);
 	}
 	return finish(vt, mode);
 }
@@ -210,13 +210,13 @@ engine_chain(const char *host, const uint8_t *der, size_t len, int hc)
 	const br_x509_certificate *inter = &fx_inter_chain.cert[0];
 	unsigned err;
 
-	x509check_init(&g.xc, X509CHECK_FULL, anchors, 1, host);
+	verifier_init(&g.xc, VERIFIER_FULL, anchors, 1, host);
 	(*vt)->start_chain(vt, NULL);
 	feed_cert(vt, der, len, 512);
 	feed_cert(vt, inter->data, inter->data_len, 512);
-	err = finish(vt, X509CHECK_FULL);
+	err = finish(vt, VERIFIER_FULL);
 	if (err == 0)
-		FUZZ_CHECK(hc == HOSTCHECK_MATCH);
+		FUZZ_CHECK(hc == HOSTNAME_MATCH);
 }
 
 /* [input, root.pem] in mode CA, with no CRL store or with an empty one. */
@@ -226,12 +226,12 @@ engine_ca_root(const uint8_t *der, size_t len, const struct crl_store *crl)
 	const br_x509_class **vt = &g.xc.vtable;
 	const br_x509_certificate *root = &fx_root_chain.cert[0];
 
-	x509check_init(&g.xc, X509CHECK_CA, anchors, 2, NULL);
-	FUZZ_CHECK(x509check_set_crl(&g.xc, crl) == 0);
+	verifier_init(&g.xc, VERIFIER_CA, anchors, 2, NULL);
+	FUZZ_CHECK(verifier_set_crl(&g.xc, crl) == 0);
 	(*vt)->start_chain(vt, NULL);
 	feed_cert(vt, der, len, 700);
 	feed_cert(vt, root->data, root->data_len, 700);
-	return finish(vt, X509CHECK_CA);
+	return finish(vt, VERIFIER_CA);
 }
 
 /* The CRLs count only after the chain: an empty store adds refusals. */
@@ -246,9 +246,9 @@ engine_crl(const uint8_t *der, size_t len)
 	if (err_plain != 0)
 		FUZZ_CHECK(err == err_plain);
 	else
-		FUZZ_CHECK(err == 0 || err == X509CHECK_ERR_NO_CRL ||
-		           err == X509CHECK_ERR_CERT_SIZE ||
-		           err == X509CHECK_ERR_LEAF);
+		FUZZ_CHECK(err == 0 || err == VERIFIER_ERR_NO_CRL ||
+		           err == VERIFIER_ERR_CERT_SIZE ||
+		           err == VERIFIER_ERR_LEAF);
 	if (err == 0)
 		FUZZ_CHECK(len == root->data_len &&
 		           memcmp(der, root->data, len) == 0);
@@ -260,19 +260,19 @@ expected_name_err(const char *host, size_t len, int hc)
 {
 	size_t hlen = host != NULL ? strlen(host) : 0;
 
-	if (hlen == 0 || hlen >= X509CHECK_HOST_MAX)
-		return X509CHECK_ERR_HOST;
-	if (len > X509CHECK_LEAF_MAX)
-		return X509CHECK_ERR_LEAF_SIZE;
+	if (hlen == 0 || hlen >= VERIFIER_HOST_MAX)
+		return VERIFIER_ERR_HOST;
+	if (len > VERIFIER_LEAF_MAX)
+		return VERIFIER_ERR_LEAF_SIZE;
 	switch (hc) {
-	case HOSTCHECK_MATCH:
+	case HOSTNAME_MATCH:
 		return 0;
-	case HOSTCHECK_MISMATCH:
-		return X509CHECK_ERR_NAME;
-	case HOSTCHECK_BAD_NAME:
-		return X509CHECK_ERR_BAD_NAME;
+	case HOSTNAME_MISMATCH:
+		return VERIFIER_ERR_NAME;
+	case HOSTNAME_BAD_NAME:
+		return VERIFIER_ERR_BAD_NAME;
 	default:
-		return X509CHECK_ERR_LEAF;
+		return VERIFIER_ERR_LEAF;
 	}
 }
 
@@ -341,23 +341,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = size;
 	}
 
-	hc = hostcheck(der, len, host);
-	hc_empty = hostcheck(der, len, "");
-	hc_null = hostcheck(der, len, NULL);
-	FUZZ_CHECK(hc_empty == HOSTCHECK_BAD_CERT ||
-	           hc_empty == HOSTCHECK_MISMATCH);
+	hc = hostname(der, len, host);
+	hc_empty = hostname(der, len, "");
+	hc_null = hostname(der, len, NULL);
+	FUZZ_CHECK(hc_empty == HOSTNAME_BAD_CERT ||
+	           hc_empty == HOSTNAME_MISMATCH);
 	FUZZ_CHECK(hc_null == hc_empty);
-	FUZZ_CHECK((hc == HOSTCHECK_BAD_CERT) ==
-	           (hc_empty == HOSTCHECK_BAD_CERT));
+	FUZZ_CHECK((hc == HOSTNAME_BAD_CERT) ==
+	           (hc_empty == HOSTNAME_BAD_CERT));
 	if (upper != NULL) {
-		hc_upper = hostcheck(der, len, upper);
+		hc_upper = hostname(der, len, upper);
 		FUZZ_CHECK(hc_upper == hc);
 	}
 
 	/* 256: BearSSL's SSL engine appends a certificate in such slices. */
-	(void)engine(X509CHECK_NONE, host, der, len, 256);
-	err_ca = engine(X509CHECK_CA, host, der, len, 1);
-	err_full = engine(X509CHECK_FULL, host, der, len, len > 0 ? len : 1);
+	(void)engine(VERIFIER_NONE, host, der, len, 256);
+	err_ca = engine(VERIFIER_CA, host, der, len, 1);
+	err_full = engine(VERIFIER_FULL, host, der, len, len > 0 ? len : 1);
 	if (err_ca != 0)
 		FUZZ_CHECK(err_full == err_ca);
 	else

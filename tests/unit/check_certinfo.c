@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certinfo.h"
-#include "dn.h"
 #include "fixture.h"
+#include "x509/certinfo.h"
+#include "x509/dn.h"
 
 #define X509_DIR "tests/unit/fixtures/x509/"
 #define T2020    1577836800LL /* 2020-01-01T00:00:00Z */
@@ -138,7 +138,7 @@ START_TEST(test_signatures)
 		sig[leaf.sig.len / 2] ^= 0x01;
 		ck_assert_int_eq(certinfo_signed_by(&leaf, &inter.pkey), 0);
 	}
-	/* An algorithm sigcheck does not know. */
+	/* An algorithm signature does not know. */
 	leaf.has_alg = 0;
 	ck_assert_int_eq(certinfo_signed_by(&leaf, &inter.pkey), -1);
 }

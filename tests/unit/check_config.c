@@ -1082,6 +1082,17 @@ START_TEST(list_limit)
 }
 END_TEST
 
+/* config_route_for(): 1 with the route's address copied into *a, or 0. */
+static int
+route_for(const char *sni, struct addr *a)
+{
+	const struct addr *r = config_route_for(&cfg, sni);
+
+	if (r != NULL)
+		*a = *r;
+	return r != NULL;
+}
+
 /* A list value may not be empty either. */
 /* --route: the upstream for a client's SNI. */
 START_TEST(route_lookup)
@@ -1093,19 +1104,19 @@ START_TEST(route_lookup)
 	                      "--route b.example.com=/run/pg/.s.PGSQL.5432"),
 	                 0);
 	ck_assert_int_eq(config_check(&cfg, err, sizeof(err)), 0);
-	ck_assert_int_eq(config_route_for(&cfg, "a.example.com", &a), 1);
+	ck_assert_int_eq(route_for("a.example.com", &a), 1);
 	ck_assert_int_eq(a.kind, ADDR_TCP);
 	ck_assert_str_eq(a.host, "10.0.0.1");
 	ck_assert_str_eq(a.port, "6432");
 	/* Names compare without case, as DNS names do. */
-	ck_assert_int_eq(config_route_for(&cfg, "B.Example.Com", &a), 1);
+	ck_assert_int_eq(route_for("B.Example.Com", &a), 1);
 	ck_assert_int_eq(a.kind, ADDR_UNIX);
 	ck_assert_str_eq(a.path, "/run/pg/.s.PGSQL.5432");
 	/* No route: --upstream is the one. */
-	ck_assert_int_eq(config_route_for(&cfg, "c.example.com", &a), 0);
-	ck_assert_int_eq(config_route_for(&cfg, "example.com", &a), 0);
-	ck_assert_int_eq(config_route_for(&cfg, "", &a), 0);
-	ck_assert_int_eq(config_route_for(&cfg, NULL, &a), 0);
+	ck_assert_int_eq(route_for("c.example.com", &a), 0);
+	ck_assert_int_eq(route_for("example.com", &a), 0);
+	ck_assert_int_eq(route_for("", &a), 0);
+	ck_assert_int_eq(route_for(NULL, &a), 0);
 }
 END_TEST
 
@@ -1121,19 +1132,19 @@ START_TEST(route_wildcard)
 	                      "--route *.example=10.0.0.3:6432"),
 	                 0);
 	ck_assert_int_eq(config_check(&cfg, err, sizeof(err)), 0);
-	ck_assert_int_eq(config_route_for(&cfg, "b.w.example", &a), 1);
+	ck_assert_int_eq(route_for("b.w.example", &a), 1);
 	ck_assert_str_eq(a.host, "10.0.0.1");
-	ck_assert_int_eq(config_route_for(&cfg, "B.W.EXAMPLE", &a), 1);
+	ck_assert_int_eq(route_for("B.W.EXAMPLE", &a), 1);
 	ck_assert_str_eq(a.host, "10.0.0.1");
-	ck_assert_int_eq(config_route_for(&cfg, "a.w.example", &a), 1);
+	ck_assert_int_eq(route_for("a.w.example", &a), 1);
 	ck_assert_str_eq(a.host, "10.0.0.2");
-	ck_assert_int_eq(config_route_for(&cfg, "w.example", &a), 1);
+	ck_assert_int_eq(route_for("w.example", &a), 1);
 	ck_assert_str_eq(a.host, "10.0.0.3");
 	/* One label only: x.b.w.example is not under *.w.example, nor
 	 * under *.example. */
-	ck_assert_int_eq(config_route_for(&cfg, "x.b.w.example", &a), 0);
-	ck_assert_int_eq(config_route_for(&cfg, "example", &a), 0);
-	ck_assert_int_eq(config_route_for(&cfg, "w.example.org", &a), 0);
+	ck_assert_int_eq(route_for("x.b.w.example", &a), 0);
+	ck_assert_int_eq(route_for("example", &a), 0);
+	ck_assert_int_eq(route_for("w.example.org", &a), 0);
 
 	/* Any other '*' is refused at start, not silently never matched. */
 	static const char *const bad[] = {

@@ -1,5 +1,5 @@
 /*
- * Unit tests for crl.c, and for x509check's revocation check built on it.
+ * Unit tests for crl.c, and for verifier's revocation check built on it.
  *
  * Fixtures: tests/unit/fixtures/crl/, made by make-fixtures.sh there,
  * which lists what each certificate and CRL holds (names, serials,
@@ -14,11 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crl.h"
-#include "der.h"
 #include "fixture.h"
-#include "keys.h"
-#include "x509check.h"
+#include "x509/crl.h"
+#include "x509/der.h"
+#include "x509/keys.h"
+#include "x509/readfile.h"
+#include "x509/verifier.h"
 
 #define FIXDIR  "tests/unit/fixtures/crl/"
 #define DER_MAX FIXTURE_DER_MAX
@@ -42,7 +43,7 @@ read_fixture(const char *name, uint8_t *buf, size_t cap)
 	int rc;
 
 	snprintf(path, sizeof(path), FIXDIR "%s", name);
-	rc = keys_read_file(path, buf, cap, &len);
+	rc = readfile(path, buf, cap, &len, NULL, NULL);
 	ck_assert_msg(rc == KEYS_OK, "cannot read %s (run from the repo root)",
 	              path);
 	return len;
@@ -1455,9 +1456,9 @@ START_TEST(strerror_texts)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* x509check with CRLs */
+/* verifier with CRLs */
 
-static struct x509check xc;
+static struct verifier xc;
 
 /* Feed certificates (fixture names) as the SSL engine does. */
 static unsigned
@@ -1491,8 +1492,8 @@ chain(const char *a, const char *b, const char *c)
 {
 	const char *names[4] = {a, b, c, NULL};
 
-	x509check_init(&xc, X509CHECK_CA, anchors.ta, anchors.count, NULL);
-	ck_assert_int_eq(x509check_set_crl(&xc, &store), 0);
+	verifier_init(&xc, VERIFIER_CA, anchors.ta, anchors.count, NULL);
+	ck_assert_int_eq(verifier_set_crl(&xc, &store), 0);
 	return feed(names, 100);
 }
 
@@ -1511,26 +1512,26 @@ START_TEST(engine_revoked)
 	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL), 0);
 	ck_assert_ptr_nonnull(pkey());
 	ck_assert_uint_eq(chain("leaf-revoked.pem", NULL, NULL),
-	                  X509CHECK_ERR_REVOKED);
+	                  VERIFIER_ERR_REVOKED);
 	ck_assert_ptr_null(pkey());
 	ck_assert_uint_eq(chain("inter-leaf-good.pem", "inter.pem", NULL), 0);
 	ck_assert_uint_eq(chain("inter-leaf-revoked.pem", "inter.pem", NULL),
-	                  X509CHECK_ERR_REVOKED);
+	                  VERIFIER_ERR_REVOKED);
 	ck_assert_uint_eq(chain("inter-leaf-revoked.pem", NULL, NULL),
-	                  X509CHECK_ERR_REVOKED);
+	                  VERIFIER_ERR_REVOKED);
 	/* Fed a byte at a time, the same. */
 	{
 		static const char *const names[] = {"leaf-revoked.pem", NULL};
 
-		x509check_init(&xc, X509CHECK_CA, anchors.ta, anchors.count,
-		               NULL);
-		ck_assert_int_eq(x509check_set_crl(&xc, &store), 0);
-		ck_assert_uint_eq(feed(names, 1), X509CHECK_ERR_REVOKED);
+		verifier_init(&xc, VERIFIER_CA, anchors.ta, anchors.count,
+		              NULL);
+		ck_assert_int_eq(verifier_set_crl(&xc, &store), 0);
+		ck_assert_uint_eq(feed(names, 1), VERIFIER_ERR_REVOKED);
 		/* Reused for the next chain. */
 		ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL), 0);
 	}
 	/* Without the store, nobody is revoked. */
-	x509check_init(&xc, X509CHECK_CA, anchors.ta, anchors.count, NULL);
+	verifier_init(&xc, VERIFIER_CA, anchors.ta, anchors.count, NULL);
 	{
 		static const char *const names[] = {"leaf-revoked.pem", NULL};
 
@@ -1546,7 +1547,7 @@ START_TEST(engine_intermediate)
 	ck_assert_int_eq(
 	    load_files("root-inter-revoked.crl", "inter.crl", NULL), CRL_OK);
 	ck_assert_uint_eq(chain("inter-leaf-good.pem", "inter.pem", NULL),
-	                  X509CHECK_ERR_REVOKED);
+	                  VERIFIER_ERR_REVOKED);
 	/* XXX: inter is an anchor, so a chain without it is complete, and
 	 * a certificate the client does not send is not checked. */
 	ck_assert_uint_eq(chain("inter-leaf-good.pem", NULL, NULL), 0);
@@ -1554,9 +1555,9 @@ START_TEST(engine_intermediate)
 	ck_assert_int_eq(load_files("inter.crl", NULL), CRL_OK);
 	ck_assert_uint_eq(chain("inter-leaf-good.pem", NULL, NULL), 0);
 	ck_assert_uint_eq(chain("inter-leaf-good.pem", "inter.pem", NULL),
-	                  X509CHECK_ERR_NO_CRL);
+	                  VERIFIER_ERR_NO_CRL);
 	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL),
-	                  X509CHECK_ERR_NO_CRL);
+	                  VERIFIER_ERR_NO_CRL);
 }
 END_TEST
 
@@ -1569,10 +1570,10 @@ START_TEST(engine_root_sent_along)
 	ck_assert_uint_eq(chain("root.pem", NULL, NULL), 0);
 	/* ... but something of its name and another key does. */
 	ck_assert_uint_eq(chain("inter-leaf-good.pem", "same-name.pem", NULL),
-	                  X509CHECK_ERR_NO_CRL);
+	                  VERIFIER_ERR_NO_CRL);
 	/* Nor does a stranger's self-signed certificate get by. */
 	ck_assert_uint_eq(chain("inter-leaf-good.pem", "rogue.pem", NULL),
-	                  X509CHECK_ERR_NO_CRL);
+	                  VERIFIER_ERR_NO_CRL);
 	ck_assert_int_eq(load_files("root.crl", "inter.crl", NULL), CRL_OK);
 	ck_assert_uint_eq(chain("inter-leaf-good.pem", "inter.pem", "root.pem"),
 	                  0);
@@ -1584,14 +1585,14 @@ START_TEST(engine_times)
 	root_and_inter();
 	ck_assert_int_eq(load_files("root-expired.crl", NULL), CRL_OK);
 	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL),
-	                  X509CHECK_ERR_CRL_EXPIRED);
+	                  VERIFIER_ERR_CRL_EXPIRED);
 	ck_assert_int_eq(load_files("root-future.crl", NULL), CRL_OK);
 	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL),
-	                  X509CHECK_ERR_CRL_NOT_YET_VALID);
+	                  VERIFIER_ERR_CRL_NOT_YET_VALID);
 	ck_assert_int_eq(load_files("root-nonext.crl", NULL), CRL_OK);
 	ck_assert_uint_eq(chain("leaf-good.pem", NULL, NULL), 0);
 	ck_assert_uint_eq(chain("leaf-revoked.pem", NULL, NULL),
-	                  X509CHECK_ERR_REVOKED);
+	                  VERIFIER_ERR_REVOKED);
 }
 END_TEST
 
@@ -1607,23 +1608,23 @@ START_TEST(engine_chain_errors_first)
 	                  BR_ERR_X509_NOT_TRUSTED);
 	root_and_inter();
 	ck_assert_uint_eq(chain("inter-leaf-good.pem", "leaf-good.pem", NULL),
-	                  X509CHECK_ERR_NO_CRL);
+	                  VERIFIER_ERR_NO_CRL);
 }
 END_TEST
 
 START_TEST(engine_set_crl)
 {
 	root_and_inter();
-	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
-	ck_assert_int_eq(x509check_set_crl(&xc, &store), -1);
+	verifier_init(&xc, VERIFIER_NONE, NULL, 0, NULL);
+	ck_assert_int_eq(verifier_set_crl(&xc, &store), -1);
 	ck_assert_ptr_null(xc.crl);
-	ck_assert_int_eq(x509check_set_crl(&xc, NULL), 0);
-	x509check_init(&xc, X509CHECK_FULL, anchors.ta, anchors.count, "x");
-	ck_assert_int_eq(x509check_set_crl(&xc, &store), -1);
-	x509check_init(&xc, X509CHECK_CA, anchors.ta, anchors.count, NULL);
-	ck_assert_int_eq(x509check_set_crl(&xc, &store), 0);
+	ck_assert_int_eq(verifier_set_crl(&xc, NULL), 0);
+	verifier_init(&xc, VERIFIER_FULL, anchors.ta, anchors.count, "x");
+	ck_assert_int_eq(verifier_set_crl(&xc, &store), -1);
+	verifier_init(&xc, VERIFIER_CA, anchors.ta, anchors.count, NULL);
+	ck_assert_int_eq(verifier_set_crl(&xc, &store), 0);
 	ck_assert_ptr_eq(xc.crl, &store);
-	ck_assert_int_eq(x509check_set_crl(&xc, NULL), 0);
+	ck_assert_int_eq(verifier_set_crl(&xc, NULL), 0);
 	ck_assert_ptr_null(xc.crl);
 }
 END_TEST
@@ -1638,23 +1639,23 @@ START_TEST(engine_cert_too_big)
 	int rc;
 
 	/* The x509 fixtures: big.pem (over 8 KiB) signed by inter.pem. */
-	rc = keys_read_file("tests/unit/fixtures/x509/inter.pem", buf,
-	                    sizeof(buf), &len);
+	rc = readfile("tests/unit/fixtures/x509/inter.pem", buf, sizeof(buf),
+	              &len, NULL, NULL);
 	ck_assert_int_eq(rc, KEYS_OK);
 	ck_assert_int_eq(keys_anchors_parse(&x509_anchors, buf, len), KEYS_OK);
 	ck_assert_uint_eq(fixture_load_pem("tests/unit/fixtures/x509/big.pem",
 	                                   "CERTIFICATE", &big, 1),
 	                  1);
-	ck_assert_uint_gt(big.len, X509CHECK_LEAF_MAX);
+	ck_assert_uint_gt(big.len, VERIFIER_LEAF_MAX);
 	crl_store_clear(&store);
-	x509check_init(&xc, X509CHECK_CA, x509_anchors.ta, x509_anchors.count,
-	               NULL);
-	ck_assert_int_eq(x509check_set_crl(&xc, &store), 0);
+	verifier_init(&xc, VERIFIER_CA, x509_anchors.ta, x509_anchors.count,
+	              NULL);
+	ck_assert_int_eq(verifier_set_crl(&xc, &store), 0);
 	(*vt)->start_chain(vt, NULL);
 	(*vt)->start_cert(vt, (uint32_t)big.len);
 	(*vt)->append(vt, big.data, big.len);
 	(*vt)->end_cert(vt);
-	ck_assert_uint_eq((*vt)->end_chain(vt), X509CHECK_ERR_CERT_SIZE);
+	ck_assert_uint_eq((*vt)->end_chain(vt), VERIFIER_ERR_CERT_SIZE);
 }
 END_TEST
 
@@ -1662,15 +1663,15 @@ START_TEST(engine_strerror)
 {
 	int e;
 
-	for (e = X509CHECK_ERR_REVOKED; e <= X509CHECK_ERR_CERT_SIZE; e++)
-		ck_assert_str_ne(x509check_strerror(e), x509check_strerror(-1));
-	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_REVOKED),
+	for (e = VERIFIER_ERR_REVOKED; e <= VERIFIER_ERR_CERT_SIZE; e++)
+		ck_assert_str_ne(verifier_strerror(e), verifier_strerror(-1));
+	ck_assert_str_eq(verifier_strerror(VERIFIER_ERR_REVOKED),
 	                 "certificate revoked");
-	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_NO_CRL),
+	ck_assert_str_eq(verifier_strerror(VERIFIER_ERR_NO_CRL),
 	                 "no CRL for the certificate's issuer");
-	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_CRL_EXPIRED),
+	ck_assert_str_eq(verifier_strerror(VERIFIER_ERR_CRL_EXPIRED),
 	                 "CRL has expired");
-	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_CRL_NOT_YET_VALID),
+	ck_assert_str_eq(verifier_strerror(VERIFIER_ERR_CRL_NOT_YET_VALID),
 	                 "CRL not yet valid");
 }
 END_TEST
@@ -1720,7 +1721,7 @@ crl_suite(void)
 	tcase_add_test(tc, strerror_texts);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("x509check");
+	tc = tcase_create("verifier");
 	tcase_add_test(tc, engine_revoked);
 	tcase_add_test(tc, engine_intermediate);
 	tcase_add_test(tc, engine_root_sent_along);

@@ -2,7 +2,7 @@
  * Unit tests for der.c: a certificate's identifying fields, its public
  * key, CA flag and client purpose, its first CN, serial numbers, and the
  * Extensions walker that
- * hostcheck.c and crl.c share. Inputs are hand-made DER or the certificates of
+ * hostname.c and crl.c share. Inputs are hand-made DER or the certificates of
  * tests/unit/fixtures/x509 (run from the repository root), walked from
  * exact-size heap copies so that AddressSanitizer sees any read past
  * them.
@@ -13,8 +13,8 @@
 
 #include <bearssl.h>
 
-#include "der.h"
 #include "fixture.h"
+#include "x509/der.h"
 
 /* An exact-size heap copy of len bytes; freed by the next call. */
 static uint8_t *copy;

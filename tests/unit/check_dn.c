@@ -6,7 +6,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "dn.h"
+#include "x509/dn.h"
 
 /* The tables below leave value_len out where strlen() gives it. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

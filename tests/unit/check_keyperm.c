@@ -1,7 +1,7 @@
 /* Unit tests for keyperm.c: PostgreSQL's rule for private key files. */
 #include <check.h>
 
-#include "keyperm.h"
+#include "x509/keyperm.h"
 
 #define ROOT  0u
 #define US    1000u

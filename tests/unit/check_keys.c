@@ -15,10 +15,11 @@
 
 #include <check.h>
 
-#include "keymatch.h"
-#include "keys.h"
-#include "privkey.h"
 #include "fixture.h"
+#include "x509/keymatch.h"
+#include "x509/keys.h"
+#include "x509/privkey.h"
+#include "x509/readfile.h"
 
 #define FIXTURES "tests/unit/fixtures/keys/"
 #define BIG      (4 * KEYS_FILE_MAX)
@@ -38,7 +39,7 @@ fixture(const char *name, uint8_t *buf, size_t cap)
 	int rc;
 
 	snprintf(path, sizeof path, FIXTURES "%s", name);
-	rc = keys_read_file(path, buf, cap, &len);
+	rc = readfile(path, buf, cap, &len, NULL, NULL);
 	ck_assert_msg(rc == KEYS_OK, "cannot read fixture %s: %s", path,
 	              keys_strerror(rc));
 	return len;
@@ -937,9 +938,9 @@ START_TEST(file_missing)
 	size_t len = 99;
 
 	errno = 0;
-	ck_assert_int_eq(
-	    keys_read_file(FIXTURES "no-such-file", pem, sizeof pem, &len),
-	    KEYS_ERR_IO);
+	ck_assert_int_eq(readfile(FIXTURES "no-such-file", pem, sizeof pem,
+	                          &len, NULL, NULL),
+	                 KEYS_ERR_IO);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_uint_eq(len, 0);
 	errno = 0;
@@ -997,15 +998,17 @@ START_TEST(file_cap)
 	size_t size, len;
 
 	size = fixture("ec256.crt", pem, sizeof pem);
-	ck_assert_int_eq(keys_read_file(FIXTURES "ec256.crt", pem2, size, &len),
-	                 KEYS_OK);
+	ck_assert_int_eq(
+	    readfile(FIXTURES "ec256.crt", pem2, size, &len, NULL, NULL),
+	    KEYS_OK);
 	ck_assert_uint_eq(len, size);
 	ck_assert_mem_eq(pem, pem2, size);
 	ck_assert_int_eq(
-	    keys_read_file(FIXTURES "ec256.crt", pem2, size - 1, &len),
+	    readfile(FIXTURES "ec256.crt", pem2, size - 1, &len, NULL, NULL),
 	    KEYS_ERR_TOO_BIG);
-	ck_assert_int_eq(keys_read_file(FIXTURES "ec256.crt", pem2, 0, &len),
-	                 KEYS_ERR_TOO_BIG);
+	ck_assert_int_eq(
+	    readfile(FIXTURES "ec256.crt", pem2, 0, &len, NULL, NULL),
+	    KEYS_ERR_TOO_BIG);
 }
 END_TEST
 

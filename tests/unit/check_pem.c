@@ -10,7 +10,7 @@
 
 #include <check.h>
 
-#include "pem.h"
+#include "x509/pem.h"
 
 /* What the sink saw: "B<kind>" and "E" marks around the decoded bytes. */
 static uint8_t seen[4096];

@@ -31,10 +31,10 @@
 #include "credentials.h"
 #include "fixture.h"
 #include "io.h"
-#include "keys.h"
 #include "pump.h"
 #include "tls.h"
-#include "x509check.h"
+#include "x509/keys.h"
+#include "x509/verifier.h"
 
 /* A little over 1 MiB: not a whole number of TLS records (16 KiB) nor of
  * stage buffers, so that a tail left unsealed or unsent shows. */
@@ -413,7 +413,7 @@ tls_peer(int fd, const void *arg)
 {
 	const struct tls_flow *f = arg;
 	static struct keys_anchors anchors;
-	static struct x509check xc;
+	static struct verifier xc;
 	static br_ssl_client_context cc;
 	static unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 	br_ssl_engine_context *eng = &cc.eng;
@@ -422,8 +422,7 @@ tls_peer(int fd, const void *arg)
 
 	if (keys_anchors_load(&anchors, KEYDIR "root.crt") != KEYS_OK)
 		return PEER_SETUP;
-	x509check_init(&xc, X509CHECK_FULL, anchors.ta, anchors.count,
-	               TLS_HOST);
+	verifier_init(&xc, VERIFIER_FULL, anchors.ta, anchors.count, TLS_HOST);
 	if (tls_client_setup(&cc, &xc, NULL, NULL) != 0)
 		return PEER_SETUP;
 	br_ssl_engine_set_buffer(eng, iobuf, sizeof(iobuf), 1);

@@ -9,7 +9,7 @@
 
 #include <check.h>
 
-#include "scratch.h"
+#include "x509/scratch.h"
 
 #define PAGES 4
 static _Alignas(SCRATCH_ALIGN) uint8_t buf[PAGES * SCRATCH_ALIGN];

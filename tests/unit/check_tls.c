@@ -8,15 +8,15 @@
 #include <bearssl.h>
 
 #include "tls.h"
-#include "x509check.h"
+#include "x509/verifier.h"
 
 START_TEST(test_alert_for_certificates)
 {
 	ck_assert_int_eq(tls_alert_for(BR_ERR_NO_CLIENT_AUTH), 116);
 	ck_assert_int_eq(tls_alert_for(BR_ERR_X509_NOT_TRUSTED), 48);
 	ck_assert_int_eq(tls_alert_for(BR_ERR_X509_EXPIRED), 45);
-	ck_assert_int_eq(tls_alert_for(X509CHECK_ERR_REVOKED), 44);
-	ck_assert_int_eq(tls_alert_for(X509CHECK_ERR_PURPOSE), 43);
+	ck_assert_int_eq(tls_alert_for(VERIFIER_ERR_REVOKED), 44);
+	ck_assert_int_eq(tls_alert_for(VERIFIER_ERR_PURPOSE), 43);
 	ck_assert_int_eq(tls_alert_for(BR_ERR_X509_FORBIDDEN_KEY_USAGE), 43);
 	/* Every other verifier refusal: bad_certificate. */
 	for (int e = BR_ERR_X509_OK + 1; e < BR_ERR_X509_OK + 32; e++) {
@@ -25,8 +25,8 @@ START_TEST(test_alert_for_certificates)
 		ck_assert_msg(a == 42 || a == 43 || a == 45 || a == 48,
 		              "X.509 error %d: alert %d", e, a);
 	}
-	for (int e = X509CHECK_ERR_NAME; e <= X509CHECK_ERR_LAST; e++)
-		ck_assert_msg(tls_alert_for(e) != 0, "x509check error %d", e);
+	for (int e = VERIFIER_ERR_NAME; e <= VERIFIER_ERR_LAST; e++)
+		ck_assert_msg(tls_alert_for(e) != 0, "verifier error %d", e);
 }
 END_TEST
 
@@ -95,7 +95,7 @@ START_TEST(test_names)
 	}
 	ck_assert_ptr_null(tls_alert_name(255));
 	ck_assert_str_eq(
-	    tls_strerror(X509CHECK_ERR_PURPOSE),
+	    tls_strerror(VERIFIER_ERR_PURPOSE),
 	    "unsupported certificate purpose (its extendedKeyUsage "
 	    "lacks clientAuth, or its keyUsage digitalSignature)");
 }

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "keys.h"
+#include "x509/keys.h"
 
 #define FIXTURE_DER_MAX 16384 /* DER bytes of one object */
 #define FIXTURE_PEM_MAX 65536 /* bytes of one fixture file */

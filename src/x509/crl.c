@@ -3,7 +3,7 @@
 
 #include "crl.h"
 #include "pem.h"
-#include "sigcheck.h"
+#include "signature.h"
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
@@ -107,7 +107,7 @@ crl_parse(const uint8_t *der, size_t len, struct crl_info *ci)
 {
 	struct der d, cl, tbs, alg, alg_whole, tbs_alg, f, list, exts;
 	struct der_serial serial;
-	struct sigcheck_alg sa;
+	struct signature_alg sa;
 	unsigned tag;
 	int deferred = CRL_OK, rc;
 
@@ -140,7 +140,7 @@ crl_parse(const uint8_t *der, size_t len, struct crl_info *ci)
 	if (der_next(&tbs, &tag, &f, &tbs_alg) != 0 || tag != DER_SEQUENCE ||
 	    !der_is(&tbs_alg, alg_whole.p, alg_whole.len))
 		return CRL_ERR_DER;
-	if (sigcheck_algorithm(alg, &sa) != 0) {
+	if (signature_algorithm(alg, &sa) != 0) {
 		/* Still a parse error when it is not even an OID. */
 		if (der_expect(&alg, DER_OID, &f) != 0)
 			return CRL_ERR_DER;
@@ -194,9 +194,9 @@ int
 crl_verify(const struct crl_info *ci, const br_x509_trust_anchor *anchors,
            size_t anchor_count)
 {
-	const struct sigcheck_alg alg = {ci->hash_id, ci->key_type};
-	uint8_t hash[SIGCHECK_HASH_MAX];
-	size_t i, hlen = sigcheck_hash(ci->hash_id, &ci->tbs, hash);
+	const struct signature_alg alg = {ci->hash_id, ci->key_type};
+	uint8_t hash[SIGNATURE_HASH_MAX];
+	size_t i, hlen = signature_hash(ci->hash_id, &ci->tbs, hash);
 	int named = 0;
 
 	if (hlen == 0)
@@ -208,7 +208,7 @@ crl_verify(const struct crl_info *ci, const br_x509_trust_anchor *anchors,
 		    memcmp(ta->dn.data, ci->issuer.p, ci->issuer.len) != 0)
 			continue;
 		named = 1;
-		if (sigcheck_signed(&alg, hash, hlen, &ci->sig, &ta->pkey))
+		if (signature_signed(&alg, hash, hlen, &ci->sig, &ta->pkey))
 			return CRL_OK;
 	}
 	return named ? CRL_ERR_SIGNATURE : CRL_ERR_ISSUER;

@@ -1,25 +1,25 @@
 /*
- * hostcheck: does a certificate match a host name, the way libpq decides
+ * hostname: does a certificate match a host name, the way libpq decides
  * it for sslmode=verify-full? Pure: DER bytes and a host in, a verdict
- * out; no I/O, no allocation, no BearSSL. The X.509 engine (x509check.c)
+ * out; no I/O, no allocation, no BearSSL. The X.509 engine (verifier.c)
  * asks it about the leaf once the chain is verified; it does not look at
  * the chain, the dates or the signature.
  */
-#ifndef PGSTUNNEL_HOSTCHECK_H
-#define PGSTUNNEL_HOSTCHECK_H
+#ifndef PGSTUNNEL_HOSTNAME_H
+#define PGSTUNNEL_HOSTNAME_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-enum hostcheck_result {
-	HOSTCHECK_MATCH = 0,
-	HOSTCHECK_MISMATCH,
-	HOSTCHECK_BAD_CERT, /* DER does not parse (strict, bounds-checked) */
+enum hostname_result {
+	HOSTNAME_MATCH = 0,
+	HOSTNAME_MISMATCH,
+	HOSTNAME_BAD_CERT, /* DER does not parse (strict, bounds-checked) */
 	/*
 	 * libpq's errors, met before any match: a dNSName or CN with an
 	 * embedded NUL, an iPAddress neither 4 nor 16 bytes long.
 	 */
-	HOSTCHECK_BAD_NAME,
+	HOSTNAME_BAD_NAME,
 };
 
 /*
@@ -36,17 +36,17 @@ enum hostcheck_result {
  *    (so an IP host may match the CN of a certificate with dNSNames).
  * A NULL or empty host never matches.
  */
-int hostcheck_match(const uint8_t *der, size_t len, const char *host);
+int hostname_match(const uint8_t *der, size_t len, const char *host);
 
 /*
  * Pure: does the name pattern (a certificate's dNSName, or a --route
  * name) match host by the rules above: equal without ASCII case, or
  * "*.rest" covering exactly one leftmost label of host. 1 or 0.
  */
-int hostcheck_name_match(const char *pattern, const char *host);
+int hostname_name_match(const char *pattern, const char *host);
 
-/* Whether a pattern is a wildcard hostcheck_name_match() can use:
+/* Whether a pattern is a wildcard hostname_name_match() can use:
  * "*." and at least one more character, no other '*'. */
-int hostcheck_is_wildcard(const char *pattern);
+int hostname_is_wildcard(const char *pattern);
 
 #endif

@@ -1,10 +1,10 @@
-/* see hostcheck.h */
+/* see hostname.h */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include "der.h"
-#include "hostcheck.h"
+#include "hostname.h"
 
 /* Context-specific tags of GeneralName. */
 #define GN_DNS DER_CTX_PRIM(2) /* dNSName [2] IA5String */
@@ -12,7 +12,7 @@
 
 static const uint8_t oid_san[] = {0x55, 0x1d, 0x11}; /* 2.5.29.17 */
 
-/* What hostcheck_match() needs from a certificate. */
+/* What hostname_match() needs from a certificate. */
 struct certnames {
 	int has_san;
 	struct der san; /* contents of GeneralNames */
@@ -150,7 +150,7 @@ wildcard_match(const char *pat, size_t lenpat, const char *host, size_t lenhost)
 }
 
 int
-hostcheck_name_match(const char *pattern, const char *host)
+hostname_name_match(const char *pattern, const char *host)
 {
 	size_t lenpat = strlen(pattern), lenhost = strlen(host);
 
@@ -162,7 +162,7 @@ hostcheck_name_match(const char *pattern, const char *host)
 }
 
 int
-hostcheck_is_wildcard(const char *pattern)
+hostname_is_wildcard(const char *pattern)
 {
 	return pattern[0] == '*' && pattern[1] == '.' && pattern[2] != '\0' &&
 	       strchr(pattern + 1, '*') == NULL;
@@ -201,7 +201,7 @@ ip_match(const struct der *ip, const struct hostaddr *ha)
 }
 
 int
-hostcheck_match(const uint8_t *der, size_t len, const char *host)
+hostname_match(const uint8_t *der, size_t len, const char *host)
 {
 	struct certnames cn;
 	struct hostaddr ha;
@@ -210,9 +210,9 @@ hostcheck_match(const uint8_t *der, size_t len, const char *host)
 	int rc, check_cn;
 
 	if (der == NULL || parse_cert(der, len, &cn) != 0)
-		return HOSTCHECK_BAD_CERT;
+		return HOSTNAME_BAD_CERT;
 	if (host == NULL || host[0] == '\0')
-		return HOSTCHECK_MISMATCH;
+		return HOSTNAME_MISMATCH;
 
 	/* libpq: inet_aton() (so "127.1" too), then inet_pton() for IPv6. */
 	memset(&ha, 0, sizeof(ha));
@@ -225,7 +225,7 @@ hostcheck_match(const uint8_t *der, size_t len, const char *host)
 	san = cn.san; /* empty when there is no SAN */
 	while (san.len > 0) {
 		if (der_next(&san, &tag, &gn, NULL) != 0)
-			return HOSTCHECK_BAD_CERT; /* checked in parse_cert */
+			return HOSTNAME_BAD_CERT; /* checked in parse_cert */
 		if (tag == host_type)
 			check_cn = 0;
 		if (tag == GN_DNS)
@@ -241,8 +241,8 @@ hostcheck_match(const uint8_t *der, size_t len, const char *host)
 		rc = name_match(&cn.cn, host);
 
 	if (rc > 0)
-		return HOSTCHECK_MATCH;
+		return HOSTNAME_MATCH;
 	if (rc < 0)
-		return HOSTCHECK_BAD_NAME;
-	return HOSTCHECK_MISMATCH;
+		return HOSTNAME_BAD_NAME;
+	return HOSTNAME_MISMATCH;
 }

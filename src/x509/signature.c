@@ -1,13 +1,13 @@
-/* see sigcheck.h */
+/* see signature.h */
 #include <string.h>
 
-#include "sigcheck.h"
+#include "signature.h"
 
 /* Signature algorithms: the OID of each, with its hash and key type. */
 struct sigalg {
 	const char *oid;
 	size_t oid_len;
-	struct sigcheck_alg alg;
+	struct signature_alg alg;
 };
 
 #define RSA_PKCS1 "\x2a\x86\x48\x86\xf7\x0d\x01\x01" /* 1.2.840.113549.1.1 */
@@ -27,7 +27,7 @@ static const struct sigalg sigalgs[] = {
 };
 
 int
-sigcheck_algorithm(struct der alg, struct sigcheck_alg *out)
+signature_algorithm(struct der alg, struct signature_alg *out)
 {
 	struct der oid, params;
 	unsigned tag;
@@ -72,8 +72,8 @@ hash_class(int id)
 }
 
 size_t
-sigcheck_hash(int hash_id, const struct der *data,
-              uint8_t out[SIGCHECK_HASH_MAX])
+signature_hash(int hash_id, const struct der *data,
+               uint8_t out[SIGNATURE_HASH_MAX])
 {
 	const br_hash_class *hc = hash_class(hash_id);
 	br_hash_compat_context h;
@@ -82,7 +82,7 @@ sigcheck_hash(int hash_id, const struct der *data,
 	if (hc == NULL)
 		return 0;
 	hlen = (hc->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
-	if (hlen > SIGCHECK_HASH_MAX)
+	if (hlen > SIGNATURE_HASH_MAX)
 		return 0;
 	hc->init(&h.vtable);
 	hc->update(&h.vtable, data->p, data->len);
@@ -91,10 +91,10 @@ sigcheck_hash(int hash_id, const struct der *data,
 }
 
 int
-sigcheck_signed(const struct sigcheck_alg *alg, const uint8_t *hash,
-                size_t hlen, const struct der *sig, const br_x509_pkey *pk)
+signature_signed(const struct signature_alg *alg, const uint8_t *hash,
+                 size_t hlen, const struct der *sig, const br_x509_pkey *pk)
 {
-	uint8_t out[SIGCHECK_HASH_MAX];
+	uint8_t out[SIGNATURE_HASH_MAX];
 
 	if (pk->key_type != alg->key_type || hlen > sizeof(out))
 		return 0;

@@ -455,83 +455,21 @@ keys_anchors_parse(struct keys_anchors *anchors, const uint8_t *pem, size_t len)
 /* Files */
 
 /*
- * keys_read_file(); with key, a private key file, whose owner and mode
- * must also pass keyperm_judge() on the same fstat() (no second look at
- * the path, which could then name another file).
+ * A private key file's owner and mode must pass keyperm_judge(), on the
+ * opened file's fstat().
  */
 static int
-read_file(const char *path, uint8_t *buf, size_t cap, size_t *len,
-          struct keys_private *key)
+judge_key_file(const struct stat *st, void *arg)
 {
-	uint8_t extra;
-	ssize_t n;
-	size_t got = 0;
-	struct stat st;
-	int fd, saved;
+	struct keys_private *key = arg;
+	enum keyperm_verdict v =
+	    keyperm_judge(st->st_mode, st->st_uid, geteuid());
 
-	*len = 0;
-	/* O_NONBLOCK: opening a FIFO without a writer must not hang, and
-	 * under inetd a hang is one stuck process per connection. */
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	while (fd == -1 && errno == EINTR);
-	if (fd == -1)
-		return KEYS_ERR_IO;
-	if (fstat(fd, &st) != 0) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return KEYS_ERR_IO;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return KEYS_ERR_NOT_FILE;
-	}
-	if (key != NULL) {
-		enum keyperm_verdict v =
-		    keyperm_judge(st.st_mode, st.st_uid, geteuid());
-
-		if (v != KEYPERM_OK) {
-			close(fd);
-			key->file_mode = st.st_mode & 07777;
-			key->file_owner = st.st_uid;
-			return v == KEYPERM_OWNER ? KEYS_ERR_KEY_OWNER
-			                          : KEYS_ERR_KEY_OPEN;
-		}
-	}
-	for (;;) {
-		/* Once buf is full, one more byte tells "too big" from EOF. */
-		if (got < cap)
-			n = read(fd, buf + got, cap - got);
-		else
-			n = read(fd, &extra, 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			saved = errno;
-			close(fd);
-			errno = saved;
-			return KEYS_ERR_IO;
-		}
-		if (n == 0)
-			break;
-		if (got == cap) {
-			close(fd);
-			errno = EFBIG;
-			return KEYS_ERR_TOO_BIG;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	*len = got;
-	return KEYS_OK;
-}
-
-int
-keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
-{
-	return read_file(path, buf, cap, len, NULL);
+	if (v == KEYPERM_OK)
+		return 0;
+	key->file_mode = st->st_mode & 07777;
+	key->file_owner = st->st_uid;
+	return v == KEYPERM_OWNER ? KEYS_ERR_KEY_OWNER : KEYS_ERR_KEY_OPEN;
 }
 
 /*
@@ -561,7 +499,7 @@ keys_chain_load(struct keys_chain *chain, const char *path)
 
 	chain->count = 0;
 	chain->used = 0;
-	rc = keys_read_file(path, file_buf, sizeof file_buf, &len);
+	rc = readfile(path, file_buf, sizeof file_buf, &len, NULL, NULL);
 	if (rc == KEYS_OK)
 		rc = keys_chain_parse(chain, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
@@ -578,7 +516,8 @@ keys_private_load(struct keys_private *key, const char *path)
 
 	key->type = 0;
 	key->why = NULL;
-	rc = read_file(path, file_buf, sizeof file_buf, &len, key);
+	rc = readfile(path, file_buf, sizeof file_buf, &len, judge_key_file,
+	              key);
 	if (rc == KEYS_OK)
 		rc = keys_private_parse(key, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
@@ -595,7 +534,7 @@ keys_anchors_load(struct keys_anchors *anchors, const char *path)
 
 	anchors->count = 0;
 	anchors->used = 0;
-	rc = keys_read_file(path, file_buf, sizeof file_buf, &len);
+	rc = readfile(path, file_buf, sizeof file_buf, &len, NULL, NULL);
 	if (rc == KEYS_OK)
 		rc = keys_anchors_parse(anchors, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB

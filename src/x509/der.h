@@ -1,6 +1,6 @@
 /*
  * der: a strict DER reader over a bounded span, shared by the certificate
- * walks (hostcheck.c, x509check.c) and the CRL parser in crl.c, with the
+ * walks (hostname.c, verifier.c) and the CRL parser in crl.c, with the
  * X.509 structures more than one of them reads. Pure: no I/O, no
  * allocation. Every read checks the bytes left first; lengths must be
  * definite, minimally encoded and at most four bytes long (plenty for a

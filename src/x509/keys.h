@@ -22,6 +22,7 @@
 #include <bearssl.h>
 
 #include "privkey.h"
+#include "readfile.h"
 
 #define KEYS_FILE_MAX     65536 /* largest PEM file we read */
 #define KEYS_CHAIN_MAX    8     /* certificates in one chain */
@@ -29,18 +30,21 @@
 #define KEYS_ANCHORS_MAX  32    /* trust anchors from one CA file */
 #define KEYS_ANCHOR_BYTES 24576 /* DN + public key bytes of all anchors */
 
+/* The first three failures are readfile()'s (readfile.h). */
 enum keys_status {
-	KEYS_OK = 0,
-	KEYS_ERR_IO,        /* cannot open or read the file (errno set) */
-	KEYS_ERR_TOO_BIG,   /* file, chain or anchors over the fixed limits */
-	KEYS_ERR_PEM,       /* not valid PEM */
-	KEYS_ERR_NO_CERT,   /* no CERTIFICATE object found */
-	KEYS_ERR_CERT,      /* a certificate does not decode */
-	KEYS_ERR_NO_KEY,    /* no private key object found */
+	KEYS_OK = READFILE_OK,
+	KEYS_ERR_IO = READFILE_ERR_IO, /* cannot open or read (errno set) */
+	/* file, chain or anchors over the fixed limits */
+	KEYS_ERR_TOO_BIG = READFILE_ERR_TOO_BIG,
+	/* not a regular file (a FIFO, a device, ...) */
+	KEYS_ERR_NOT_FILE = READFILE_ERR_NOT_FILE,
+	KEYS_ERR_PEM = READFILE_STATUS_END, /* not valid PEM */
+	KEYS_ERR_NO_CERT,                   /* no CERTIFICATE object found */
+	KEYS_ERR_CERT,                      /* a certificate does not decode */
+	KEYS_ERR_NO_KEY,                    /* no private key object found */
 	KEYS_ERR_KEY,       /* the private key does not decode */
 	KEYS_ERR_KEY_TYPE,  /* key type or curve not supported */
 	KEYS_ERR_MISMATCH,  /* key is not the leaf certificate's key */
-	KEYS_ERR_NOT_FILE,  /* not a regular file (a FIFO, a device, ...) */
 	KEYS_ERR_KEY_OWNER, /* key file owned by neither root nor us */
 	KEYS_ERR_KEY_OPEN,  /* key file readable by group or others */
 };
@@ -102,14 +106,6 @@ int keys_anchors_parse(struct keys_anchors *anchors, const uint8_t *pem,
 /* The decoded key, or NULL when the key is of the other type. */
 const br_rsa_private_key *keys_private_rsa(const struct keys_private *key);
 const br_ec_private_key *keys_private_ec(const struct keys_private *key);
-
-/*
- * Read a whole file of at most cap bytes into buf (start-up only).
- * KEYS_ERR_IO keeps the errno of the failing call; a larger file is
- * KEYS_ERR_TOO_BIG (errno EFBIG); anything but a regular file (a FIFO, a
- * device, a directory) is KEYS_ERR_NOT_FILE, found without blocking.
- */
-int keys_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
 
 /*
  * File wrappers around the parsers; they share one static read buffer of

@@ -2,7 +2,7 @@
  * certinfo: what --check reports of a certificate, read from its DER,
  * and the judgements it makes: whether a validity period holds at a
  * given time, whether one certificate signed another. Pure: no I/O, no
- * allocation, the time always given. Only --check (credcheck.c) uses it:
+ * allocation, the time always given. Only --check (checkreport.c) uses it:
  * nothing here runs per connection.
  */
 #ifndef PGSTUNNEL_CERTINFO_H
@@ -14,7 +14,7 @@
 #include <bearssl.h>
 
 #include "der.h"
-#include "sigcheck.h"
+#include "signature.h"
 
 #define CERTINFO_TIME_MAX 24   /* "YYYY-MM-DDTHH:MM:SSZ" and its NUL */
 #define CERTINFO_SAN_MAX  1024 /* bytes of SAN text, NUL included */
@@ -23,9 +23,9 @@
 struct certinfo {
 	struct der tbs; /* TBSCertificate, whole: what is signed */
 	struct der sig; /* signatureValue without the unused-bits byte */
-	struct sigcheck_alg alg;    /* how it is signed, when has_alg */
-	int has_alg;                /* 0: an algorithm sigcheck does not know */
-	struct der subject, issuer; /* Names, whole encodings */
+	struct signature_alg alg; /* how it is signed, when has_alg */
+	int has_alg;              /* 0: an algorithm signature does not know */
+	struct der subject, issuer;    /* Names, whole encodings */
 	int64_t not_before, not_after; /* seconds since 1970-01-01 UTC */
 	br_x509_pkey pkey;             /* subject public key (into the DER) */
 	int key_known;                 /* 0: a key der_spki() does not decode */
@@ -71,7 +71,7 @@ enum certinfo_when certinfo_when(int64_t from, int64_t until, int64_t now,
 
 /*
  * Whether the holder of key signed the certificate: 1 yes, 0 no (also a
- * key of another type), -1 when its algorithm is not one sigcheck knows.
+ * key of another type), -1 when its algorithm is not one signature knows.
  */
 int certinfo_signed_by(const struct certinfo *ci, const br_x509_pkey *key);
 

@@ -67,7 +67,7 @@ certinfo_parse(const uint8_t *der, size_t len, struct certinfo *ci)
 		return -1;
 	ci->sig.p++;
 	ci->sig.len--;
-	ci->has_alg = sigcheck_algorithm(alg, &ci->alg) == 0;
+	ci->has_alg = signature_algorithm(alg, &ci->alg) == 0;
 	ci->subject = ids.subject;
 	ci->issuer = ids.issuer;
 	if (validity(ids.validity, &ci->not_before, &ci->not_after) != 0)
@@ -200,11 +200,11 @@ certinfo_when(int64_t from, int64_t until, int64_t now, int warn_days)
 int
 certinfo_signed_by(const struct certinfo *ci, const br_x509_pkey *key)
 {
-	uint8_t hash[SIGCHECK_HASH_MAX];
+	uint8_t hash[SIGNATURE_HASH_MAX];
 	size_t hlen;
 
 	if (!ci->has_alg ||
-	    (hlen = sigcheck_hash(ci->alg.hash_id, &ci->tbs, hash)) == 0)
+	    (hlen = signature_hash(ci->alg.hash_id, &ci->tbs, hash)) == 0)
 		return -1;
-	return sigcheck_signed(&ci->alg, hash, hlen, &ci->sig, key);
+	return signature_signed(&ci->alg, hash, hlen, &ci->sig, key);
 }

@@ -1,14 +1,15 @@
-/* see credcheck.h */
-#include "credcheck.h"
+/* see checkreport.h */
+#include "checkreport.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "certinfo.h"
-#include "dn.h"
-#include "keys.h"
 #include "log.h"
-#include "pem.h"
+#include "x509/certinfo.h"
+#include "x509/dn.h"
+#include "x509/keys.h"
+#include "x509/pem.h"
+#include "x509/readfile.h"
 
 /*
  * A CA file read again for its certificates' dates and names (the
@@ -229,7 +230,7 @@ report_ca_file(struct report *r, const char *what, const char *path)
 	struct ca_walk w = {r, what, path, 0, 0, 0, 0};
 	struct pem_sink sink = {ca_begin, ca_data, ca_end, &w};
 	size_t len = 0;
-	int st = keys_read_file(path, ca_pem, sizeof(ca_pem), &len);
+	int st = readfile(path, ca_pem, sizeof(ca_pem), &len, NULL, NULL);
 
 	if (st != KEYS_OK) {
 		r->errors++;
@@ -327,8 +328,8 @@ report_all(struct report *r, const struct config *cfg,
 }
 
 int
-credcheck_run(const struct config *cfg, struct credentials *cr, int64_t now,
-              FILE *out)
+checkreport_run(const struct config *cfg, struct credentials *cr, int64_t now,
+                FILE *out)
 {
 	struct report r = {out, now, cfg->warn_days, 0, 0, 0, 0};
 	const char *verdict = "OK";
@@ -353,9 +354,9 @@ credcheck_run(const struct config *cfg, struct credentials *cr, int64_t now,
 	        r.crls == 1 ? "" : "s", r.errors, r.errors == 1 ? "" : "s",
 	        r.warnings, r.warnings == 1 ? "" : "s", cfg->warn_days);
 	if (fflush(out) != 0 && r.errors == 0)
-		return CREDCHECK_ERROR; /* a report nobody can read is no "OK"
-		                         */
+		return CHECKREPORT_ERROR; /* a report nobody can read is no "OK"
+		                           */
 	if (r.errors > 0)
-		return CREDCHECK_ERROR;
-	return r.warnings > 0 ? CREDCHECK_WARNING : CREDCHECK_OK;
+		return CHECKREPORT_ERROR;
+	return r.warnings > 0 ? CHECKREPORT_WARNING : CHECKREPORT_OK;
 }

@@ -1,24 +1,24 @@
-/* see x509check.h */
+/* see verifier.h */
 #include <string.h>
 #include <time.h>
 
 #include "crl.h"
 #include "der.h"
-#include "hostcheck.h"
-#include "x509check.h"
+#include "hostname.h"
+#include "verifier.h"
 
 /*
  * The X.509 engine. The vtable pointer is the first member of struct
- * x509check, so the engine's context pointer is the struct's address.
+ * verifier, so the engine's context pointer is the struct's address.
  */
-static struct x509check *
+static struct verifier *
 xc_ctx(const br_x509_class **vt)
 {
-	return (struct x509check *)(void *)vt;
+	return (struct verifier *)(void *)vt;
 }
 
 static const br_x509_class **
-xc_minimal(struct x509check *ctx)
+xc_minimal(struct verifier *ctx)
 {
 	return &ctx->minimal.vtable;
 }
@@ -26,9 +26,9 @@ xc_minimal(struct x509check *ctx)
 static void
 xc_start_chain(const br_x509_class **vt, const char *server_name)
 {
-	struct x509check *ctx = xc_ctx(vt);
+	struct verifier *ctx = xc_ctx(vt);
 
-	(void)server_name; /* ctx->host is the name; see x509check_init */
+	(void)server_name; /* ctx->host is the name; see verifier_init */
 	ctx->leaf_len = 0;
 	ctx->depth = 0;
 	ctx->leaf_err = 0;
@@ -36,7 +36,7 @@ xc_start_chain(const br_x509_class **vt, const char *server_name)
 	ctx->purpose_err = 0;
 	ctx->err = BR_ERR_X509_TRUNCATED;
 	memset(&ctx->peer, 0, sizeof(ctx->peer));
-	if (ctx->mode == X509CHECK_NONE)
+	if (ctx->mode == VERIFIER_NONE)
 		br_x509_decoder_init(&ctx->dec, 0, NULL);
 	else /* NULL: the minimal engine's DNS-only name check stays off */
 		ctx->minimal.vtable->start_chain(xc_minimal(ctx), NULL);
@@ -45,33 +45,32 @@ xc_start_chain(const br_x509_class **vt, const char *server_name)
 static void
 xc_start_cert(const br_x509_class **vt, uint32_t length)
 {
-	struct x509check *ctx = xc_ctx(vt);
+	struct verifier *ctx = xc_ctx(vt);
 
-	if (ctx->mode != X509CHECK_NONE)
+	if (ctx->mode != VERIFIER_NONE)
 		ctx->minimal.vtable->start_cert(xc_minimal(ctx), length);
 	if (ctx->crl != NULL) { /* every certificate, in turn */
 		ctx->leaf_len = 0;
 		ctx->leaf_err = 0;
 	}
-	if ((ctx->depth == 0 || ctx->crl != NULL) &&
-	    length > X509CHECK_LEAF_MAX)
-		ctx->leaf_err = X509CHECK_ERR_LEAF_SIZE;
+	if ((ctx->depth == 0 || ctx->crl != NULL) && length > VERIFIER_LEAF_MAX)
+		ctx->leaf_err = VERIFIER_ERR_LEAF_SIZE;
 	ctx->depth++; /* 1 while the leaf comes */
 }
 
 static void
 xc_append(const br_x509_class **vt, const unsigned char *buf, size_t len)
 {
-	struct x509check *ctx = xc_ctx(vt);
+	struct verifier *ctx = xc_ctx(vt);
 
-	if (ctx->mode != X509CHECK_NONE)
+	if (ctx->mode != VERIFIER_NONE)
 		ctx->minimal.vtable->append(xc_minimal(ctx), buf, len);
 	if (ctx->depth != 1 && ctx->crl == NULL)
 		return;
 	if (ctx->leaf_err != 0)
 		return;
 	if (len > sizeof(ctx->leaf) - ctx->leaf_len) {
-		ctx->leaf_err = X509CHECK_ERR_LEAF_SIZE;
+		ctx->leaf_err = VERIFIER_ERR_LEAF_SIZE;
 		return;
 	}
 	memcpy(ctx->leaf + ctx->leaf_len, buf, len);
@@ -102,7 +101,7 @@ same_pkey(const br_x509_pkey *a, const br_x509_pkey *b)
  * BearSSL's decoder, pushed the whole certificate once (see xc_end_cert).
  */
 static int
-xc_is_anchor(struct x509check *ctx, const struct der *issuer,
+xc_is_anchor(struct verifier *ctx, const struct der *issuer,
              const struct der *subject)
 {
 	const br_x509_pkey *pk = NULL;
@@ -133,18 +132,18 @@ xc_is_anchor(struct x509check *ctx, const struct der *issuer,
 
 /* The revocation verdict on the certificate in ctx->leaf. */
 static unsigned
-xc_crl_cert(struct x509check *ctx)
+xc_crl_cert(struct verifier *ctx)
 {
 	struct der_cert_ids ids;
 	struct der rest;
 	struct der_serial serial;
 
 	if (ctx->leaf_err != 0)
-		return X509CHECK_ERR_CERT_SIZE;
+		return VERIFIER_ERR_CERT_SIZE;
 	if (der_cert_ids(ctx->leaf, ctx->leaf_len, &ids, &rest) != 0 ||
 	    der_serial_set(&serial, ids.serial.p, ids.serial.len) !=
 	        DER_SERIAL_OK)
-		return X509CHECK_ERR_LEAF;
+		return VERIFIER_ERR_LEAF;
 	if (xc_is_anchor(ctx, &ids.issuer, &ids.subject))
 		return 0;
 	switch (crl_store_check(ctx->crl, ids.issuer.p, ids.issuer.len, &serial,
@@ -152,19 +151,19 @@ xc_crl_cert(struct x509check *ctx)
 	case CRL_GOOD:
 		return 0;
 	case CRL_REVOKED:
-		return X509CHECK_ERR_REVOKED;
+		return VERIFIER_ERR_REVOKED;
 	case CRL_NO_CRL:
-		return X509CHECK_ERR_NO_CRL;
+		return VERIFIER_ERR_NO_CRL;
 	case CRL_EXPIRED:
-		return X509CHECK_ERR_CRL_EXPIRED;
+		return VERIFIER_ERR_CRL_EXPIRED;
 	default:
-		return X509CHECK_ERR_CRL_NOT_YET_VALID;
+		return VERIFIER_ERR_CRL_NOT_YET_VALID;
 	}
 }
 
-/* The leaf in ctx->leaf, for x509check_want_client(). */
+/* The leaf in ctx->leaf, for verifier_want_client(). */
 static unsigned
-xc_client_purpose(const struct x509check *ctx)
+xc_client_purpose(const struct verifier *ctx)
 {
 	struct der_cert_ids ids;
 	struct der rest, spki;
@@ -173,24 +172,24 @@ xc_client_purpose(const struct x509check *ctx)
 		return (unsigned)ctx->leaf_err;
 	if (der_cert_ids(ctx->leaf, ctx->leaf_len, &ids, &rest) != 0 ||
 	    der_expect(&rest, DER_SEQUENCE, &spki) != 0)
-		return X509CHECK_ERR_LEAF;
+		return VERIFIER_ERR_LEAF;
 	switch (der_cert_client_purpose(rest)) {
 	case DER_PURPOSE_OK:
 		return 0;
 	case DER_PURPOSE_NO_CLIENT_AUTH:
 	case DER_PURPOSE_NO_SIGNATURE:
-		return X509CHECK_ERR_PURPOSE;
+		return VERIFIER_ERR_PURPOSE;
 	default:
-		return X509CHECK_ERR_LEAF;
+		return VERIFIER_ERR_LEAF;
 	}
 }
 
 /* A Name into the identity: whole, or not at all. */
 static void
-keep_name(struct x509check_peer *p, unsigned field, uint8_t *dst,
+keep_name(struct verifier_peer *p, unsigned field, uint8_t *dst,
           size_t *dst_len, const struct der *name)
 {
-	if (name->len > X509CHECK_DN_MAX) {
+	if (name->len > VERIFIER_DN_MAX) {
 		p->overlong |= field;
 		return;
 	}
@@ -201,9 +200,9 @@ keep_name(struct x509check_peer *p, unsigned field, uint8_t *dst,
 
 /* The leaf, just read into ctx->leaf: its identity into ctx->peer. */
 static void
-xc_take_peer(struct x509check *ctx)
+xc_take_peer(struct verifier *ctx)
 {
-	struct x509check_peer *p = &ctx->peer;
+	struct verifier_peer *p = &ctx->peer;
 	struct der_cert_ids ids;
 	struct der rest, cn;
 	int found;
@@ -211,45 +210,44 @@ xc_take_peer(struct x509check *ctx)
 	if (ctx->leaf_err != 0 ||
 	    der_cert_ids(ctx->leaf, ctx->leaf_len, &ids, &rest) != 0)
 		return;
-	keep_name(p, X509CHECK_PEER_SUBJECT, p->subject, &p->subject_len,
+	keep_name(p, VERIFIER_PEER_SUBJECT, p->subject, &p->subject_len,
 	          &ids.subject);
-	keep_name(p, X509CHECK_PEER_ISSUER, p->issuer, &p->issuer_len,
+	keep_name(p, VERIFIER_PEER_ISSUER, p->issuer, &p->issuer_len,
 	          &ids.issuer);
 	switch (der_serial_set(&p->serial, ids.serial.p, ids.serial.len)) {
 	case DER_SERIAL_OK:
-		p->present |= X509CHECK_PEER_SERIAL;
+		p->present |= VERIFIER_PEER_SERIAL;
 		break;
 	case DER_SERIAL_TOO_LONG:
-		p->overlong |= X509CHECK_PEER_SERIAL;
+		p->overlong |= VERIFIER_PEER_SERIAL;
 		break;
 	default:
 		break;
 	}
 	if (der_name_cn(&ids.subject, &cn, &found) != 0 || !found)
 		return;
-	if (cn.len > X509CHECK_CN_MAX)
-		p->overlong |= X509CHECK_PEER_CN;
+	if (cn.len > VERIFIER_CN_MAX)
+		p->overlong |= VERIFIER_PEER_CN;
 	else if (memchr(cn.p, '\0', cn.len) == NULL) {
 		memcpy(p->cn, cn.p, cn.len);
 		p->cn[cn.len] = '\0';
-		p->present |= X509CHECK_PEER_CN;
+		p->present |= VERIFIER_PEER_CN;
 	}
 }
 
 static void
 xc_end_cert(const br_x509_class **vt)
 {
-	struct x509check *ctx = xc_ctx(vt);
+	struct verifier *ctx = xc_ctx(vt);
 
-	if (ctx->mode != X509CHECK_NONE)
+	if (ctx->mode != VERIFIER_NONE)
 		ctx->minimal.vtable->end_cert(xc_minimal(ctx));
 	/*
 	 * BearSSL 0.6's decoder keeps running on bytes pushed after it has
 	 * failed or finished (out-of-bounds writes, a NULL jump), so the
 	 * leaf goes in once, whole, from the buffer.
 	 */
-	if (ctx->mode == X509CHECK_NONE && ctx->depth == 1 &&
-	    ctx->leaf_err == 0)
+	if (ctx->mode == VERIFIER_NONE && ctx->depth == 1 && ctx->leaf_err == 0)
 		br_x509_decoder_push(&ctx->dec, ctx->leaf, ctx->leaf_len);
 	/* Now, before a CRL check has the next certificate overwrite it. */
 	if (ctx->depth == 1) {
@@ -263,7 +261,7 @@ xc_end_cert(const br_x509_class **vt)
 
 /* Mode NONE: copy the leaf's key out of the decoder into ctx->pkey. */
 static unsigned
-xc_take_key(struct x509check *ctx)
+xc_take_key(struct verifier *ctx)
 {
 	const br_x509_pkey *pk;
 	int err;
@@ -275,7 +273,7 @@ xc_take_key(struct x509check *ctx)
 		return (unsigned)err;
 	pk = br_x509_decoder_get_pkey(&ctx->dec);
 	if (pk == NULL)
-		return X509CHECK_ERR_LEAF;
+		return VERIFIER_ERR_LEAF;
 	memset(&ctx->pkey, 0, sizeof(ctx->pkey));
 	ctx->pkey.key_type = pk->key_type;
 	switch (pk->key_type) {
@@ -283,7 +281,7 @@ xc_take_key(struct x509check *ctx)
 		if (pk->key.rsa.nlen > sizeof(ctx->pkey_data) ||
 		    pk->key.rsa.elen >
 		        sizeof(ctx->pkey_data) - pk->key.rsa.nlen)
-			return X509CHECK_ERR_LEAF;
+			return VERIFIER_ERR_LEAF;
 		memcpy(ctx->pkey_data, pk->key.rsa.n, pk->key.rsa.nlen);
 		memcpy(ctx->pkey_data + pk->key.rsa.nlen, pk->key.rsa.e,
 		       pk->key.rsa.elen);
@@ -294,7 +292,7 @@ xc_take_key(struct x509check *ctx)
 		return 0;
 	case BR_KEYTYPE_EC:
 		if (pk->key.ec.qlen > sizeof(ctx->pkey_data))
-			return X509CHECK_ERR_LEAF;
+			return VERIFIER_ERR_LEAF;
 		memcpy(ctx->pkey_data, pk->key.ec.q, pk->key.ec.qlen);
 		ctx->pkey.key.ec.curve = pk->key.ec.curve;
 		ctx->pkey.key.ec.q = ctx->pkey_data;
@@ -306,38 +304,38 @@ xc_take_key(struct x509check *ctx)
 }
 
 static unsigned
-xc_check_name(struct x509check *ctx)
+xc_check_name(struct verifier *ctx)
 {
 	if (!ctx->host_ok)
-		return X509CHECK_ERR_HOST;
+		return VERIFIER_ERR_HOST;
 	if (ctx->leaf_err != 0)
 		return (unsigned)ctx->leaf_err;
-	switch (hostcheck_match(ctx->leaf, ctx->leaf_len, ctx->host)) {
-	case HOSTCHECK_MATCH:
+	switch (hostname_match(ctx->leaf, ctx->leaf_len, ctx->host)) {
+	case HOSTNAME_MATCH:
 		return 0;
-	case HOSTCHECK_MISMATCH:
-		return X509CHECK_ERR_NAME;
-	case HOSTCHECK_BAD_NAME:
-		return X509CHECK_ERR_BAD_NAME;
+	case HOSTNAME_MISMATCH:
+		return VERIFIER_ERR_NAME;
+	case HOSTNAME_BAD_NAME:
+		return VERIFIER_ERR_BAD_NAME;
 	default:
-		return X509CHECK_ERR_LEAF;
+		return VERIFIER_ERR_LEAF;
 	}
 }
 
 static unsigned
 xc_end_chain(const br_x509_class **vt)
 {
-	struct x509check *ctx = xc_ctx(vt);
+	struct verifier *ctx = xc_ctx(vt);
 	unsigned err;
 
-	if (ctx->mode == X509CHECK_NONE) {
+	if (ctx->mode == VERIFIER_NONE) {
 		if (ctx->depth == 0)
 			err = BR_ERR_X509_EMPTY_CHAIN;
 		else
 			err = xc_take_key(ctx);
 	} else {
 		err = ctx->minimal.vtable->end_chain(xc_minimal(ctx));
-		if (err == 0 && ctx->mode == X509CHECK_FULL)
+		if (err == 0 && ctx->mode == VERIFIER_FULL)
 			err = xc_check_name(ctx);
 		if (err == 0)
 			err = ctx->purpose_err;
@@ -351,12 +349,11 @@ xc_end_chain(const br_x509_class **vt)
 static const br_x509_pkey *
 xc_get_pkey(const br_x509_class *const *vt, unsigned *usages)
 {
-	const struct x509check *ctx =
-	    (const struct x509check *)(const void *)vt;
+	const struct verifier *ctx = (const struct verifier *)(const void *)vt;
 
 	if (ctx->err != 0)
 		return NULL;
-	if (ctx->mode == X509CHECK_NONE) {
+	if (ctx->mode == VERIFIER_NONE) {
 		if (usages != NULL)
 			*usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
 		return &ctx->pkey;
@@ -364,8 +361,8 @@ xc_get_pkey(const br_x509_class *const *vt, unsigned *usages)
 	return ctx->minimal.vtable->get_pkey(&ctx->minimal.vtable, usages);
 }
 
-static const br_x509_class x509check_vtable = {
-    sizeof(struct x509check),
+static const br_x509_class verifier_vtable = {
+    sizeof(struct verifier),
     xc_start_chain,
     xc_start_cert,
     xc_append,
@@ -375,18 +372,18 @@ static const br_x509_class x509check_vtable = {
 };
 
 void
-x509check_init(struct x509check *ctx, enum x509check_mode mode,
-               const br_x509_trust_anchor *anchors, size_t anchor_count,
-               const char *host)
+verifier_init(struct verifier *ctx, enum verifier_mode mode,
+              const br_x509_trust_anchor *anchors, size_t anchor_count,
+              const char *host)
 {
 	size_t hlen;
 
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->vtable = &x509check_vtable;
+	ctx->vtable = &verifier_vtable;
 	/* An unknown mode is treated as the strictest. */
-	ctx->mode = (mode == X509CHECK_NONE || mode == X509CHECK_CA)
+	ctx->mode = (mode == VERIFIER_NONE || mode == VERIFIER_CA)
 	                ? mode
-	                : X509CHECK_FULL;
+	                : VERIFIER_FULL;
 	ctx->err = BR_ERR_X509_TRUNCATED;
 	ctx->anchors = anchors;
 	ctx->anchor_count = anchors != NULL ? anchor_count : 0;
@@ -397,7 +394,7 @@ x509check_init(struct x509check *ctx, enum x509check_mode mode,
 			ctx->host_ok = 1;
 		}
 	}
-	if (ctx->mode == X509CHECK_NONE)
+	if (ctx->mode == VERIFIER_NONE)
 		return;
 	br_x509_minimal_init(&ctx->minimal, &br_sha256_vtable, anchors,
 	                     anchor_count);
@@ -416,47 +413,47 @@ x509check_init(struct x509check *ctx, enum x509check_mode mode,
 }
 
 int
-x509check_set_crl(struct x509check *ctx, const struct crl_store *crl)
+verifier_set_crl(struct verifier *ctx, const struct crl_store *crl)
 {
-	if (crl != NULL && ctx->mode != X509CHECK_CA)
+	if (crl != NULL && ctx->mode != VERIFIER_CA)
 		return -1;
 	ctx->crl = crl;
 	return 0;
 }
 
 void
-x509check_want_client(struct x509check *ctx)
+verifier_want_client(struct verifier *ctx)
 {
 	ctx->want_client = 1;
 }
 
 unsigned
-x509check_refused(const struct x509check *ctx)
+verifier_refused(const struct verifier *ctx)
 {
 	return ctx->depth > 0 ? ctx->err : 0;
 }
 
-const struct x509check_peer *
-x509check_peer(const struct x509check *ctx)
+const struct verifier_peer *
+verifier_peer(const struct verifier *ctx)
 {
 	if (ctx->err != 0 || ctx->depth == 0)
 		return NULL;
 	return &ctx->peer;
 }
 
-const struct x509check_peer *
-x509check_claimed(const struct x509check *ctx)
+const struct verifier_peer *
+verifier_claimed(const struct verifier *ctx)
 {
 	return ctx->depth > 0 ? &ctx->peer : NULL;
 }
 
-_Static_assert(X509CHECK_ERR_NAME >= BR_ERR_SEND_FATAL_ALERT + 256,
-               "X509CHECK_ERR_* must not overlap BearSSL's alert codes");
+_Static_assert(VERIFIER_ERR_NAME >= BR_ERR_SEND_FATAL_ALERT + 256,
+               "VERIFIER_ERR_* must not overlap BearSSL's alert codes");
 
 static const struct {
 	int err;
 	const char *text;
-} x509check_errors[] = {
+} verifier_errors[] = {
     {0, "no error"},
     {BR_ERR_X509_OK, "no error"},
     {BR_ERR_X509_INVALID_VALUE, "invalid value in an ASN.1 structure"},
@@ -510,33 +507,33 @@ static const struct {
     {BR_ERR_X509_WEAK_PUBLIC_KEY, "certificate public key is too small"},
     {BR_ERR_X509_NOT_TRUSTED,
      "certificate chain does not lead to a trusted CA (unknown issuer)"},
-    {X509CHECK_ERR_NAME, "certificate does not match host name"},
-    {X509CHECK_ERR_LEAF_SIZE,
+    {VERIFIER_ERR_NAME, "certificate does not match host name"},
+    {VERIFIER_ERR_LEAF_SIZE,
      "server certificate too large to check its host name"},
-    {X509CHECK_ERR_LEAF, "certificate does not decode"},
-    {X509CHECK_ERR_BAD_NAME,
+    {VERIFIER_ERR_LEAF, "certificate does not decode"},
+    {VERIFIER_ERR_BAD_NAME,
      "certificate contains a malformed name (embedded NUL, or an IP "
      "address neither 4 nor 16 bytes long)"},
-    {X509CHECK_ERR_HOST, "no valid host name to verify the certificate "
-                         "against"},
-    {X509CHECK_ERR_REVOKED, "certificate revoked"},
-    {X509CHECK_ERR_NO_CRL, "no CRL for the certificate's issuer"},
-    {X509CHECK_ERR_CRL_EXPIRED, "CRL has expired"},
-    {X509CHECK_ERR_CRL_NOT_YET_VALID, "CRL not yet valid"},
-    {X509CHECK_ERR_CERT_SIZE, "certificate too large to check for revocation"},
-    {X509CHECK_ERR_PURPOSE,
+    {VERIFIER_ERR_HOST, "no valid host name to verify the certificate "
+                        "against"},
+    {VERIFIER_ERR_REVOKED, "certificate revoked"},
+    {VERIFIER_ERR_NO_CRL, "no CRL for the certificate's issuer"},
+    {VERIFIER_ERR_CRL_EXPIRED, "CRL has expired"},
+    {VERIFIER_ERR_CRL_NOT_YET_VALID, "CRL not yet valid"},
+    {VERIFIER_ERR_CERT_SIZE, "certificate too large to check for revocation"},
+    {VERIFIER_ERR_PURPOSE,
      "unsupported certificate purpose (its extendedKeyUsage lacks "
      "clientAuth, or its keyUsage digitalSignature)"},
 };
 
 const char *
-x509check_strerror(int err)
+verifier_strerror(int err)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(x509check_errors) / sizeof(x509check_errors[0]);
+	for (i = 0; i < sizeof(verifier_errors) / sizeof(verifier_errors[0]);
 	     i++)
-		if (x509check_errors[i].err == err)
-			return x509check_errors[i].text;
+		if (verifier_errors[i].err == err)
+			return verifier_errors[i].text;
 	return "unknown certificate verification error";
 }

@@ -1,24 +1,24 @@
 /*
- * x509check: verification of a peer's certificate the way libpq's sslmode
+ * verifier: verification of a peer's certificate the way libpq's sslmode
  * does it, as a BearSSL X.509 engine (br_x509_class).
  *
- *   X509CHECK_NONE  accept any chain; only extract the leaf's public key
+ *   VERIFIER_NONE  accept any chain; only extract the leaf's public key
  *                   (sslmode=require / prefer);
- *   X509CHECK_CA    the chain must lead to one of the trust anchors
+ *   VERIFIER_CA    the chain must lead to one of the trust anchors
  *                   (sslmode=verify-ca; also client certificates);
- *   X509CHECK_FULL  as CA, and the leaf must match the host name like
+ *   VERIFIER_FULL  as CA, and the leaf must match the host name like
  *                   libpq: an IP-address host against the iPAddress SANs,
  *                   a DNS host against the dNSName SANs (with libpq's
  *                   wildcard rules), the subject CN only when the
  *                   certificate has no dNSName SAN.
  *
  * BearSSL's minimal engine does the chain; its own name check matches DNS
- * names only, so it is switched off and hostcheck_match() (hostcheck.h)
+ * names only, so it is switched off and hostname_match() (hostname.h)
  * does the name. The leaf's DER is buffered in fixed storage for that.
  *
- * Revocation (X509CHECK_CA with x509check_set_crl(), for client
+ * Revocation (VERIFIER_CA with verifier_set_crl(), for client
  * certificates): every certificate the peer sends is buffered in turn
- * (the same storage, so each must fit in X509CHECK_LEAF_MAX), and its
+ * (the same storage, so each must fit in VERIFIER_LEAF_MAX), and its
  * issuer Name and serial are looked up in the CRL store, like OpenSSL's
  * X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL that PostgreSQL sets
  * for ssl_crl_file: a listed serial, an issuer without a CRL, or an
@@ -28,13 +28,13 @@
  * CRLs count only once BearSSL accepted the chain, so a chain error is
  * reported first.
  *
- * The peer's identity (x509check_peer()): the leaf's subject and issuer
+ * The peer's identity (verifier_peer()): the leaf's subject and issuer
  * Names, first CN and serial are copied out of the buffer as soon as the
  * leaf has been read, so they outlive the chain (with CRLs, the buffer
  * holds the last certificate at the end).
  */
-#ifndef PGSTUNNEL_X509CHECK_H
-#define PGSTUNNEL_X509CHECK_H
+#ifndef PGSTUNNEL_VERIFIER_H
+#define PGSTUNNEL_VERIFIER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -43,12 +43,12 @@
 
 #include "der.h"
 
-#define X509CHECK_LEAF_MAX 8192 /* DER bytes of a leaf we can name-check */
-#define X509CHECK_HOST_MAX 256
-#define X509CHECK_DN_MAX   512 /* DER bytes of a Name the identity keeps */
-#define X509CHECK_CN_MAX   64  /* bytes of a CN it keeps (ub-common-name) */
+#define VERIFIER_LEAF_MAX 8192 /* DER bytes of a leaf we can name-check */
+#define VERIFIER_HOST_MAX 256
+#define VERIFIER_DN_MAX   512 /* DER bytes of a Name the identity keeps */
+#define VERIFIER_CN_MAX   64  /* bytes of a CN it keeps (ub-common-name) */
 
-enum x509check_mode { X509CHECK_NONE, X509CHECK_CA, X509CHECK_FULL };
+enum verifier_mode { VERIFIER_NONE, VERIFIER_CA, VERIFIER_FULL };
 
 /*
  * Codes returned by end_chain() besides BearSSL's BR_ERR_X509_*; the SSL
@@ -57,34 +57,34 @@ enum x509check_mode { X509CHECK_NONE, X509CHECK_CA, X509CHECK_FULL };
  * alerts 256-511, sent alerts 512-767), so callers never mistake them for
  * an alert.
  */
-#define X509CHECK_ERR_NAME      1024 /* host name does not match */
-#define X509CHECK_ERR_LEAF_SIZE 1025 /* leaf over X509CHECK_LEAF_MAX bytes */
-#define X509CHECK_ERR_LEAF      1026 /* leaf does not decode */
-#define X509CHECK_ERR_BAD_NAME  1027 /* a name in the leaf is malformed */
-#define X509CHECK_ERR_HOST      1028 /* FULL without a usable host name */
+#define VERIFIER_ERR_NAME      1024 /* host name does not match */
+#define VERIFIER_ERR_LEAF_SIZE 1025 /* leaf over VERIFIER_LEAF_MAX bytes */
+#define VERIFIER_ERR_LEAF      1026 /* leaf does not decode */
+#define VERIFIER_ERR_BAD_NAME  1027 /* a name in the leaf is malformed */
+#define VERIFIER_ERR_HOST      1028 /* FULL without a usable host name */
 
-/* Revocation (x509check_set_crl). */
-#define X509CHECK_ERR_REVOKED           1029 /* a CRL lists the certificate */
-#define X509CHECK_ERR_NO_CRL            1030 /* no CRL of its issuer loaded */
-#define X509CHECK_ERR_CRL_EXPIRED       1031 /* the issuer's CRL has expired */
-#define X509CHECK_ERR_CRL_NOT_YET_VALID 1032 /* ... or is not yet valid */
-#define X509CHECK_ERR_CERT_SIZE         1033 /* over X509CHECK_LEAF_MAX bytes */
-#define X509CHECK_ERR_PURPOSE           1034 /* not for a TLS client's use */
-#define X509CHECK_ERR_LAST              X509CHECK_ERR_PURPOSE
+/* Revocation (verifier_set_crl). */
+#define VERIFIER_ERR_REVOKED           1029 /* a CRL lists the certificate */
+#define VERIFIER_ERR_NO_CRL            1030 /* no CRL of its issuer loaded */
+#define VERIFIER_ERR_CRL_EXPIRED       1031 /* the issuer's CRL has expired */
+#define VERIFIER_ERR_CRL_NOT_YET_VALID 1032 /* ... or is not yet valid */
+#define VERIFIER_ERR_CERT_SIZE         1033 /* over VERIFIER_LEAF_MAX bytes */
+#define VERIFIER_ERR_PURPOSE           1034 /* not for a TLS client's use */
+#define VERIFIER_ERR_LAST              VERIFIER_ERR_PURPOSE
 
 struct crl_store;
 
-/* The fields of struct x509check_peer, as bits of present and overlong. */
-#define X509CHECK_PEER_SUBJECT 0x1
-#define X509CHECK_PEER_ISSUER  0x2
-#define X509CHECK_PEER_CN      0x4
-#define X509CHECK_PEER_SERIAL  0x8
+/* The fields of struct verifier_peer, as bits of present and overlong. */
+#define VERIFIER_PEER_SUBJECT 0x1
+#define VERIFIER_PEER_ISSUER  0x2
+#define VERIFIER_PEER_CN      0x4
+#define VERIFIER_PEER_SERIAL  0x8
 
 /*
  * What the leaf (the first certificate the peer sent) says of itself.
  * Nothing is ever cut short: a field over its bound is absent from
  * present, and its bit is set in overlong. Every field is absent when the
- * leaf was over X509CHECK_LEAF_MAX bytes or its TBSCertificate does not
+ * leaf was over VERIFIER_LEAF_MAX bytes or its TBSCertificate does not
  * read as far as the subject (der_cert_ids()): modes NONE and CA accept
  * such leaves when BearSSL does. In mode NONE nothing is verified: the
  * identity is only what the peer claims.
@@ -95,31 +95,31 @@ struct crl_store;
  *    has no CN or does not parse (der_name_cn()), or when the CN holds a
  *    NUL byte, which PostgreSQL refuses in a client certificate's CN (so
  *    a BMPString or UniversalString CN is absent); overlong past
- *    X509CHECK_CN_MAX bytes (RFC 5280's ub-common-name counts 64
+ *    VERIFIER_CN_MAX bytes (RFC 5280's ub-common-name counts 64
  *    characters: a CN of non-ASCII UTF-8 may be shorter and still over).
  *    Not filtered: whoever logs it must;
  *  - serial: the serial number's value (der.h); absent when the INTEGER
  *    is not minimally encoded, overlong past DER_SERIAL_MAX octets.
  * Absent fields are all zero (cn is "").
  */
-struct x509check_peer {
-	unsigned present;  /* X509CHECK_PEER_* of the fields that hold one */
-	unsigned overlong; /* X509CHECK_PEER_* of those too long to keep */
+struct verifier_peer {
+	unsigned present;  /* VERIFIER_PEER_* of the fields that hold one */
+	unsigned overlong; /* VERIFIER_PEER_* of those too long to keep */
 	size_t subject_len;
 	size_t issuer_len;
-	uint8_t subject[X509CHECK_DN_MAX];
-	uint8_t issuer[X509CHECK_DN_MAX];
-	char cn[X509CHECK_CN_MAX + 1];
+	uint8_t subject[VERIFIER_DN_MAX];
+	uint8_t issuer[VERIFIER_DN_MAX];
+	char cn[VERIFIER_CN_MAX + 1];
 	struct der_serial serial;
 };
 
-struct x509check {
+struct verifier {
 	const br_x509_class *vtable; /* must be first */
 	br_x509_minimal_context minimal;
-	enum x509check_mode mode;
-	char host[X509CHECK_HOST_MAX];
-	int host_ok; /* host given, non-empty and under X509CHECK_HOST_MAX */
-	unsigned char leaf[X509CHECK_LEAF_MAX]; /* the leaf, when it fits */
+	enum verifier_mode mode;
+	char host[VERIFIER_HOST_MAX];
+	int host_ok; /* host given, non-empty and under VERIFIER_HOST_MAX */
+	unsigned char leaf[VERIFIER_LEAF_MAX]; /* the leaf, when it fits */
 	size_t leaf_len;
 	int depth; /* certificates seen so far */
 	int leaf_err;
@@ -136,43 +136,43 @@ struct x509check {
 	const br_x509_trust_anchor *anchors;
 	size_t anchor_count;
 	unsigned crl_err;     /* the first certificate's refusal, or 0 */
-	int want_client;      /* see x509check_want_client() */
+	int want_client;      /* see verifier_want_client() */
 	unsigned purpose_err; /* the leaf's verdict on that, or 0 */
-	/* 1136 bytes on x86-64: see x509check_peer(). */
-	struct x509check_peer peer;
+	/* 1136 bytes on x86-64: see verifier_peer(). */
+	struct verifier_peer peer;
 };
 
 /*
- * Set up ctx. anchors may be NULL/0 with X509CHECK_NONE. host is copied;
- * it may be NULL unless mode is X509CHECK_FULL. Hash functions are set up
+ * Set up ctx. anchors may be NULL/0 with VERIFIER_NONE. host is copied;
+ * it may be NULL unless mode is VERIFIER_FULL. Hash functions are set up
  * here (SHA-1, SHA-224, SHA-256, SHA-384, SHA-512), with RSA PKCS#1 and
  * ECDSA. A FULL context whose host is NULL, empty or too long (never
- * truncated) fails every chain with X509CHECK_ERR_HOST. The server name
+ * truncated) fails every chain with VERIFIER_ERR_HOST. The server name
  * the SSL engine passes to start_chain() is ignored: host is the name.
  * Give the engine &ctx->vtable (br_ssl_engine_set_x509). get_pkey()
  * returns NULL unless end_chain() returned 0; in mode NONE it reports
  * the usages BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN.
  */
-void x509check_init(struct x509check *ctx, enum x509check_mode mode,
-                    const br_x509_trust_anchor *anchors, size_t anchor_count,
-                    const char *host);
+void verifier_init(struct verifier *ctx, enum verifier_mode mode,
+                   const br_x509_trust_anchor *anchors, size_t anchor_count,
+                   const char *host);
 
 /*
  * Check the peer's certificates against crl too (NULL: no revocation
- * check, the default). Only for X509CHECK_CA: returns -1 and changes
- * nothing in another mode. Call after x509check_init(); crl must outlive
+ * check, the default). Only for VERIFIER_CA: returns -1 and changes
+ * nothing in another mode. Call after verifier_init(); crl must outlive
  * the context.
  */
-int x509check_set_crl(struct x509check *ctx, const struct crl_store *crl);
+int verifier_set_crl(struct verifier *ctx, const struct crl_store *crl);
 
 /*
- * Refuse a leaf not meant for a TLS client, with X509CHECK_ERR_PURPOSE:
+ * Refuse a leaf not meant for a TLS client, with VERIFIER_ERR_PURPOSE:
  * an extendedKeyUsage without clientAuth, a keyUsage without
  * digitalSignature (der_cert_client_purpose). For the client
  * certificates pgstunnel verifies as a server; call after
- * x509check_init(). A leaf over X509CHECK_LEAF_MAX bytes is refused.
+ * verifier_init(). A leaf over VERIFIER_LEAF_MAX bytes is refused.
  */
-void x509check_want_client(struct x509check *ctx);
+void verifier_want_client(struct verifier *ctx);
 
 /*
  * The refusal of the last chain if the peer sent one (at least one
@@ -180,24 +180,24 @@ void x509check_want_client(struct x509check *ctx);
  * authentication (BR_OPT_TOLERATE_NO_CLIENT_AUTH) goes on without the
  * certificate in both cases; the caller tells them apart with this.
  */
-unsigned x509check_refused(const struct x509check *ctx);
+unsigned verifier_refused(const struct verifier *ctx);
 
 /*
  * The identity of the peer whose chain the last end_chain() accepted
  * (returned 0), or NULL: before the first chain, while one is read, and
  * after one that failed. Valid until the next start_chain() or
- * x509check_init() on ctx.
+ * verifier_init() on ctx.
  */
-const struct x509check_peer *x509check_peer(const struct x509check *ctx);
+const struct verifier_peer *verifier_peer(const struct verifier *ctx);
 
 /*
  * What the leaf of the last chain claims, accepted or refused (NULL
  * before any leaf was read): for the log line of a refused certificate
  * only, never to decide anything.
  */
-const struct x509check_peer *x509check_claimed(const struct x509check *ctx);
+const struct verifier_peer *verifier_claimed(const struct verifier *ctx);
 
-/* A short English text for a BR_ERR_X509_* or X509CHECK_ERR_* code. */
-const char *x509check_strerror(int err);
+/* A short English text for a BR_ERR_X509_* or VERIFIER_ERR_* code. */
+const char *verifier_strerror(int err);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * Unit tests for x509check: the X.509 engine fed the way BearSSL's SSL
- * engine feeds it. The host-name rules themselves are check_hostcheck.c's.
+ * Unit tests for verifier: the X.509 engine fed the way BearSSL's SSL
+ * engine feeds it. The host-name rules themselves are check_hostname.c's.
  *
  * Fixtures: the PEM files in tests/unit/fixtures/x509, made by the script
  * make-fixtures.sh there, which lists what each certificate holds. Run
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "x509check.h"
+#include "x509/verifier.h"
 
 #define FIXDIR "tests/unit/fixtures/x509/"
 
@@ -80,7 +80,7 @@ make_anchor(struct anchor *a, const struct derobj *cert)
 static struct derobj chain[4];
 static struct derobj extra[2];
 static struct anchor root, other;
-static struct x509check xc;
+static struct verifier xc;
 
 static void
 load_anchor(struct anchor *a, const char *fixture)
@@ -90,7 +90,7 @@ load_anchor(struct anchor *a, const char *fixture)
 
 /* Feed certificates as the SSL engine would, in chunks of `chunk`. */
 static unsigned
-feed(struct x509check *ctx, const struct derobj *certs, size_t n, size_t chunk,
+feed(struct verifier *ctx, const struct derobj *certs, size_t n, size_t chunk,
      const char *server_name)
 {
 	const br_x509_class **vt = &ctx->vtable;
@@ -111,7 +111,7 @@ feed(struct x509check *ctx, const struct derobj *certs, size_t n, size_t chunk,
 }
 
 static const br_x509_pkey *
-pkey_of(struct x509check *ctx, unsigned *usages)
+pkey_of(struct verifier *ctx, unsigned *usages)
 {
 	const br_x509_class *const *vt = &ctx->vtable;
 
@@ -157,7 +157,7 @@ START_TEST(test_ca_ok)
 	size_t i;
 
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+		verifier_init(&xc, VERIFIER_CA, &root.ta, 1, NULL);
 		ck_assert_uint_eq(feed(&xc, chain, 2, chunks[i], NULL), 0);
 		usages = 0;
 		pk = pkey_of(&xc, &usages);
@@ -167,18 +167,18 @@ START_TEST(test_ca_ok)
 		ck_assert(same_key(pk, &chain[0]));
 	}
 	/* The engine's server name is ignored in CA mode. */
-	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	verifier_init(&xc, VERIFIER_CA, &root.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, chain, 2, 64, "wrong.example.org"), 0);
 }
 END_TEST
 
 START_TEST(test_ca_wrong_anchor)
 {
-	x509check_init(&xc, X509CHECK_CA, &other.ta, 1, NULL);
+	verifier_init(&xc, VERIFIER_CA, &other.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL),
 	                  BR_ERR_X509_NOT_TRUSTED);
 	ck_assert_ptr_null(pkey_of(&xc, NULL));
-	x509check_init(&xc, X509CHECK_CA, NULL, 0, NULL);
+	verifier_init(&xc, VERIFIER_CA, NULL, 0, NULL);
 	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL),
 	                  BR_ERR_X509_NOT_TRUSTED);
 }
@@ -186,7 +186,7 @@ END_TEST
 
 START_TEST(test_ca_missing_intermediate)
 {
-	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	verifier_init(&xc, VERIFIER_CA, &root.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, chain, 1, 100, NULL),
 	                  BR_ERR_X509_NOT_TRUSTED);
 }
@@ -196,17 +196,17 @@ START_TEST(test_ca_expired)
 {
 	ck_assert_uint_eq(load_certs("expired.pem", extra, 1), 1);
 	extra[1] = chain[1];
-	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	verifier_init(&xc, VERIFIER_CA, &root.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, extra, 2, 100, NULL), BR_ERR_X509_EXPIRED);
 }
 END_TEST
 
 START_TEST(test_empty_chain)
 {
-	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	verifier_init(&xc, VERIFIER_CA, &root.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, chain, 0, 100, NULL),
 	                  BR_ERR_X509_EMPTY_CHAIN);
-	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
+	verifier_init(&xc, VERIFIER_NONE, NULL, 0, NULL);
 	ck_assert_uint_eq(feed(&xc, chain, 0, 100, NULL),
 	                  BR_ERR_X509_EMPTY_CHAIN);
 	ck_assert_ptr_null(pkey_of(&xc, NULL));
@@ -226,16 +226,16 @@ START_TEST(test_full_hosts)
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, good[i]);
+		verifier_init(&xc, VERIFIER_FULL, &root.ta, 1, good[i]);
 		ck_assert_msg(feed(&xc, chain, 2, 100, "ignored") == 0, "%s",
 		              good[i]);
 		ck_assert_ptr_nonnull(pkey_of(&xc, NULL));
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, bad[i]);
+		verifier_init(&xc, VERIFIER_FULL, &root.ta, 1, bad[i]);
 		/* the engine's name (a matching one) must not be used */
 		ck_assert_msg(feed(&xc, chain, 2, 100, "db.example.com") ==
-		                  X509CHECK_ERR_NAME,
+		                  VERIFIER_ERR_NAME,
 		              "%s", bad[i]);
 		ck_assert_ptr_null(pkey_of(&xc, NULL));
 	}
@@ -244,7 +244,7 @@ END_TEST
 
 START_TEST(test_full_chain_error_first)
 {
-	x509check_init(&xc, X509CHECK_FULL, &other.ta, 1, "evil.example.com");
+	verifier_init(&xc, VERIFIER_FULL, &other.ta, 1, "evil.example.com");
 	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL),
 	                  BR_ERR_X509_NOT_TRUSTED);
 }
@@ -252,19 +252,19 @@ END_TEST
 
 START_TEST(test_full_no_host)
 {
-	char longhost[X509CHECK_HOST_MAX + 10];
+	char longhost[VERIFIER_HOST_MAX + 10];
 
-	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, NULL);
+	verifier_init(&xc, VERIFIER_FULL, &root.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, chain, 2, 100, "db.example.com"),
-	                  X509CHECK_ERR_HOST);
-	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, "");
-	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL), X509CHECK_ERR_HOST);
+	                  VERIFIER_ERR_HOST);
+	verifier_init(&xc, VERIFIER_FULL, &root.ta, 1, "");
+	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL), VERIFIER_ERR_HOST);
 
 	/* Never truncated into a name that might match. */
 	memset(longhost, 'a', sizeof(longhost));
 	longhost[sizeof(longhost) - 1] = '\0';
-	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, longhost);
-	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL), X509CHECK_ERR_HOST);
+	verifier_init(&xc, VERIFIER_FULL, &root.ta, 1, longhost);
+	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL), VERIFIER_ERR_HOST);
 }
 END_TEST
 
@@ -272,11 +272,11 @@ START_TEST(test_full_bad_name)
 {
 	ck_assert_uint_eq(load_certs("nul-san.pem", extra, 1), 1);
 	extra[1] = chain[1];
-	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, "db.example.com");
+	verifier_init(&xc, VERIFIER_FULL, &root.ta, 1, "db.example.com");
 	ck_assert_uint_eq(feed(&xc, extra, 2, 100, NULL),
-	                  X509CHECK_ERR_BAD_NAME);
+	                  VERIFIER_ERR_BAD_NAME);
 	/* CA mode does not look at names. */
-	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	verifier_init(&xc, VERIFIER_CA, &root.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, extra, 2, 100, NULL), 0);
 }
 END_TEST
@@ -284,18 +284,18 @@ END_TEST
 START_TEST(test_full_leaf_too_big)
 {
 	ck_assert_uint_eq(load_certs("big.pem", extra, 1), 1);
-	ck_assert_uint_gt(extra[0].len, X509CHECK_LEAF_MAX);
+	ck_assert_uint_gt(extra[0].len, VERIFIER_LEAF_MAX);
 	extra[1] = chain[1];
-	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, "db.example.com");
+	verifier_init(&xc, VERIFIER_FULL, &root.ta, 1, "db.example.com");
 	ck_assert_uint_eq(feed(&xc, extra, 2, 1000, NULL),
-	                  X509CHECK_ERR_LEAF_SIZE);
-	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
+	                  VERIFIER_ERR_LEAF_SIZE);
+	verifier_init(&xc, VERIFIER_CA, &root.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, extra, 2, 1000, NULL), 0);
 	/* NONE decodes the buffered leaf in one go (BearSSL's decoder must
 	 * not see bytes after it stopped), so it has the same limit. */
-	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
+	verifier_init(&xc, VERIFIER_NONE, NULL, 0, NULL);
 	ck_assert_uint_eq(feed(&xc, extra, 2, 1000, NULL),
-	                  X509CHECK_ERR_LEAF_SIZE);
+	                  VERIFIER_ERR_LEAF_SIZE);
 }
 END_TEST
 
@@ -305,7 +305,7 @@ START_TEST(test_none_mode)
 	unsigned usages;
 
 	/* Any chain, no anchors: the leaf's EC key comes back. */
-	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
+	verifier_init(&xc, VERIFIER_NONE, NULL, 0, NULL);
 	ck_assert_ptr_null(pkey_of(&xc, NULL));
 	ck_assert_uint_eq(feed(&xc, chain, 2, 33, "whatever"), 0);
 	usages = 0;
@@ -328,7 +328,7 @@ START_TEST(test_none_bad_leaf)
 {
 	memcpy(&extra[0], &chain[0], sizeof(extra[0]));
 	extra[0].len = 40; /* truncated */
-	x509check_init(&xc, X509CHECK_NONE, NULL, 0, NULL);
+	verifier_init(&xc, VERIFIER_NONE, NULL, 0, NULL);
 	ck_assert_uint_ne(feed(&xc, extra, 1, 100, NULL), 0);
 	ck_assert_ptr_null(pkey_of(&xc, NULL));
 }
@@ -336,7 +336,7 @@ END_TEST
 
 START_TEST(test_reuse_after_failure)
 {
-	x509check_init(&xc, X509CHECK_FULL, &root.ta, 1, "db.example.com");
+	verifier_init(&xc, VERIFIER_FULL, &root.ta, 1, "db.example.com");
 	ck_assert_uint_eq(feed(&xc, chain, 1, 100, NULL),
 	                  BR_ERR_X509_NOT_TRUSTED);
 	ck_assert_uint_eq(feed(&xc, chain, 2, 100, NULL), 0);
@@ -345,9 +345,9 @@ START_TEST(test_reuse_after_failure)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* x509check_strerror */
+/* verifier_strerror */
 
-/* x509check_want_client(): a leaf must be meant for a TLS client. */
+/* verifier_want_client(): a leaf must be meant for a TLS client. */
 START_TEST(test_client_purpose)
 {
 	static const struct {
@@ -357,9 +357,9 @@ START_TEST(test_client_purpose)
 	    {"client.pem", 0},
 	    {"both.pem", 0},
 	    {"noext.pem", 0},
-	    {"server.pem", X509CHECK_ERR_PURPOSE},
-	    {"anyeku.pem", X509CHECK_ERR_PURPOSE},
-	    {"nosig.pem", X509CHECK_ERR_PURPOSE},
+	    {"server.pem", VERIFIER_ERR_PURPOSE},
+	    {"anyeku.pem", VERIFIER_ERR_PURPOSE},
+	    {"nosig.pem", VERIFIER_ERR_PURPOSE},
 	};
 	static struct anchor purpose_root;
 	static struct derobj leaf;
@@ -375,18 +375,18 @@ START_TEST(test_client_purpose)
 		         cases[i].file);
 		ck_assert_uint_eq(
 		    fixture_load_pem(path, "CERTIFICATE", &leaf, 1), 1);
-		x509check_init(&xc, X509CHECK_CA, &purpose_root.ta, 1, NULL);
-		x509check_want_client(&xc);
+		verifier_init(&xc, VERIFIER_CA, &purpose_root.ta, 1, NULL);
+		verifier_want_client(&xc);
 		ck_assert_msg(feed(&xc, &leaf, 1, 50, NULL) == cases[i].want,
 		              "%s", cases[i].file);
 		ck_assert(cases[i].want == 0 || pkey_of(&xc, NULL) == NULL);
 		/* Without the call (the upstream's verify-ca), any purpose. */
-		x509check_init(&xc, X509CHECK_CA, &purpose_root.ta, 1, NULL);
+		verifier_init(&xc, VERIFIER_CA, &purpose_root.ta, 1, NULL);
 		ck_assert_uint_eq(feed(&xc, &leaf, 1, 50, NULL), 0);
 	}
 	/* A chain error still comes first. */
-	x509check_init(&xc, X509CHECK_CA, &other.ta, 1, NULL);
-	x509check_want_client(&xc);
+	verifier_init(&xc, VERIFIER_CA, &other.ta, 1, NULL);
+	verifier_want_client(&xc);
 	ck_assert_uint_eq(feed(&xc, &leaf, 1, 50, NULL),
 	                  BR_ERR_X509_NOT_TRUSTED);
 }
@@ -394,25 +394,25 @@ END_TEST
 
 START_TEST(test_strerror)
 {
-	const char *unknown = x509check_strerror(-1);
+	const char *unknown = verifier_strerror(-1);
 	int e;
 
 	for (e = BR_ERR_X509_INVALID_VALUE; e <= BR_ERR_X509_WEAK_PUBLIC_KEY;
 	     e++)
-		ck_assert_msg(x509check_strerror(e) != unknown, "code %d", e);
-	for (e = X509CHECK_ERR_NAME; e <= X509CHECK_ERR_HOST; e++)
-		ck_assert_msg(x509check_strerror(e) != unknown, "code %d", e);
-	ck_assert_str_eq(x509check_strerror(X509CHECK_ERR_NAME),
+		ck_assert_msg(verifier_strerror(e) != unknown, "code %d", e);
+	for (e = VERIFIER_ERR_NAME; e <= VERIFIER_ERR_HOST; e++)
+		ck_assert_msg(verifier_strerror(e) != unknown, "code %d", e);
+	ck_assert_str_eq(verifier_strerror(VERIFIER_ERR_NAME),
 	                 "certificate does not match host name");
-	ck_assert_str_eq(x509check_strerror(BR_ERR_X509_NOT_TRUSTED),
+	ck_assert_str_eq(verifier_strerror(BR_ERR_X509_NOT_TRUSTED),
 	                 "certificate chain does not lead to a trusted CA "
 	                 "(unknown issuer)");
-	ck_assert_str_eq(x509check_strerror(BR_ERR_X509_EXPIRED),
+	ck_assert_str_eq(verifier_strerror(BR_ERR_X509_EXPIRED),
 	                 "certificate expired or not yet valid");
 	/* Never read as "received/sent fatal alert N" by a caller. */
-	ck_assert_int_ge(X509CHECK_ERR_NAME, BR_ERR_SEND_FATAL_ALERT + 256);
+	ck_assert_int_ge(VERIFIER_ERR_NAME, BR_ERR_SEND_FATAL_ALERT + 256);
 	ck_assert_ptr_nonnull(unknown);
-	ck_assert_ptr_eq(x509check_strerror(61), unknown);
+	ck_assert_ptr_eq(verifier_strerror(61), unknown);
 }
 END_TEST
 
@@ -423,7 +423,7 @@ static struct anchor peer_root;
 static struct derobj peer_leaf;
 
 /* Verify the one-certificate chain of a peer fixture under peer_root. */
-static const struct x509check_peer *
+static const struct verifier_peer *
 peer_of(const char *name)
 {
 	char path[256];
@@ -432,9 +432,9 @@ peer_of(const char *name)
 	snprintf(path, sizeof(path), "tests/unit/fixtures/peer/%s", name);
 	ck_assert_uint_eq(fixture_load_pem(path, "CERTIFICATE", &peer_leaf, 1),
 	                  1);
-	x509check_init(&xc, X509CHECK_CA, &peer_root.ta, 1, NULL);
+	verifier_init(&xc, VERIFIER_CA, &peer_root.ta, 1, NULL);
 	ck_assert_uint_eq(feed(&xc, &peer_leaf, 1, 100, NULL), 0);
-	return x509check_peer(&xc);
+	return verifier_peer(&xc);
 }
 
 static void
@@ -447,15 +447,15 @@ peer_setup(void)
 
 START_TEST(test_peer_fields)
 {
-	const struct x509check_peer *p = peer_of("cn64.pem");
+	const struct verifier_peer *p = peer_of("cn64.pem");
 	static const uint8_t serial[] = {
 	    0x80, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
 	    0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13};
 
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_eq(p->present,
-	                  X509CHECK_PEER_SUBJECT | X509CHECK_PEER_ISSUER |
-	                      X509CHECK_PEER_CN | X509CHECK_PEER_SERIAL);
+	                  VERIFIER_PEER_SUBJECT | VERIFIER_PEER_ISSUER |
+	                      VERIFIER_PEER_CN | VERIFIER_PEER_SERIAL);
 	ck_assert_uint_eq(strlen(p->cn), 64);
 	ck_assert_ptr_nonnull(strstr(p->cn, ".example.com"));
 	/* The issuer is the root's subject, byte for byte. */
@@ -469,47 +469,47 @@ END_TEST
 
 START_TEST(test_peer_absent_fields)
 {
-	const struct x509check_peer *p = peer_of("cn65.pem");
+	const struct verifier_peer *p = peer_of("cn65.pem");
 
-	ck_assert_uint_eq(p->present & X509CHECK_PEER_CN, 0);
-	ck_assert_uint_eq(p->overlong & X509CHECK_PEER_CN, X509CHECK_PEER_CN);
+	ck_assert_uint_eq(p->present & VERIFIER_PEER_CN, 0);
+	ck_assert_uint_eq(p->overlong & VERIFIER_PEER_CN, VERIFIER_PEER_CN);
 	ck_assert_str_eq(p->cn, "");
 	p = peer_of("cn-nul.pem");
-	ck_assert_uint_eq(p->present & X509CHECK_PEER_CN, 0);
+	ck_assert_uint_eq(p->present & VERIFIER_PEER_CN, 0);
 	p = peer_of("no-cn.pem");
-	ck_assert_uint_eq(p->present & X509CHECK_PEER_CN, 0);
-	ck_assert(p->present & X509CHECK_PEER_SUBJECT);
+	ck_assert_uint_eq(p->present & VERIFIER_PEER_CN, 0);
+	ck_assert(p->present & VERIFIER_PEER_SUBJECT);
 	p = peer_of("two-cn.pem");
 	ck_assert_str_eq(p->cn, "first.example.com");
 	p = peer_of("dn512.pem");
-	ck_assert(p->present & X509CHECK_PEER_SUBJECT);
+	ck_assert(p->present & VERIFIER_PEER_SUBJECT);
 	ck_assert_uint_eq(p->subject_len, 512);
 	p = peer_of("dn513.pem");
-	ck_assert_uint_eq(p->present & X509CHECK_PEER_SUBJECT, 0);
-	ck_assert(p->overlong & X509CHECK_PEER_SUBJECT);
+	ck_assert_uint_eq(p->present & VERIFIER_PEER_SUBJECT, 0);
+	ck_assert(p->overlong & VERIFIER_PEER_SUBJECT);
 	p = peer_of("serial21.pem");
-	ck_assert_uint_eq(p->present & X509CHECK_PEER_SERIAL, 0);
-	ck_assert(p->overlong & X509CHECK_PEER_SERIAL);
+	ck_assert_uint_eq(p->present & VERIFIER_PEER_SERIAL, 0);
+	ck_assert(p->overlong & VERIFIER_PEER_SERIAL);
 }
 END_TEST
 
 /* No identity before a chain, nor after one that failed. */
 START_TEST(test_peer_only_after_success)
 {
-	x509check_init(&xc, X509CHECK_CA, &root.ta, 1, NULL);
-	ck_assert_ptr_null(x509check_peer(&xc));
+	verifier_init(&xc, VERIFIER_CA, &root.ta, 1, NULL);
+	ck_assert_ptr_null(verifier_peer(&xc));
 	load_anchor(&other, "other-root.pem");
 	ck_assert_uint_eq(load_certs("chain.pem", chain, 4), 2);
-	x509check_init(&xc, X509CHECK_CA, &other.ta, 1, NULL);
+	verifier_init(&xc, VERIFIER_CA, &other.ta, 1, NULL);
 	ck_assert_uint_ne(feed(&xc, chain, 2, 100, NULL), 0);
-	ck_assert_ptr_null(x509check_peer(&xc));
+	ck_assert_ptr_null(verifier_peer(&xc));
 }
 END_TEST
 
 static Suite *
-x509check_suite(void)
+verifier_suite(void)
 {
-	Suite *s = suite_create("x509check");
+	Suite *s = suite_create("verifier");
 	TCase *tc;
 
 	tc = tcase_create("engine");
@@ -547,7 +547,7 @@ x509check_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(x509check_suite());
+	SRunner *sr = srunner_create(verifier_suite());
 	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);

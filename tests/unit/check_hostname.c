@@ -1,5 +1,5 @@
 /*
- * Unit tests for hostcheck: hostcheck_match() against libpq's rules, and
+ * Unit tests for hostname: hostname_match() against libpq's rules, and
  * on malformed input.
  *
  * Fixtures: the PEM files in tests/unit/fixtures/x509, made by the script
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "hostcheck.h"
+#include "x509/hostname.h"
 
 #define FIXDIR "tests/unit/fixtures/x509/"
 
@@ -35,7 +35,7 @@ load_one(const char *name)
 	return &one_cert;
 }
 
-/* hostcheck_match() on an exact-size heap copy, so ASan sees overreads. */
+/* hostname_match() on an exact-size heap copy, so ASan sees overreads. */
 static int
 check_exact(const unsigned char *der, size_t len, const char *host)
 {
@@ -46,7 +46,7 @@ check_exact(const unsigned char *der, size_t len, const char *host)
 	ck_assert_ptr_nonnull(copy);
 	if (len > 0)
 		memcpy(copy, der, len);
-	r = hostcheck_match(copy, len, host);
+	r = hostname_match(copy, len, host);
 	free(copy);
 	return r;
 }
@@ -60,83 +60,82 @@ hc(const char *fixture, const char *host)
 }
 
 /* ------------------------------------------------------------------ */
-/* hostcheck_match: DNS names */
+/* hostname_match: DNS names */
 
 START_TEST(test_dns_exact)
 {
-	ck_assert_int_eq(hc("leaf.pem", "db.example.com"), HOSTCHECK_MATCH);
-	ck_assert_int_eq(hc("leaf.pem", "db.example.co"), HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("leaf.pem", "xdb.example.com"), HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("leaf.pem", "db.example.com."), HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("leaf.pem", "example.com"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "db.example.com"), HOSTNAME_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "db.example.co"), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "xdb.example.com"), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "db.example.com."), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "example.com"), HOSTNAME_MISMATCH);
 }
 END_TEST
 
 START_TEST(test_dns_case)
 {
-	ck_assert_int_eq(hc("leaf.pem", "DB.Example.COM"), HOSTCHECK_MATCH);
-	ck_assert_int_eq(hc("cn-only.pem", "DB.EXAMPLE.COM"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "DB.Example.COM"), HOSTNAME_MATCH);
+	ck_assert_int_eq(hc("cn-only.pem", "DB.EXAMPLE.COM"), HOSTNAME_MATCH);
 }
 END_TEST
 
 START_TEST(test_wildcard_one_label)
 {
-	ck_assert_int_eq(hc("leaf.pem", "a.pg.example.com"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "a.pg.example.com"), HOSTNAME_MATCH);
 	ck_assert_int_eq(hc("leaf.pem", "Replica-1.PG.example.COM"),
-	                 HOSTCHECK_MATCH);
+	                 HOSTNAME_MATCH);
 }
 END_TEST
 
 START_TEST(test_wildcard_not_two_labels)
 {
 	ck_assert_int_eq(hc("leaf.pem", "a.b.pg.example.com"),
-	                 HOSTCHECK_MISMATCH);
+	                 HOSTNAME_MISMATCH);
 	ck_assert_int_eq(hc("leaf.pem", "a.b.c.pg.example.com"),
-	                 HOSTCHECK_MISMATCH);
+	                 HOSTNAME_MISMATCH);
 }
 END_TEST
 
 START_TEST(test_wildcard_not_bare_domain)
 {
-	ck_assert_int_eq(hc("leaf.pem", "pg.example.com"), HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("leaf.pem", ".pg.example.com"), HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("leaf.pem", "*.pg.example.com"), HOSTCHECK_MATCH);
-	ck_assert_int_eq(hc("leaf.pem", "apg.example.com"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "pg.example.com"), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", ".pg.example.com"), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "*.pg.example.com"), HOSTNAME_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "apg.example.com"), HOSTNAME_MISMATCH);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* hostcheck_match: IP addresses */
+/* hostname_match: IP addresses */
 
 START_TEST(test_ip_v4)
 {
-	ck_assert_int_eq(hc("leaf.pem", "192.0.2.10"), HOSTCHECK_MATCH);
-	ck_assert_int_eq(hc("leaf.pem", "192.0.2.11"), HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("leaf.pem", "10.2.0.192"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "192.0.2.10"), HOSTNAME_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "192.0.2.11"), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "10.2.0.192"), HOSTNAME_MISMATCH);
 	/* libpq parses IPv4 with inet_aton(): 192.0.2.10 as one number */
-	ck_assert_int_eq(hc("leaf.pem", "3221225994"), HOSTCHECK_MATCH);
-	ck_assert_int_eq(hc("ip-only.pem", "192.0.2.7"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "3221225994"), HOSTNAME_MATCH);
+	ck_assert_int_eq(hc("ip-only.pem", "192.0.2.7"), HOSTNAME_MATCH);
 }
 END_TEST
 
 START_TEST(test_ip_v6)
 {
-	ck_assert_int_eq(hc("leaf.pem", "2001:db8::10"), HOSTCHECK_MATCH);
-	ck_assert_int_eq(hc("leaf.pem", "2001:DB8:0:0:0::10"), HOSTCHECK_MATCH);
-	ck_assert_int_eq(hc("leaf.pem", "2001:db8::11"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "2001:db8::10"), HOSTNAME_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "2001:DB8:0:0:0::10"), HOSTNAME_MATCH);
+	ck_assert_int_eq(hc("leaf.pem", "2001:db8::11"), HOSTNAME_MISMATCH);
 	ck_assert_int_eq(hc("leaf.pem", "::ffff:192.0.2.10"),
-	                 HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("leaf.pem", "::1"), HOSTCHECK_MISMATCH);
+	                 HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "::1"), HOSTNAME_MISMATCH);
 }
 END_TEST
 
 START_TEST(test_ip_host_dns_only_cert)
 {
 	/* dNSName db.example.com, CN cn.example.com: no address at all */
-	ck_assert_int_eq(hc("dns-only.pem", "192.0.2.10"), HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("dns-only.pem", "2001:db8::10"),
-	                 HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("cn-only.pem", "192.0.2.10"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("dns-only.pem", "192.0.2.10"), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("dns-only.pem", "2001:db8::10"), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("cn-only.pem", "192.0.2.10"), HOSTNAME_MISMATCH);
 }
 END_TEST
 
@@ -144,27 +143,26 @@ START_TEST(test_dns_host_ip_only_cert)
 {
 	/* A DNS host is never compared with an iPAddress; the CN is. */
 	ck_assert_int_eq(hc("ip-only.pem", "other.example.com"),
-	                 HOSTCHECK_MISMATCH);
+	                 HOSTNAME_MISMATCH);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* hostcheck_match: the subject CN */
+/* hostname_match: the subject CN */
 
 START_TEST(test_cn_fallback_no_san)
 {
-	ck_assert_int_eq(hc("cn-only.pem", "db.example.com"), HOSTCHECK_MATCH);
-	ck_assert_int_eq(hc("cn-only.pem", "x.example.com"),
-	                 HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("cn-only.pem", "db.example.com"), HOSTNAME_MATCH);
+	ck_assert_int_eq(hc("cn-only.pem", "x.example.com"), HOSTNAME_MISMATCH);
 }
 END_TEST
 
 START_TEST(test_cn_ignored_with_dns_san)
 {
-	ck_assert_int_eq(hc("leaf.pem", "cn.example.net"), HOSTCHECK_MISMATCH);
+	ck_assert_int_eq(hc("leaf.pem", "cn.example.net"), HOSTNAME_MISMATCH);
 	ck_assert_int_eq(hc("dns-only.pem", "cn.example.com"),
-	                 HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("dns-only.pem", "db.example.com"), HOSTCHECK_MATCH);
+	                 HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("dns-only.pem", "db.example.com"), HOSTNAME_MATCH);
 }
 END_TEST
 
@@ -174,35 +172,34 @@ START_TEST(test_cn_libpq_ip_rules)
 	 * libpq 15+: for an IP host the CN is checked when there is no
 	 * iPAddress SAN, even if dNSName SANs exist ...
 	 */
-	ck_assert_int_eq(hc("cn-ip.pem", "192.0.2.5"), HOSTCHECK_MATCH);
-	ck_assert_int_eq(hc("cn-ip.pem", "192.0.2.6"), HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("cn-ip.pem", "db.example.com"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("cn-ip.pem", "192.0.2.5"), HOSTNAME_MATCH);
+	ck_assert_int_eq(hc("cn-ip.pem", "192.0.2.6"), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("cn-ip.pem", "db.example.com"), HOSTNAME_MATCH);
 	/* ... and for a DNS host when there is no dNSName SAN ... */
-	ck_assert_int_eq(hc("ip-only.pem", "db.example.com"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("ip-only.pem", "db.example.com"), HOSTNAME_MATCH);
 	/* ... but not for an IP host when an iPAddress SAN exists. */
-	ck_assert_int_eq(hc("ip-cn.pem", "192.0.2.99"), HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hc("ip-cn.pem", "192.0.2.7"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("ip-cn.pem", "192.0.2.99"), HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hc("ip-cn.pem", "192.0.2.7"), HOSTNAME_MATCH);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* hostcheck_match: malformed names and input */
+/* hostname_match: malformed names and input */
 
 START_TEST(test_embedded_nul)
 {
 	/* The first dNSName holds a NUL: libpq fails before the good one. */
 	ck_assert_int_eq(hc("nul-san.pem", "db.example.com"),
-	                 HOSTCHECK_BAD_NAME);
+	                 HOSTNAME_BAD_NAME);
 	ck_assert_int_eq(hc("nul-san.pem", "other.example.com"),
-	                 HOSTCHECK_BAD_NAME);
+	                 HOSTNAME_BAD_NAME);
 }
 END_TEST
 
 START_TEST(test_bad_ip_length)
 {
-	ck_assert_int_eq(hc("bad-ip.pem", "db.example.com"),
-	                 HOSTCHECK_BAD_NAME);
-	ck_assert_int_eq(hc("bad-ip.pem", "192.0.2.10"), HOSTCHECK_BAD_NAME);
+	ck_assert_int_eq(hc("bad-ip.pem", "db.example.com"), HOSTNAME_BAD_NAME);
+	ck_assert_int_eq(hc("bad-ip.pem", "192.0.2.10"), HOSTNAME_BAD_NAME);
 }
 END_TEST
 
@@ -210,22 +207,22 @@ START_TEST(test_no_host)
 {
 	const struct derobj *c = load_one("leaf.pem");
 
-	ck_assert_int_eq(hostcheck_match(c->data, c->len, NULL),
-	                 HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hostcheck_match(c->data, c->len, ""),
-	                 HOSTCHECK_MISMATCH);
-	ck_assert_int_eq(hostcheck_match(NULL, 0, "db.example.com"),
-	                 HOSTCHECK_BAD_CERT);
+	ck_assert_int_eq(hostname_match(c->data, c->len, NULL),
+	                 HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hostname_match(c->data, c->len, ""),
+	                 HOSTNAME_MISMATCH);
+	ck_assert_int_eq(hostname_match(NULL, 0, "db.example.com"),
+	                 HOSTNAME_BAD_CERT);
 }
 END_TEST
 
 START_TEST(test_big_san)
 {
-	ck_assert_int_eq(hc("big.pem", "db.example.com"), HOSTCHECK_MATCH);
+	ck_assert_int_eq(hc("big.pem", "db.example.com"), HOSTNAME_MATCH);
 	ck_assert_int_eq(hc("big.pem", "host399.big.example.com"),
-	                 HOSTCHECK_MATCH);
+	                 HOSTNAME_MATCH);
 	ck_assert_int_eq(hc("big.pem", "host400.big.example.com"),
-	                 HOSTCHECK_MISMATCH);
+	                 HOSTNAME_MISMATCH);
 }
 END_TEST
 
@@ -237,10 +234,9 @@ all_truncations(const char *fixture, const char *host)
 	size_t n;
 
 	ck_assert_uint_eq(load_certs(fixture, &c, 1), 1);
-	ck_assert_int_eq(check_exact(c.data, c.len, host), HOSTCHECK_MATCH);
+	ck_assert_int_eq(check_exact(c.data, c.len, host), HOSTNAME_MATCH);
 	for (n = 0; n < c.len; n++)
-		ck_assert_msg(check_exact(c.data, n, host) ==
-		                  HOSTCHECK_BAD_CERT,
+		ck_assert_msg(check_exact(c.data, n, host) == HOSTNAME_BAD_CERT,
 		              "%s cut to %zu bytes", fixture, n);
 }
 
@@ -260,15 +256,15 @@ START_TEST(test_trailing_garbage)
 	memcpy(buf, c->data, c->len);
 	buf[c->len] = 0;
 	ck_assert_int_eq(check_exact(buf, c->len + 1, "db.example.com"),
-	                 HOSTCHECK_BAD_CERT);
+	                 HOSTNAME_BAD_CERT);
 }
 END_TEST
 
 static int
 valid_result(int r)
 {
-	return r == HOSTCHECK_MATCH || r == HOSTCHECK_MISMATCH ||
-	       r == HOSTCHECK_BAD_CERT || r == HOSTCHECK_BAD_NAME;
+	return r == HOSTNAME_MATCH || r == HOSTNAME_MISMATCH ||
+	       r == HOSTNAME_BAD_CERT || r == HOSTNAME_BAD_NAME;
 }
 
 /* Flip each byte of a real certificate in turn: no crash, no overread. */
@@ -315,7 +311,7 @@ START_TEST(test_garbage)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		for (n = 0; n <= sizeof(bad[0]); n++)
 			ck_assert_int_eq(check_exact(bad[i], n, "a.example"),
-			                 HOSTCHECK_BAD_CERT);
+			                 HOSTNAME_BAD_CERT);
 
 	/* Pseudo-random bytes, some starting like a certificate. */
 	for (n = 0; n < 2000; n++) {
@@ -337,12 +333,12 @@ START_TEST(test_garbage)
 END_TEST
 
 static Suite *
-hostcheck_suite(void)
+hostname_suite(void)
 {
-	Suite *s = suite_create("hostcheck");
+	Suite *s = suite_create("hostname");
 	TCase *tc;
 
-	tc = tcase_create("hostcheck");
+	tc = tcase_create("hostname");
 	tcase_add_test(tc, test_dns_exact);
 	tcase_add_test(tc, test_dns_case);
 	tcase_add_test(tc, test_wildcard_one_label);
@@ -374,7 +370,7 @@ hostcheck_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(hostcheck_suite());
+	SRunner *sr = srunner_create(hostname_suite());
 	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
