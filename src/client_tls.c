@@ -151,28 +151,25 @@ key_types(const struct credentials *cr)
 }
 
 int
-client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
-                     struct verifier *verify, const struct config *cfg,
-                     const struct credentials *cr, struct conn *c, int direct,
-                     const char **end, char *why, size_t whylen)
+client_tls_handshake(struct client_tls *t, const struct client_tls_params *p,
+                     struct conn *c, struct ending *e)
 {
+	const struct config *cfg = p->cfg;
+	const struct credentials *cr = p->cr;
 	const struct credentials_pair *first = credentials_server_for(cr, NULL);
+	struct verifier *verify = NULL;
 	enum conn_status st;
 
-	why[0] = '\0';
 	if (first == NULL || (keys_private_rsa(&first->key) == NULL &&
-	                      keys_private_ec(&first->key) == NULL)) {
-		*end = "server key unusable";
-		return -1;
-	}
+	                      keys_private_ec(&first->key) == NULL))
+		return ending_set(e, "server key unusable", 0, NULL);
 	if (cfg->client_ca != NULL) {
+		verify = p->verify;
 		verifier_init(verify, VERIFIER_CA, cr->client_ca->ta,
 		              cr->client_ca->count, NULL);
 		/* Cannot fail: the mode is CA. */
 		(void)verifier_set_crl(verify, cr->crl);
 		verifier_want_client(verify);
-	} else {
-		verify = NULL;
 	}
 	t->policy.vtable = &policy_vtable;
 	t->policy.sc = &t->sc;
@@ -180,11 +177,9 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 	t->policy.chosen = NULL;
 	tls_server_setup(&t->sc, &t->policy.vtable, key_types(cr), verify,
 	                 cr->client_ca, cfg->client_cert_optional);
-	br_ssl_engine_set_buffer(&t->sc.eng, buf, len, 1);
-	if (!br_ssl_server_reset(&t->sc)) {
-		*end = "TLS engine reset failed";
-		return -1;
-	}
+	br_ssl_engine_set_buffer(&t->sc.eng, p->buf, p->len, 1);
+	if (!br_ssl_server_reset(&t->sc))
+		return ending_set(e, "TLS engine reset failed", 0, NULL);
 	/*
 	 * Until its ServerHello, BearSSL heads its records (only an alert can
 	 * go then: protocol_version to a TLS 1.0 client) with version 0,
@@ -194,7 +189,7 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 	 */
 	t->sc.eng.version_out = BR_TLS10;
 	conn_start_tls(c, &t->sc.eng);
-	if (direct) {
+	if (p->direct) {
 		size_t room;
 		unsigned char *rec =
 		    br_ssl_engine_recvrec_buf(&t->sc.eng, &room);
@@ -204,36 +199,33 @@ client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
 	}
 	st = conn_handshake(c);
 	if (st != CONN_OK) {
+		static const char failed[] = "client TLS handshake failed";
+		const unsigned char *b = p->buf;
 		char text[160];
-		int alert = 0;
+		const char *why;
+		int alert;
 
-		*end = "client TLS handshake failed";
-		if (not_tls(buf, len, conn_tls_error(c))) {
-			snprintf(
-			    why, whylen,
-			    "not a TLS record (first bytes %02x %02x %02x)",
-			    buf[0], buf[1], buf[2]);
-			return -1;
-		}
-		snprintf(why, whylen, "%s",
-		         conn_why(c, st, text, sizeof(text)));
-		if (st == CONN_ERROR)
-			alert = conn_fail_handshake(c);
-		if (alert != 0) {
-			size_t n = strlen(why);
-
-			snprintf(why + n, whylen - n, "; sent alert %s",
-			         tls_alert_name(alert));
-		}
-		return -1;
+		if (not_tls(p->buf, p->len, conn_tls_error(c)))
+			return ending_set(e, failed, 0,
+			                  "not a TLS record (first bytes %02x "
+			                  "%02x %02x)",
+			                  b[0], b[1], b[2]);
+		why = conn_why(c, st, text, sizeof(text));
+		alert = st == CONN_ERROR ? conn_fail_handshake(c) : 0;
+		if (alert != 0)
+			return ending_set(e, failed, 0, "%s; sent alert %s",
+			                  why, tls_alert_name(alert));
+		return ending_set(e, failed, 0, "%s", why);
 	}
-	if (direct && br_ssl_engine_get_selected_protocol(&t->sc.eng) == NULL &&
+	if (p->direct &&
+	    br_ssl_engine_get_selected_protocol(&t->sc.eng) == NULL &&
 	    !cfg->direct_without_alpn) {
 		/* PostgreSQL 17 closes such a connection without a word. */
-		*end = "direct TLS connection without ALPN \"postgresql\" "
-		       "refused";
 		conn_close(c);
-		return -1;
+		return ending_set(e,
+		                  "direct TLS connection without ALPN "
+		                  "\"postgresql\" refused",
+		                  0, NULL);
 	}
 	return 0;
 }

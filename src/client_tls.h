@@ -17,6 +17,7 @@
 #include "config.h"
 #include "conn.h"
 #include "credentials.h"
+#include "ending.h"
 #include "x509/verifier.h"
 
 /* The policy: BearSSL calls choose() once per handshake, then do_sign(). */
@@ -32,19 +33,25 @@ struct client_tls {
 	struct client_tls_policy policy;
 };
 
+/* What a handshake needs besides the engine: the caller's storage and
+ * settings. */
+struct client_tls_params {
+	unsigned char *buf; /* the engine's I/O buffer: BR_SSL_BUFSIZE_BIDI */
+	size_t len;
+	struct verifier *verify; /* used when cfg asks for client certs */
+	const struct config *cfg;
+	const struct credentials *cr;
+	int direct; /* the client's first byte, 0x16, was read already */
+};
+
 /*
- * Serve TLS on c: set up t with the engine buffer buf (len bytes, the
- * caller's: BR_SSL_BUFSIZE_BIDI) and, when cfg asks for client
- * certificates, the verifier verify (the caller's storage), then run the
- * handshake. direct: the client's first byte, 0x16, was read already.
- * Returns 0, or -1 with *end (for the log line) and why (details, may be
- * empty) set; the client has then been told what the protocol allows.
+ * Serve TLS on c: set up t with p's buffer and verifier, then run the
+ * handshake. Returns 0, or -1 with the ending set (its detail may be
+ * empty); the client has then been told what the protocol allows.
  */
-int client_tls_handshake(struct client_tls *t, unsigned char *buf, size_t len,
-                         struct verifier *verify, const struct config *cfg,
-                         const struct credentials *cr, struct conn *c,
-                         int direct, const char **end, char *why,
-                         size_t whylen);
+int client_tls_handshake(struct client_tls *t,
+                         const struct client_tls_params *p, struct conn *c,
+                         struct ending *e);
 
 /* The pair the policy chose, or NULL before the handshake chose one. */
 const struct credentials_pair *client_tls_chosen(const struct client_tls *t);

@@ -33,11 +33,11 @@ gate_share_limit(const struct config *cfg)
 	log_limit_init(refusal_limit);
 }
 
+/* clean: no failure (a probe that closed before a byte). */
 static enum gate_verdict
-refused(struct gate_report *r, const char *end, const char *detail)
+refused(struct gate_report *r, const char *end, int clean, const char *detail)
 {
-	r->end = end;
-	snprintf(r->detail, r->detail_cap, "%s", detail);
+	ending_set(r->ending, end, clean, "%s", detail);
 	return GATE_REFUSED;
 }
 
@@ -57,25 +57,24 @@ read_header(const struct config *cfg, struct conn *client, uint8_t *buf,
 		if (h.status != PROXYPROTO_NEED_MORE)
 			break;
 		if (h.need > cap)
-			return refused(r, "PROXY header refused", "too long");
+			return refused(r, "PROXY header refused", 0,
+			               "too long");
 		/* What has come, up to the least the header still needs:
 		 * never past the header, and a line that ends early (LF
 		 * alone) is judged now, not at the deadline. */
 		st = conn_read_some(client, buf + have, h.need - have, &got);
-		if (st == CONN_CLOSED && have == 0) {
-			r->clean = 1; /* a probe that sent nothing */
+		if (st == CONN_CLOSED && have == 0) /* a probe */
 			return refused(r,
 			               "client closed before the PROXY "
 			               "header",
-			               "");
-		}
+			               1, "");
 		if (st != CONN_OK)
-			return refused(r, "PROXY header incomplete",
+			return refused(r, "PROXY header incomplete", 0,
 			               conn_why(client, st, why, sizeof(why)));
 		have += got;
 	}
 	if (h.status == PROXYPROTO_INVALID)
-		return refused(r, "PROXY header refused", h.why);
+		return refused(r, "PROXY header refused", 0, h.why);
 	if (h.status == PROXYPROTO_PROXY) {
 		*a = h.src;
 		netaddr_format(a, r->peer, r->peer_cap);
@@ -98,7 +97,7 @@ not_allowed(struct gate_report *r, const char *end, const char *what)
 		        "refusing connections %s: %u refused since the last "
 		        "such line, the last one from %s",
 		        what, n, r->peer);
-	r->end = end;
+	ending_set(r->ending, end, 0, NULL);
 	return GATE_NOT_ALLOWED;
 }
 

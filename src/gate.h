@@ -18,24 +18,22 @@
 
 #include "config.h"
 #include "conn.h"
+#include "ending.h"
 #include "netaddr.h"
 
 enum gate_verdict {
 	GATE_PASS,        /* go on: peer names the client */
-	GATE_REFUSED,     /* a header missing or malformed: end and detail
-	                     say why, for the session's line */
+	GATE_REFUSED,     /* a header missing or malformed: the ending
+	                     says why, for the session's line */
 	GATE_NOT_ALLOWED, /* not in --allow, or a peer not in --proxy-from:
-	                     the rate-limited line is written (end says
-	                     which), and stands for the session's own */
+	                     the rate-limited line is written (the ending
+	                     says which), and stands for the session's own */
 };
 
 struct gate_report {
 	char *peer; /* in: the connection's peer as logged; out: the client */
 	size_t peer_cap;
-	char *detail; /* GATE_REFUSED: more about why */
-	size_t detail_cap;
-	const char *end; /* GATE_REFUSED: how the session ended */
-	int clean;       /* GATE_REFUSED: no failure (closed before a byte) */
+	struct ending *ending; /* set unless GATE_PASS */
 };
 
 /* Whether gate_run() has anything to do: off, it costs this test. */

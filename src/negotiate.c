@@ -25,7 +25,7 @@ refuse_repeat(struct conn *client, uint32_t code)
 static enum nego_next
 gone(struct nego *n, const char *why)
 {
-	n->end = why;
+	ending_set(n->ending, why, 0, NULL);
 	return NEGO_GONE;
 }
 
@@ -34,7 +34,6 @@ negotiate(const struct config *cfg, struct conn *client, struct nego *n,
           uint8_t *buf, size_t cap)
 {
 	n->stuffed = 0;
-	n->clean = 0;
 	for (;;) {
 		struct pgproto_packet pkt;
 		enum conn_status st =
@@ -46,10 +45,12 @@ negotiate(const struct config *cfg, struct conn *client, struct nego *n,
 		if (st == CONN_CLOSED) {
 			/* A probe, or a client that ended TLS with
 			 * close_notify: PostgreSQL logs neither as an error. */
-			n->clean = 1;
-			return gone(n, n->in_tls
-			                   ? "client closed after TLS handshake"
-			                   : "closed before sending a packet");
+			ending_set(n->ending,
+			           n->in_tls
+			               ? "client closed after TLS handshake"
+			               : "closed before sending a packet",
+			           1, NULL);
+			return NEGO_GONE;
 		}
 		if (st != CONN_OK)
 			return gone(n, st == CONN_TERMINATED

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "conn.h"
+#include "ending.h"
 
 enum nego_next {
 	NEGO_TLS,        /* 'S' sent: the TLS handshake follows */
@@ -29,9 +30,9 @@ struct nego {
 	/* Results */
 	size_t packet_len; /* the StartupMessage or CancelRequest */
 	size_t stuffed;    /* bytes already waiting when 'S' was sent */
-	const char *end;   /* NEGO_GONE: why, for the log */
-	int clean;         /* NEGO_GONE: no failure (a probe that sent
-	                      nothing, a client that closed cleanly) */
+	/* NEGO_GONE: why, for the log; clean for a probe that sent
+	 * nothing, a client that closed cleanly. The caller's. */
+	struct ending *ending;
 };
 
 /* PostgreSQL's detail for unencrypted data after a request. */

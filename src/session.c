@@ -13,6 +13,7 @@
 
 #include "client_tls.h"
 #include "conn.h"
+#include "ending.h"
 #include "exitcodes.h"
 #include "gate.h"
 #include "io.h"
@@ -39,13 +40,11 @@ struct outcome {
 	char sni[64]; /* the server name the client sent */
 	/* With --client-ca: the client certificate's CN and serial (hex). */
 	char cert_cn[VERIFIER_CN_MAX + 1], cert_serial[2 * DER_SERIAL_MAX + 2];
-	const char *end; /* how it ended */
-	int clean;       /* an ending that is no failure: exit 0 */
-	int tls_up;      /* the client's TLS handshake completed */
-	int relayed;     /* the relay ran: its byte counts are reported */
-	int unlogged;    /* refused by --allow or --proxy-from: a
-	                    rate-limited line said it */
-	char detail[256];
+	struct ending ending; /* how it ended */
+	int tls_up;           /* the client's TLS handshake completed */
+	int relayed;          /* the relay ran: its byte counts are reported */
+	int unlogged;         /* refused by --allow or --proxy-from: a
+	                         rate-limited line said it */
 	int64_t start_ms;
 };
 
@@ -88,18 +87,11 @@ struct session {
 
 static struct session S;
 
-/* The session is over: say why, for the log line. Always -1. */
-static int
-over(struct session *s, const char *end)
-{
-	s->out.end = end;
-	return -1;
-}
-
 static void
 log_outcome(struct session *s)
 {
 	const struct outcome *o = &s->out;
+	const struct ending *e = &o->ending;
 	int64_t ms = io_now_ms() - o->start_ms;
 	char tls[96] = "off";
 	char cert[sizeof(o->cert_cn) + sizeof(o->cert_serial) + 24] = "";
@@ -123,8 +115,9 @@ log_outcome(struct session *s)
 	        o->upstream_tls != NULL ? o->upstream_tls : "-",
 	        (unsigned long long)(o->relayed ? s->client.app_in : 0),
 	        (unsigned long long)(o->relayed ? s->upstream.app_in : 0),
-	        (long long)(ms / 1000), (long long)(ms % 1000), o->end,
-	        o->detail[0] != '\0' ? ": " : "", o->detail);
+	        (long long)(ms / 1000), (long long)(ms % 1000),
+	        e->end != NULL ? e->end : "?", e->detail[0] != '\0' ? ": " : "",
+	        e->detail);
 }
 
 static void
@@ -183,9 +176,8 @@ refuse_bad_optional_cert(struct session *s)
 	snprintf(msg, sizeof(msg), "pgstunnel: client certificate refused: %s",
 	         tls_strerror((int)err));
 	conn_refuse(&s->client, "28000", msg, NULL, NULL);
-	snprintf(s->out.detail, sizeof(s->out.detail), "%s",
-	         tls_strerror((int)err));
-	return over(s, "client certificate refused");
+	return ending_set(&s->out.ending, "client certificate refused", 0, "%s",
+	                  tls_strerror((int)err));
 }
 
 /* The client's SNI: for the log line, and the --route it chooses. */
@@ -220,7 +212,6 @@ begin(struct session *s, const struct config *cfg, const struct credentials *cr,
 	memset(&s->pending, 0, sizeof(s->pending));
 	conn_init(&s->upstream, "upstream", -1, -1, IO_NO_DEADLINE);
 	o->start_ms = io_now_ms();
-	o->end = "?";
 	o->tls = "off";
 	snprintf(o->user, sizeof(o->user), "-");
 	snprintf(o->database, sizeof(o->database), "-");
@@ -254,8 +245,7 @@ admit(struct session *s)
 {
 	struct gate_report r = {.peer = s->out.peer,
 	                        .peer_cap = sizeof(s->out.peer),
-	                        .detail = s->out.detail,
-	                        .detail_cap = sizeof(s->out.detail)};
+	                        .ending = &s->out.ending};
 
 	if (!GATE_NEEDED(s->cfg))
 		return 0;
@@ -264,11 +254,10 @@ admit(struct session *s)
 	case GATE_PASS:
 		return 0;
 	case GATE_REFUSED:
-		s->out.clean = r.clean;
-		return over(s, r.end);
+		return -1;
 	case GATE_NOT_ALLOWED:
 		s->out.unlogged = 1;
-		return over(s, r.end);
+		return -1;
 	}
 	return -1;
 }
@@ -280,6 +269,7 @@ negotiate_clear(struct session *s)
 	const struct config *cfg = s->cfg;
 
 	memset(&s->nego, 0, sizeof(s->nego));
+	s->nego.ending = &s->out.ending;
 	s->nego.allow_direct = cfg->tls && cfg->direct_tls;
 	s->next =
 	    negotiate(cfg, &s->client, &s->nego, s->packet, sizeof(s->packet));
@@ -292,7 +282,8 @@ negotiate_clear(struct session *s)
 		            "Set sslmode=verify-full (with sslrootcert) in "
 		            "the connection string.");
 		note_startup(s);
-		return over(s, "cleartext startup refused");
+		return ending_set(&s->out.ending, "cleartext startup refused",
+		                  0, NULL);
 	}
 	return 0;
 }
@@ -307,7 +298,14 @@ client_tls(struct session *s)
 	const struct config *cfg = s->cfg;
 	size_t stuffed = s->nego.stuffed;
 	int direct = s->next == NEGO_DIRECT_TLS;
-	const char *end;
+	const struct client_tls_params p = {
+	    .buf = s->client_buf,
+	    .len = sizeof(s->client_buf),
+	    .verify = &s->client_verify,
+	    .cfg = cfg,
+	    .cr = s->cr,
+	    .direct = direct,
+	};
 
 	s->out.tls = direct ? "direct" : "sslrequest";
 	/*
@@ -320,13 +318,12 @@ client_tls(struct session *s)
 	    cfg->route.count == 0 && !s->busy)
 		upstream_begin(s->up_addr, cfg->connect_timeout, &s->pending);
 	if (stuffed > 0 && negotiate_discard(&s->client, stuffed) != 0)
-		return over(s, "incomplete data after SSL request");
-	if (client_tls_handshake(&s->client_tls, s->client_buf,
-	                         sizeof(s->client_buf), &s->client_verify, cfg,
-	                         s->cr, &s->client, direct, &end, s->out.detail,
-	                         sizeof(s->out.detail)) != 0) {
+		return ending_set(&s->out.ending,
+		                  "incomplete data after SSL request", 0, NULL);
+	if (client_tls_handshake(&s->client_tls, &p, &s->client,
+	                         &s->out.ending) != 0) {
 		note_client_cert(s);
-		return over(s, end);
+		return -1;
 	}
 	s->out.tls_up = 1;
 	note_client_cert(s);
@@ -338,7 +335,9 @@ client_tls(struct session *s)
 		conn_refuse(&s->client, "08P01",
 		            "received unencrypted data after SSL request",
 		            negotiate_stuffing_detail, NULL);
-		return over(s, "unencrypted data after SSL request");
+		return ending_set(&s->out.ending,
+		                  "unencrypted data after SSL request", 0,
+		                  NULL);
 	}
 	/* After 'S' both requests are used up. */
 	s->nego.ssl_done = s->nego.gss_done = !direct;
@@ -370,23 +369,20 @@ how_cut_short(const struct conn *c)
 static int
 first_packet(struct session *s)
 {
+	struct ending *e = &s->out.ending;
 	const char *sqlstate, *refusal;
 
 	if (s->next == NEGO_GONE) {
-		s->out.clean = s->nego.clean;
 		/* Name a TLS failure rather than the packet it cut short. */
-		if (s->client.eng != NULL && !s->nego.clean &&
+		if (s->client.eng != NULL && !e->clean &&
 		    conn_tls_error(&s->client) != BR_ERR_OK &&
-		    conn_tls_error(&s->client) != BR_ERR_IO) {
-			snprintf(s->out.detail, sizeof(s->out.detail), "%s",
-			         tls_strerror(conn_tls_error(&s->client)));
-			return over(s, "TLS error while reading the startup "
-			               "packet");
-		}
-		if (!s->nego.clean && s->client.truncated)
-			snprintf(s->out.detail, sizeof(s->out.detail), "%s",
-			         how_cut_short(&s->client));
-		return over(s, s->nego.end);
+		    conn_tls_error(&s->client) != BR_ERR_IO)
+			return ending_set(
+			    e, "TLS error while reading the startup packet", 0,
+			    "%s", tls_strerror(conn_tls_error(&s->client)));
+		if (!e->clean && s->client.truncated)
+			ending_detail(e, "%s", how_cut_short(&s->client));
+		return -1;
 	}
 	s->packet_len = s->nego.packet_len;
 	if (s->next == NEGO_CANCEL)
@@ -395,8 +391,8 @@ first_packet(struct session *s)
 	refusal = pgproto_startup_refusal(s->packet, s->packet_len, &sqlstate);
 	if (refusal != NULL) {
 		conn_refuse(&s->client, sqlstate, refusal, NULL, NULL);
-		snprintf(s->out.detail, sizeof(s->out.detail), "%s", refusal);
-		return over(s, "startup packet refused");
+		return ending_set(e, "startup packet refused", 0, "%s",
+		                  refusal);
 	}
 	return 0;
 }
@@ -414,6 +410,8 @@ check_client_user(struct session *s)
 	const struct verifier_peer *p = verifier_peer(&s->client_verify);
 	const char *kind = cfg->client_user == CLIENT_USER_CN ? "CN" : "DN";
 	struct pgproto_startup st;
+	struct ending *e = &s->out.ending;
+	static const char refused[] = "client certificate refused for the user";
 	const char *why, *name = NULL;
 	char dn[DN_TEXT_MAX], msg[128], shown[128];
 	int ok;
@@ -422,7 +420,8 @@ check_client_user(struct session *s)
 		return 0;
 	if (pgproto_parse_startup(s->packet, s->packet_len, &st, &why) != 0 ||
 	    st.user == NULL)
-		return over(s, "startup packet refused"); /* first_packet's */
+		/* first_packet()'s, which cannot happen here */
+		return ending_set(e, "startup packet refused", 0, NULL);
 	if (p != NULL && cfg->client_user == CLIENT_USER_CN &&
 	    (p->present & VERIFIER_PEER_CN))
 		name = p->cn;
@@ -438,23 +437,18 @@ check_client_user(struct session *s)
 	         st.user);
 	conn_refuse(&s->client, "28000", msg, NULL, NULL);
 	if (p == NULL)
-		snprintf(s->out.detail, sizeof(s->out.detail),
-		         "no client certificate (--client-user %s)", kind);
-	else if (name == NULL)
-		snprintf(s->out.detail, sizeof(s->out.detail),
-		         "the certificate has no usable %s", kind);
-	else {
-		log_field(shown, sizeof(shown), name);
-		snprintf(s->out.detail, sizeof(s->out.detail),
-		         "certificate %s %s %s user %s%s", kind, shown,
-		         s->cr->user_map != NULL ? "is not mapped to"
-		                                 : "does not match",
-		         s->out.user,
-		         strlen(st.user) >= PGPROTO_NAMEDATALEN
-		             ? " (cut to 63 bytes)"
-		             : "");
-	}
-	return over(s, "client certificate refused for the user");
+		return ending_set(e, refused, 0,
+		                  "no client certificate (--client-user %s)",
+		                  kind);
+	if (name == NULL)
+		return ending_set(e, refused, 0,
+		                  "the certificate has no usable %s", kind);
+	log_field(shown, sizeof(shown), name);
+	return ending_set(
+	    e, refused, 0, "certificate %s %s %s user %s%s", kind, shown,
+	    s->cr->user_map != NULL ? "is not mapped to" : "does not match",
+	    s->out.user,
+	    strlen(st.user) >= PGPROTO_NAMEDATALEN ? " (cut to 63 bytes)" : "");
 }
 
 /* Past --max-connections: what PostgreSQL answers when it is full. */
@@ -465,7 +459,8 @@ refuse_busy(struct session *s)
 		return 0;
 	conn_refuse(&s->client, "53300", "sorry, too many clients already",
 	            NULL, NULL);
-	return over(s, "too many connections (--max-connections)");
+	return ending_set(&s->out.ending,
+	                  "too many connections (--max-connections)", 0, NULL);
 }
 
 /*
@@ -477,6 +472,7 @@ static int
 open_upstream(struct session *s)
 {
 	const struct config *cfg = s->cfg;
+	const struct starttls_params tls = {cfg, s->up_addr, s->cr};
 	const char *sqlstate = "08006";
 	char why[256], msg[320];
 	int fd;
@@ -495,8 +491,8 @@ open_upstream(struct session *s)
 		 * could be set up with it, as libpq reports it. */
 		sqlstate = "08001";
 		s->out.upstream_tls = "failed";
-		if (starttls_upstream(&s->upstream_tls, cfg, s->up_addr, s->cr,
-		                      &s->upstream, &s->out.upstream_tls, why,
+		if (starttls_upstream(&s->upstream_tls, &tls, &s->upstream,
+		                      &s->out.upstream_tls, why,
 		                      sizeof(why)) != 0)
 			fd = -1;
 		else
@@ -511,8 +507,7 @@ open_upstream(struct session *s)
 	snprintf(msg, sizeof(msg), "pgstunnel: %s", why);
 	if (s->next != NEGO_CANCEL)
 		conn_refuse(&s->client, sqlstate, msg, NULL, NULL);
-	snprintf(s->out.detail, sizeof(s->out.detail), "%s", why);
-	return over(s, "upstream failed");
+	return ending_set(&s->out.ending, "upstream failed", 0, "%s", why);
 }
 
 /* PostgreSQL answers a cancel with nothing and closes. */
@@ -523,34 +518,40 @@ forward_cancel(struct session *s)
 		return 0;
 	conn_close(&s->upstream);
 	conn_close(&s->client);
-	s->out.clean = 1;
-	return over(s, "cancel request forwarded");
+	return ending_set(&s->out.ending, "cancel request forwarded", 1, NULL);
 }
 
-static const char *
-pump_end_text(const struct pump_report *r, char *detail, size_t cap)
+/* How the relay's result ends the session. */
+static void
+relay_ending(const struct pump_report *r, struct ending *e)
 {
+	/* A signal, or a broken end: a failure; any close: none. */
 	switch (r->result) {
 	case PUMP_DONE:
-		return "done";
+		ending_set(e, "done", 1, NULL);
+		return;
 	case PUMP_CLIENT_CLOSED:
-		return "client closed";
+		ending_set(e, "client closed", 1, NULL);
+		return;
 	case PUMP_UPSTREAM_CLOSED:
-		return "upstream closed";
+		ending_set(e, "upstream closed", 1, NULL);
+		return;
 	case PUMP_IDLE_TIMEOUT:
-		return "idle timeout";
+		ending_set(e, "idle timeout", 1, NULL);
+		return;
 	case PUMP_TERMINATED:
-		return "terminated by signal";
+		ending_set(e, "terminated by signal", 0, NULL);
+		return;
 	case PUMP_TLS_ERROR:
-		snprintf(detail, cap, "%s: %s", r->which,
-		         tls_strerror(r->tls_err));
-		return "TLS error";
+		ending_set(e, "TLS error", 0, "%s: %s", r->which,
+		           tls_strerror(r->tls_err));
+		return;
 	case PUMP_IO_ERROR:
-		snprintf(detail, cap, "%s: %s", r->which,
-		         strerror(r->sys_errno));
-		return "I/O error";
+		ending_set(e, "I/O error", 0, "%s: %s", r->which,
+		           strerror(r->sys_errno));
+		return;
 	}
-	return "?";
+	ending_set(e, "?", 0, NULL);
 }
 
 /*
@@ -571,16 +572,17 @@ await_upstream(struct session *s)
 	if (ready == 1)
 		return 0;
 	if (ready < 0)
-		return over(s, io_terminated ? "terminated by signal"
-		                             : "upstream failed");
+		return ending_set(&s->out.ending,
+		                  io_terminated ? "terminated by signal"
+		                                : "upstream failed",
+		                  0, NULL);
 	snprintf(msg, sizeof(msg),
 	         "pgstunnel: the upstream server did not answer the startup "
 	         "packet within %d s",
 	         s->cfg->handshake_timeout);
 	conn_refuse(&s->client, "08006", msg, NULL, NULL);
-	snprintf(s->out.detail, sizeof(s->out.detail),
-	         "timeout: no answer to the startup packet");
-	return over(s, "upstream failed");
+	return ending_set(&s->out.ending, "upstream failed", 0,
+	                  "timeout: no answer to the startup packet");
 }
 
 /*
@@ -594,24 +596,27 @@ relay(struct session *s)
 	const struct config *cfg = s->cfg;
 	struct pump_report report;
 	ssize_t pre_auth = 0;
+	char why[ENDING_DETAIL_MAX];
 
 	/* Set up: from here on only the relay's system calls (sandbox.h). */
-	if (cfg->sandbox &&
-	    sandbox_enter(s->out.detail, sizeof(s->out.detail)) != 0) {
+	if (cfg->sandbox && sandbox_enter(why, sizeof(why)) != 0) {
 		/* The probe at start passed, the kernel still said no: the
 		 * client is told, nothing of it is relayed unfiltered. */
 		conn_refuse(&s->client, "58000",
 		            "pgstunnel: cannot set up the session's seccomp "
 		            "sandbox; see the server log",
 		            NULL, NULL);
-		return over(s, "sandbox failed");
+		return ending_set(&s->out.ending, "sandbox failed", 0, "%s",
+		                  why);
 	}
 	if (s->upstream.eng != NULL && s->client.eng == NULL) {
 		s->upstream.deadline = s->client.deadline;
 		pre_auth = starttls_hide_scram_plus(
 		    &s->client, &s->upstream, s->packet, sizeof(s->packet));
 		if (pre_auth < 0)
-			return over(s, "upstream failed before authentication");
+			return ending_set(
+			    &s->out.ending,
+			    "upstream failed before authentication", 0, NULL);
 	}
 	if (pre_auth == 0 && await_upstream(s) != 0)
 		return -1;
@@ -621,11 +626,7 @@ relay(struct session *s)
 	s->upstream.app_in = (uint64_t)pre_auth;
 	s->out.relayed = 1;
 	pump_run(&s->client, &s->upstream, cfg->idle_timeout * 1000, &report);
-	s->out.end =
-	    pump_end_text(&report, s->out.detail, sizeof(s->out.detail));
-	s->out.clean = report.result != PUMP_TLS_ERROR &&
-	               report.result != PUMP_IO_ERROR &&
-	               report.result != PUMP_TERMINATED;
+	relay_ending(&report, &s->out.ending);
 	if (report.result == PUMP_IDLE_TIMEOUT) {
 		conn_close(&s->client);
 		conn_close(&s->upstream);
@@ -645,7 +646,7 @@ finish(struct session *s)
 		log_outcome(s);
 	if (s->upstream.rfd >= 0)
 		close(s->upstream.rfd);
-	return s->out.clean ? EXIT_SESSION_OK : EXIT_SESSION_FAILED;
+	return s->out.ending.clean ? EXIT_SESSION_OK : EXIT_SESSION_FAILED;
 }
 
 static int

@@ -63,10 +63,12 @@ ssl_request(const struct config *cfg, struct conn *up, char *why, size_t whylen)
 }
 
 int
-starttls_upstream(struct starttls *t, const struct config *cfg,
-                  const struct addr *upstream, const struct credentials *cr,
+starttls_upstream(struct starttls *t, const struct starttls_params *p,
                   struct conn *up, const char **desc, char *why, size_t whylen)
 {
+	const struct config *cfg = p->cfg;
+	const struct addr *upstream = p->upstream;
+	const struct credentials *cr = p->cr;
 	const char *host = cfg->upstream_servername != NULL
 	                       ? cfg->upstream_servername
 	                       : upstream->host;

@@ -25,15 +25,22 @@ struct starttls {
 	unsigned char buf[BR_SSL_BUFSIZE_BIDI];
 };
 
+/* Where TLS goes and with what. */
+struct starttls_params {
+	const struct config *cfg; /* --upstream-tls and its options */
+	/* --upstream, or the --route chosen: its host is the name
+	 * verify-full checks unless --upstream-servername gives one */
+	const struct addr *upstream;
+	const struct credentials *cr; /* the upstream CA and client pair */
+};
+
 /*
- * Start TLS on up, the connection to upstream (--upstream, or the
- * --route chosen: its host is the name verify-full checks unless
- * --upstream-servername gives one), as cfg says. Returns 0 with *desc set
- * (the cipher suite, or "declined" when prefer met an 'N' and up stays
- * cleartext), or -1 with a one-line reason in why.
+ * Start TLS on up, the connection to p->upstream, as p->cfg says.
+ * Returns 0 with *desc set (the cipher suite, or "declined" when prefer
+ * met an 'N' and up stays cleartext), or -1 with a one-line reason in
+ * why.
  */
-int starttls_upstream(struct starttls *t, const struct config *cfg,
-                      const struct addr *upstream, const struct credentials *cr,
+int starttls_upstream(struct starttls *t, const struct starttls_params *p,
                       struct conn *up, const char **desc, char *why,
                       size_t whylen);
 

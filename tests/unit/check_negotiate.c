@@ -30,6 +30,7 @@ static int sp[2];
 static struct conn c;
 static struct config cfg;
 static struct nego n;
+static struct ending ending;
 static uint8_t buf[PGPROTO_PACKET_MAX];
 
 static void
@@ -41,6 +42,8 @@ setup(void)
 	conn_init(&c, "client", sp[0], sp[0], io_now_ms() + 2000);
 	config_defaults(&cfg);
 	memset(&n, 0, sizeof(n));
+	memset(&ending, 0, sizeof(ending));
+	n.ending = &ending;
 	n.allow_direct = 1;
 }
 
@@ -205,7 +208,7 @@ START_TEST(pipelined_bytes)
 	peer_send(startup, sizeof(startup));
 	/* Both arrive before negotiate reads: the startup was sent blind. */
 	ck_assert_int_eq(run(), NEGO_GONE);
-	ck_assert_str_eq(n.end, "unencrypted data after request");
+	ck_assert_str_eq(ending.end, "unencrypted data after request");
 	ck_assert_int_eq(answer(), 'N');
 	ck_assert_int_eq(answer(), 'E'); /* then FATAL 08P01 */
 }
@@ -218,7 +221,7 @@ START_TEST(repeat_refused)
 	peer_send(gss_req, sizeof(gss_req));
 	pid = after_answer(gss_req, sizeof(gss_req));
 	ck_assert_int_eq(run(), NEGO_GONE);
-	ck_assert_str_eq(n.end, "repeated encryption request");
+	ck_assert_str_eq(ending.end, "repeated encryption request");
 	reap_ok(pid);
 	ck_assert_int_eq(answer(), 'E'); /* FATAL 0A000 */
 }
@@ -238,12 +241,14 @@ START_TEST(close_at_every_point)
 		next = run();
 		ck_assert_int_eq(next, NEGO_GONE);
 		if (k == 0) {
-			ck_assert_int_eq(n.clean, 1);
-			ck_assert_str_eq(n.end,
+			ck_assert_int_eq(ending.clean, 1);
+			ck_assert_str_eq(ending.end,
 			                 "closed before sending a packet");
 		} else {
-			ck_assert_msg(n.clean == 0, "prefix %zu: clean", k);
-			ck_assert_str_eq(n.end, "incomplete startup packet");
+			ck_assert_msg(ending.clean == 0, "prefix %zu: clean",
+			              k);
+			ck_assert_str_eq(ending.end,
+			                 "incomplete startup packet");
 		}
 	}
 }
@@ -267,8 +272,8 @@ START_TEST(close_after_answer)
 			          : 1);
 		}
 		ck_assert_int_eq(run(), NEGO_GONE);
-		ck_assert_int_eq(n.clean, 1);
-		ck_assert_str_eq(n.end, "closed before sending a packet");
+		ck_assert_int_eq(ending.clean, 1);
+		ck_assert_str_eq(ending.end, "closed before sending a packet");
 		waitpid(pid, NULL, 0);
 	}
 }
@@ -279,8 +284,8 @@ START_TEST(timeout)
 	peer_send(startup, 5);
 	c.deadline = io_now_ms() + 100;
 	ck_assert_int_eq(run(), NEGO_GONE);
-	ck_assert_str_eq(n.end, "handshake timeout");
-	ck_assert_int_eq(n.clean, 0);
+	ck_assert_str_eq(ending.end, "handshake timeout");
+	ck_assert_int_eq(ending.clean, 0);
 }
 END_TEST
 

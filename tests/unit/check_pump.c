@@ -532,15 +532,15 @@ static void
 server_handshake(int fd)
 {
 	struct conn c;
-	const char *end = NULL;
-	char why[160];
+	struct ending e = {0};
+	const struct client_tls_params p = {.buf = server_buf,
+	                                    .len = sizeof(server_buf),
+	                                    .cfg = &server_cfg,
+	                                    .cr = &creds};
 
 	conn_init(&c, "client", fd, fd, io_deadline_in(WAIT_S));
-	ck_assert_msg(client_tls_handshake(&server, server_buf,
-	                                   sizeof(server_buf), NULL,
-	                                   &server_cfg, &creds, &c, 0, &end,
-	                                   why, sizeof(why)) == 0,
-	              "handshake: %s: %s", end, why);
+	ck_assert_msg(client_tls_handshake(&server, &p, &c, &e) == 0,
+	              "handshake: %s: %s", e.end, e.detail);
 }
 
 /* -------------------------------------------------------------- tests */
