@@ -10,14 +10,13 @@
 #include "x509/keys.h"
 #include "x509/pem.h"
 #include "x509/readfile.h"
+#include "x509/scratch.h"
 
 /*
  * A CA file read again for its certificates' dates and names (the
  * anchors credentials_load() keeps have only names and keys), and one
  * certificate's DER. Static, touched only by --check.
  */
-static uint8_t ca_pem[KEYS_FILE_MAX];
-static uint8_t ca_der[KEYS_FILE_MAX];
 
 struct report {
 	FILE *out;
@@ -173,10 +172,12 @@ report_key(struct report *r, const char *what, const char *key_path,
 	        key_path, cert_path);
 }
 
-/* The PEM walk over a CA file: each CERTIFICATE's DER into ca_der. */
+/* The PEM walk over a CA file: each CERTIFICATE's DER into der
+ * (KEYS_FILE_MAX bytes). */
 struct ca_walk {
 	struct report *r;
 	const char *what, *path;
+	uint8_t *der;
 	size_t len, count;
 	int in_cert, overflow;
 };
@@ -199,11 +200,11 @@ ca_data(void *ctx, const void *buf, size_t len)
 
 	if (!w->in_cert || w->overflow)
 		return;
-	if (len > sizeof(ca_der) - w->len) {
+	if (len > KEYS_FILE_MAX - w->len) {
 		w->overflow = 1;
 		return;
 	}
-	memcpy(ca_der + w->len, buf, len);
+	memcpy(w->der + w->len, buf, len);
 	w->len += len;
 }
 
@@ -216,33 +217,45 @@ ca_end(void *ctx)
 	if (!w->in_cert)
 		return 0;
 	w->count++;
-	if (w->overflow || certinfo_parse(ca_der, w->len, &ci) != 0)
+	if (w->overflow || certinfo_parse(w->der, w->len, &ci) != 0)
 		unreadable_cert(w->r, w->what, w->path, w->count);
 	else
 		report_cert(w->r, w->what, w->path, w->count, &ci);
 	return 0;
 }
 
-/* Every certificate of a CA file that credentials_load() took. */
+/*
+ * Every certificate of a CA file that credentials_load() took. The file
+ * and one certificate's DER are mapped only for --check (scratch_map()):
+ * a process that serves never reserves them.
+ */
 static void
 report_ca_file(struct report *r, const char *what, const char *path)
 {
-	struct ca_walk w = {r, what, path, 0, 0, 0, 0};
+	uint8_t *pem = scratch_map(KEYS_FILE_MAX);
+	struct ca_walk w = {r, what, path, scratch_map(KEYS_FILE_MAX),
+	                    0, 0,    0,    0};
 	struct pem_sink sink = {ca_begin, ca_data, ca_end, &w};
 	size_t len = 0;
-	int st = readfile(path, ca_pem, sizeof(ca_pem), &len, NULL, NULL);
+	int st;
 
-	if (st != KEYS_OK) {
+	if (pem == NULL || w.der == NULL) {
+		r->errors++;
+		fprintf(r->out,
+		        "error: %s %s: cannot map memory to read it: %s\n",
+		        what, path, strerror(errno));
+	} else if ((st = readfile(path, pem, KEYS_FILE_MAX, &len, NULL,
+	                          NULL)) != KEYS_OK) {
 		r->errors++;
 		fprintf(r->out, "error: %s %s: %s%s%s\n", what, path,
 		        keys_strerror(st), st == KEYS_ERR_IO ? ": " : "",
 		        st == KEYS_ERR_IO ? strerror(errno) : "");
-		return;
-	}
-	if (pem_walk(ca_pem, len, &sink) != 0) {
+	} else if (pem_walk(pem, len, &sink) != 0) {
 		r->errors++;
 		fprintf(r->out, "error: %s %s: not valid PEM\n", what, path);
 	}
+	scratch_unmap(pem, KEYS_FILE_MAX);
+	scratch_unmap(w.der, KEYS_FILE_MAX);
 }
 
 /* The client CA whose subject Name hashes to a CRL's issuer hash: the

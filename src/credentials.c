@@ -14,12 +14,6 @@
 #include "x509/readfile.h"
 #include "x509/scratch.h"
 
-/* --client-crl: the file and one CRL's DER while the store is filled. Public
- * data, so nothing is wiped; only the bytes used cost memory, and only
- * until scratch_release(). */
-static _Alignas(SCRATCH_ALIGN) uint8_t crl_pem[CRL_FILE_MAX];
-static _Alignas(SCRATCH_ALIGN) uint8_t crl_der[CRL_DER_MAX];
-
 /* What a key or certificate that cannot be used is told. */
 static const char supported_keys[] =
     "pgstunnel supports RSA keys (up to 4096 bits) and EC keys on P-256, "
@@ -93,31 +87,64 @@ load_pair(struct credentials_pair *p, const char *cert_path,
 }
 
 /* The CRLs of --client-crl, checked against the --client-ca anchors. */
+/*
+ * --client-crl: the file and one CRL's DER are mapped while the store is
+ * filled (scratch_map()), so that a configuration without CRLs does not
+ * reserve their 896 KiB. Public data: nothing is wiped.
+ */
 static int
 load_crl(struct crl_store *crl, const char *path,
          const struct keys_anchors *anchors)
 {
+	uint8_t *pem = scratch_map(CRL_FILE_MAX);
+	uint8_t *der = scratch_map(CRL_DER_MAX);
 	size_t len = 0, which = 0;
-	int st;
+	int st, rc = EXIT_NOINPUT;
 
-	if ((st = readfile(path, crl_pem, sizeof(crl_pem), &len, NULL, NULL)) !=
-	    KEYS_OK)
-		return load_failed("CRL file", path, st);
-	if (crl_file_is_der(crl_pem, len))
-		st = crl_store_load_der(crl, crl_pem, len, anchors->ta,
-		                        anchors->count);
-	else
-		st = crl_store_load_pem(crl, crl_pem, len, anchors->ta,
-		                        anchors->count, crl_der,
-		                        sizeof(crl_der), &which);
-	if (st == CRL_OK)
-		return 0;
-	if (which > 0)
-		log_msg(LOG_ERR, "CRL file %s: CRL number %zu: %s", path, which,
-		        crl_strerror(st));
-	else
-		log_msg(LOG_ERR, "CRL file %s: %s", path, crl_strerror(st));
-	return EXIT_NOINPUT;
+	if (pem == NULL || der == NULL) {
+		log_msg(LOG_ERR,
+		        "CRL file %s: cannot map %d KiB to load it: %s", path,
+		        (CRL_FILE_MAX + CRL_DER_MAX) / 1024, strerror(errno));
+		rc = EXIT_OSERR;
+	} else if ((st = readfile(path, pem, CRL_FILE_MAX, &len, NULL, NULL)) !=
+	           KEYS_OK) {
+		rc = load_failed("CRL file", path, st);
+	} else {
+		if (crl_file_is_der(pem, len))
+			st = crl_store_load_der(crl, pem, len, anchors->ta,
+			                        anchors->count);
+		else
+			st = crl_store_load_pem(crl, pem, len, anchors->ta,
+			                        anchors->count, der,
+			                        CRL_DER_MAX, &which);
+		if (st == CRL_OK)
+			rc = 0;
+		else if (which > 0)
+			log_msg(LOG_ERR, "CRL file %s: CRL number %zu: %s",
+			        path, which, crl_strerror(st));
+		else
+			log_msg(LOG_ERR, "CRL file %s: %s", path,
+			        crl_strerror(st));
+	}
+	scratch_unmap(pem, CRL_FILE_MAX);
+	scratch_unmap(der, CRL_DER_MAX);
+	return rc;
+}
+
+/*
+ * Storage that only some configurations use, mapped by the first load
+ * that needs it and kept for the next: *slot, size bytes. 0, or
+ * EXIT_OSERR (logged).
+ */
+static int
+map_storage(void **slot, size_t size, const char *what)
+{
+	if (*slot == NULL && (*slot = scratch_map(size)) == NULL) {
+		log_msg(LOG_ERR, "cannot map %zu KiB for %s: %s", size / 1024,
+		        what, strerror(errno));
+		return EXIT_OSERR;
+	}
+	return 0;
 }
 
 /* CRLs past their nextUpdate: each refuses every certificate it covers
@@ -202,21 +229,27 @@ load_all(struct credentials *cr, const struct config *cfg,
 	                       cfg->client_ca, "client CA")) != 0)
 		return rc;
 	if (cfg->client_crl != NULL) {
-		if ((rc = load_crl(&cr->crl_store, cfg->client_crl,
+		if ((rc = map_storage((void **)&cr->crl_store,
+		                      sizeof(*cr->crl_store),
+		                      "the --client-crl store")) != 0 ||
+		    (rc = load_crl(cr->crl_store, cfg->client_crl,
 		                   &cr->client_ca_store)) != 0)
 			return rc;
-		cr->crl = &cr->crl_store;
+		cr->crl = cr->crl_store;
 		/* Loaded once for many clients (--listen, a reload): say now
 		 * what every client it covers will meet. */
 		if (depth == KEYMATCH_FULL)
-			warn_expired_crls(&cr->crl_store, cfg->client_crl,
+			warn_expired_crls(cr->crl_store, cfg->client_crl,
 			                  (int64_t)time(NULL));
 	}
 	if (cfg->client_user_map != NULL) {
-		if ((rc = load_user_map(&cr->user_map_store,
+		if ((rc = map_storage((void **)&cr->user_map_store,
+		                      sizeof(*cr->user_map_store),
+		                      "the --client-user-map")) != 0 ||
+		    (rc = load_user_map(cr->user_map_store,
 		                        cfg->client_user_map)) != 0)
 			return rc;
-		cr->user_map = &cr->user_map_store;
+		cr->user_map = cr->user_map_store;
 	}
 	if (cfg->upstream_ca != NULL &&
 	    (rc = load_anchors(&cr->upstream_ca_store, &cr->upstream_ca,
@@ -259,11 +292,6 @@ credentials_load(struct credentials *cr, const struct config *cfg,
 	/* Loading is over: its buffers' pages go back (scratch.h). Should
 	 * that fail, they only stay in memory. */
 	(void)keys_release_buffers();
-	if (cfg->client_crl != NULL) {
-		/* Untouched without --client-crl: nothing to give back. */
-		(void)scratch_release(crl_pem, sizeof(crl_pem));
-		(void)scratch_release(crl_der, sizeof(crl_der));
-	}
 	return rc;
 }
 

@@ -50,8 +50,10 @@ struct credentials {
 	/* Storage behind the pointers above. */
 	struct keys_anchors client_ca_store, upstream_ca_store;
 	struct credentials_pair upstream_pair;
-	struct crl_store crl_store;
-	struct usermap user_map_store;
+	/* Only with --client-crl, --client-user-map: mapped by the first
+	 * load that needs them (scratch.h), kept for the next (a reload). */
+	struct crl_store *crl_store;
+	struct usermap *user_map_store;
 };
 
 /*

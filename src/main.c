@@ -25,14 +25,11 @@
 #include "session.h"
 #include "x509/keys.h"
 #include "x509/readfile.h"
+#include "x509/scratch.h"
 
 /* Loaded once; the TLS engines point into these for the process's life. */
 static struct config cfg;
-static char config_text[CONFIG_FILE_MAX];
 static _Alignas(4096) struct credentials credentials;
-/* --listen: the next load of the files, when they change (listener.c).
- * Untouched until then. */
-static _Alignas(4096) struct credentials credentials_spare;
 static struct privdrop privdrop;
 
 /* sd_listen_fds(3): fd 3, only when LISTEN_PID names this process. */
@@ -49,21 +46,48 @@ systemd_fd(void)
 	return 3;
 }
 
+/* The --config file's text is mapped only while it is parsed: its
+ * strings are copied (config.h), and a process without one reserves
+ * nothing for it. */
 static int
 read_config(const char *path, char *err, size_t errlen)
 {
+	char *text = scratch_map(CONFIG_FILE_MAX);
 	size_t len;
+	int st, rc = -1;
 
-	int st = readfile(path, (uint8_t *)config_text, sizeof(config_text),
-	                  &len, NULL, NULL);
-
-	if (st != KEYS_OK) {
+	if (text == NULL) {
+		snprintf(err, errlen, "cannot read configuration file %s: %s",
+		         path, strerror(errno));
+		return -1;
+	}
+	st = readfile(path, (uint8_t *)text, CONFIG_FILE_MAX, &len, NULL, NULL);
+	if (st != KEYS_OK)
 		snprintf(
 		    err, errlen, "cannot read configuration file %s: %s", path,
 		    st == KEYS_ERR_IO ? strerror(errno) : keys_strerror(st));
-		return -1;
+	else
+		rc = config_parse_text(&cfg, text, len, path, err, errlen);
+	scratch_unmap(text, CONFIG_FILE_MAX);
+	return rc;
+}
+
+/*
+ * --listen: the next load of the files, when they change (listener.c),
+ * goes into a second struct credentials, mapped for a listener only (a
+ * process started per connection never reloads).
+ */
+static int
+run_listener(int lfd)
+{
+	struct credentials *spare = scratch_map(sizeof(*spare));
+
+	if (spare == NULL) {
+		log_msg(LOG_ERR, "cannot map %zu KiB for reloading: %s",
+		        sizeof(*spare) / 1024, strerror(errno));
+		return EXIT_OSERR;
 	}
-	return config_parse_text(&cfg, config_text, len, path, err, errlen);
+	return listener_run(&cfg, &credentials, spare, lfd);
 }
 
 int
@@ -138,8 +162,7 @@ main(int argc, char **argv)
 		return EXIT_OSERR;
 	}
 	if (lfd >= 0)
-		return listener_run(&cfg, &credentials, &credentials_spare,
-		                    lfd);
+		return run_listener(lfd);
 	if (sd >= 0)
 		return session_run(&cfg, &credentials, NULL, sd, sd);
 	return session_run(&cfg, &credentials, NULL, STDIN_FILENO,

@@ -30,3 +30,19 @@ scratch_release_used(void *buf, size_t cap, size_t used)
 		return 0;
 	return scratch_release(buf, len < cap ? len : cap);
 }
+
+void *
+scratch_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void
+scratch_unmap(void *buf, size_t len)
+{
+	if (buf != NULL)
+		(void)munmap(buf, len);
+}

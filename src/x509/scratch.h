@@ -37,4 +37,17 @@ int scratch_release(void *buf, size_t len);
  */
 int scratch_release_used(void *buf, size_t cap, size_t used);
 
+/*
+ * A zeroed buffer of len bytes that a configuration may not need at all
+ * (a CRL file, --check's copies of CA files, a --listen reload's second
+ * set of credentials): mapped when needed instead of reserved in .bss, so
+ * a process that never needs it neither reserves its address space nor,
+ * under strict overcommit, has it charged. NULL (errno set) when the
+ * kernel refuses.
+ */
+void *scratch_map(size_t len);
+
+/* Give a scratch_map() buffer back, pages and address space. */
+void scratch_unmap(void *buf, size_t len);
+
 #endif

@@ -1,5 +1,5 @@
 #!/bin/bash
-# footprint.sh BINARY...: stripped size, and VmHWM / Private_Dirty of one
+# footprint.sh BINARY...: stripped size, and VmSize / VmHWM / Private_Dirty of one
 # `BINARY --listen` child serving a psql verify-full session (a few
 # queries, a 200 kB result), in front of a throwaway PostgreSQL 15.
 # FOOTPRINT_LAUNCH=ssa measures a process started per connection instead
@@ -37,8 +37,9 @@ for bin in "$@"; do
 	client=$!
 	sleep 1.2
 	child=$(pgrep -P "$listener" | head -n 1)
-	printf '%s: %s bytes; VmHWM %s kB; Private_Dirty %s kB\n' "$bin" \
+	printf '%s: %s bytes; VmSize %s kB; VmHWM %s kB; Private_Dirty %s kB\n' "$bin" \
 	    "$(stat -c %s "$bin")" \
+	    "$(awk '/^VmSize/ { print $2 }' "/proc/$child/status")" \
 	    "$(awk '/^VmHWM/ { print $2 }' "/proc/$child/status")" \
 	    "$(awk '/^Private_Dirty/ { print $2 }' "/proc/$child/smaps_rollup")"
 	wait "$client"

@@ -95,6 +95,24 @@ START_TEST(only_what_was_used)
 }
 END_TEST
 
+/* scratch_map(): zeroed, page-aligned, writable; scratch_unmap() gives
+ * the address space back (and takes NULL). */
+START_TEST(map_and_unmap)
+{
+	size_t len = 3 * SCRATCH_ALIGN + 100;
+	uint8_t *p = scratch_map(len);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq((uintptr_t)p % SCRATCH_ALIGN, 0);
+	for (size_t i = 0; i < len; i++)
+		ck_assert_uint_eq(p[i], 0);
+	memset(p, 0xa5, len);
+	ck_assert_uint_eq(p[len - 1], 0xa5);
+	scratch_unmap(p, len);
+	scratch_unmap(NULL, len);
+}
+END_TEST
+
 static Suite *
 scratch_suite(void)
 {
@@ -105,6 +123,7 @@ scratch_suite(void)
 	tcase_add_test(tc, only_whole_pages);
 	tcase_add_test(tc, less_than_a_page);
 	tcase_add_test(tc, only_what_was_used);
+	tcase_add_test(tc, map_and_unmap);
 	suite_add_tcase(s, tc);
 	return s;
 }
