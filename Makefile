@@ -1,5 +1,5 @@
 # pgstunnel: a per-connection TLS terminator for PostgreSQL.
-# See README.md. Targets: all (default), check, check-cross, asan, unit,
+# See README.md. Targets: all (default), check, check-cross, size, asan, unit,
 # integration, certs, demo, install, clean, lint, format, man-check.
 
 VERSION = 0.1.0
@@ -117,7 +117,7 @@ UNIT_DIR     = build/tests$(TARGET_TAG)
 UNIT_BINS    = $(UNIT_SRCS:tests/unit/%.c=$(UNIT_DIR)/%)
 ASAN_UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/asan-tests/%)
 
-.PHONY: all asan unit unit-build unit-asan include-check integration check certs demo bench install \
+.PHONY: all asan unit unit-build unit-asan include-check size integration check certs demo bench install \
 	static-musl static-musl-check check-cross \
 	uninstall clean lint format format-check man-check fuzz
 
@@ -151,14 +151,27 @@ CROSS_ARCHES ?= armhf arm64 mipsel
 check-cross: certs
 	@tests/run-cross.sh $(CROSS_ARCHES)
 
-$(OBJDIR)/%.o: src/%.c $(HDRS) Makefile $(MUSL_DEPS)
+# Objects are rebuilt when their compiler or flags change (CFLAGS=-Os on
+# the command line, say): DIR/.cflags holds what built them.
+UNIT_CFLAGS = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(CFLAGS) $(CPPFLAGS)
+define flags_stamp
+ifneq ($$(file <$(1)/.cflags),$(2))
+$$(shell mkdir -p $(1))
+$$(file >$(1)/.cflags,$(2))
+endif
+endef
+$(eval $(call flags_stamp,$(OBJDIR),$(CC) $(ALL_CFLAGS)))
+
+$(OBJDIR)/%.o: src/%.c $(HDRS) Makefile $(MUSL_DEPS) $(OBJDIR)/.cflags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 ifneq ($(OBJDIR),$(UNIT_OBJDIR))
-$(UNIT_OBJDIR)/%.o: src/%.c $(HDRS) Makefile
+$(eval $(call flags_stamp,$(UNIT_OBJDIR),$(GNU_CC) $(UNIT_CFLAGS)))
+
+$(UNIT_OBJDIR)/%.o: src/%.c $(HDRS) Makefile $(UNIT_OBJDIR)/.cflags
 	@mkdir -p $(@D)
-	$(GNU_CC) $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+	$(GNU_CC) $(UNIT_CFLAGS) -c -o $@ $<
 endif
 
 # The kernel's headers for the target: Debian's multiarch directory, or
@@ -231,6 +244,11 @@ demo: pgstunnel
 
 bench: pgstunnel
 	@tests/bench/run.sh
+
+# The static binary's size and make-up per target, and natively the
+# memory of a process serving one session (tests/bench/size.sh).
+size: certs
+	@tests/bench/size.sh $(SIZE_TARGETS)
 
 # libFuzzer targets: make fuzz FUZZ_SECONDS=N (see tests/fuzz/).
 -include tests/fuzz/fuzz.mk
