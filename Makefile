@@ -7,6 +7,11 @@ VERSION = 0.1.0
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/pgstunnel
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# Where the installed units and examples look for the configuration:
+# /etc for PREFIX=/usr, else PREFIX/etc.
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 
 # Cross-builds: CROSS is the prefix of the target's tools, as Debian's
 # cross compilers and Buildroot/OpenWrt toolchains name them
@@ -117,7 +122,7 @@ UNIT_DIR     = build/tests$(TARGET_TAG)
 UNIT_BINS    = $(UNIT_SRCS:tests/unit/%.c=$(UNIT_DIR)/%)
 ASAN_UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/asan-tests/%)
 
-.PHONY: all asan unit unit-build unit-asan include-check size integration check certs demo bench install \
+.PHONY: all asan unit unit-build unit-asan include-check size install-check integration check certs demo bench install \
 	static-musl static-musl-check check-cross \
 	uninstall clean lint format format-check man-check fuzz
 
@@ -228,8 +233,8 @@ integration: pgstunnel build/asan/pgstunnel certs
 
 # Everything: unit tests (plain and sanitized), the man page, then the
 # integration suite against real PostgreSQL, psql, socat, systemd and xinetd.
-check: all lint format-check man-check unit unit-asan static-musl-check \
-	integration
+check: all lint format-check man-check install-check unit unit-asan \
+	static-musl-check integration
 
 man-check:
 	@out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 groff -man -ww -z pgstunnel.8 2>&1); \
@@ -253,13 +258,40 @@ size: certs
 # libFuzzer targets: make fuzz FUZZ_SECONDS=N (see tests/fuzz/).
 -include tests/fuzz/fuzz.mk
 
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, the man
+# page, the systemd units, and the examples (inetd, xinetd, a commented
+# configuration file) under DOCDIR/examples; never a file under
+# SYSCONFDIR, whose path the installed units and examples name instead of
+# the sources' /etc. make uninstall removes exactly these files.
+INSTALL_FILES = $(SBINDIR)/pgstunnel $(MANDIR)/man8/pgstunnel.8 \
+		$(UNITDIR)/pgstunnel.socket $(UNITDIR)/pgstunnel@.service \
+		$(DOCDIR)/examples/pgstunnel.conf.example \
+		$(DOCDIR)/examples/xinetd.pgstunnel \
+		$(DOCDIR)/examples/inetd.conf.example
+INSTALL_PATHS = sed -e 's|/usr/local/sbin/pgstunnel|$(SBINDIR)/pgstunnel|g' \
+		    -e 's|/etc/pgstunnel\([./]\)|$(SYSCONFDIR)/pgstunnel\1|g'
+
 install: pgstunnel
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 pgstunnel $(DESTDIR)$(SBINDIR)/pgstunnel
 	install -m 0644 pgstunnel.8 $(DESTDIR)$(MANDIR)/man8/pgstunnel.8
+	for f in pgstunnel.socket pgstunnel@.service; do \
+	    $(INSTALL_PATHS) contrib/$$f >$(DESTDIR)$(UNITDIR)/$$f && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$f || exit 1; done
+	for f in pgstunnel.conf.example xinetd.pgstunnel inetd.conf.example; do \
+	    $(INSTALL_PATHS) contrib/$$f >$(DESTDIR)$(DOCDIR)/examples/$$f && \
+	    chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$$f || exit 1; done
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/pgstunnel $(DESTDIR)$(MANDIR)/man8/pgstunnel.8
+	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# make install into a temporary DESTDIR: every file where it belongs, the
+# paths in the units and examples rewritten, and make uninstall leaves
+# no file behind (part of make check).
+install-check: pgstunnel
+	@tests/install-check.sh
 
 # The toolkit in src/x509/ stands alone: its files include only each
 # other and system headers, never the program's (src/*.h).
