@@ -122,7 +122,8 @@ UNIT_DIR     = build/tests$(TARGET_TAG)
 UNIT_BINS    = $(UNIT_SRCS:tests/unit/%.c=$(UNIT_DIR)/%)
 ASAN_UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/asan-tests/%)
 
-.PHONY: all asan unit unit-build unit-asan include-check size install-check integration check certs demo bench install \
+.PHONY: all asan unit unit-build unit-asan include-check size install-check \
+	deb check-deb integration check certs demo bench install \
 	static-musl static-musl-check check-cross \
 	uninstall clean lint format format-check man-check fuzz
 
@@ -286,6 +287,23 @@ install: pgstunnel
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# The Debian package (contrib/debian): DEB_DIR/pgstunnel_VERSION_ARCH.deb,
+# built by dpkg-buildpackage in a copy of the tree with contrib/debian as
+# its debian/; DEB_ARCH=armhf (or another) cross-builds it.
+DEB_DIR ?= build/deb
+deb:
+	rm -rf $(DEB_DIR)/src $(DEB_DIR)/pgstunnel[-_]* && mkdir -p $(DEB_DIR)/src
+	cp -R Makefile README.md pgstunnel.8 src certs tests contrib $(DEB_DIR)/src/
+	cp -R contrib/debian $(DEB_DIR)/src/debian
+	cd $(DEB_DIR)/src && dpkg-buildpackage $(if $(DEB_ARCH),-a$(DEB_ARCH)) -us -uc -b
+	@ls $(DEB_DIR)/*.deb
+
+# The Debian package built (dpkg-buildpackage), checked by lintian,
+# installed, serving psql as installed, removed and purged
+# (tests/deb-check.sh; as root; CI runs it).
+check-deb: certs
+	@tests/deb-check.sh
 
 # make install into a temporary DESTDIR: every file where it belongs, the
 # paths in the units and examples rewritten, and make uninstall leaves

@@ -29,16 +29,16 @@ expected:
 $want"
 	"$d$sbin/pgstunnel" --version | grep -q '^pgstunnel ' ||
 	    fail "the installed binary does not run"
-	grep -qx "ExecStart=$sbin/pgstunnel --config $etc/pgstunnel.conf --key %d/server.key" \
+	grep -qx "ExecStart=$sbin/pgstunnel --config $etc/pgstunnel/pgstunnel.conf --key %d/server.key" \
 	    "$d$unit/pgstunnel@.service" || fail "ExecStart in the installed unit:
 $(grep ExecStart "$d$unit/pgstunnel@.service")"
 	grep -qx "LoadCredential=server.key:$etc/pgstunnel/server.key" \
 	    "$d$unit/pgstunnel@.service" || fail "LoadCredential in the installed unit"
 	grep -q "^[[:space:]]*server[[:space:]]*= $sbin/pgstunnel\$" \
 	    "$d$doc/examples/xinetd.pgstunnel" || fail "server in the xinetd example"
-	grep -q "^[[:space:]]*server_args[[:space:]]*= --config $etc/pgstunnel.conf\$" \
+	grep -q "^[[:space:]]*server_args[[:space:]]*= --config $etc/pgstunnel/pgstunnel.conf\$" \
 	    "$d$doc/examples/xinetd.pgstunnel" || fail "server_args in the xinetd example"
-	grep -q "	$sbin/pgstunnel	pgstunnel --config $etc/pgstunnel.conf\$" \
+	grep -q "	$sbin/pgstunnel	pgstunnel --config $etc/pgstunnel/pgstunnel.conf\$" \
 	    "$d$doc/examples/inetd.conf.example" || fail "the inetd.conf line"
 	grep -qx "cert = $etc/pgstunnel/server.crt" \
 	    "$d$doc/examples/pgstunnel.conf.example" || fail "cert in the configuration example"

@@ -40,7 +40,7 @@ xconf=$TEST_TMP/xinetd-contrib.conf
 sed -e "s|^\(\tport\t*= \).*|\1$port3\n\tbind\t\t= 127.0.0.1|" \
     -e "s|^\(\tuser\t*= \).*|\1root|" -e "s|^\(\tgroup\t*= \).*|\1root|" \
     -e "s|/usr/local/sbin/pgstunnel|$PGSTUNNEL|" \
-    -e "s|/etc/pgstunnel.conf|$conf|" \
+    -e "s|/etc/pgstunnel/pgstunnel.conf|$conf|" \
     -e "s|IPv6 ||" "$REPO/contrib/xinetd.pgstunnel" >"$xconf"
 grep -q "port.*= $port3" "$xconf" || fail "could not adjust the port of contrib/xinetd.pgstunnel"
 [ -n "${ASAN_OPTIONS:-}" ] &&

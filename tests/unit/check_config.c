@@ -1356,8 +1356,9 @@ START_TEST(find_file)
 {
 	int argc;
 
-	argc = split("--cert c --config /etc/pgstunnel.conf --key k");
-	ck_assert_str_eq(config_find_file(argc, argv_), "/etc/pgstunnel.conf");
+	argc = split("--cert c --config /etc/pgstunnel/pgstunnel.conf --key k");
+	ck_assert_str_eq(config_find_file(argc, argv_),
+	                 "/etc/pgstunnel/pgstunnel.conf");
 	argc = split("--cert c --config=/etc/p.conf --key k");
 	ck_assert_str_eq(config_find_file(argc, argv_), "/etc/p.conf");
 	argc = split("--config=a=b.conf");
