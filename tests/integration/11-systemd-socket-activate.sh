@@ -41,7 +41,7 @@ read -r -a words <<<"$execstart"
 assert_eq /usr/local/sbin/pgstunnel "${words[0]}" "ExecStart= program"
 args=()
 for w in "${words[@]:1}"; do
-	w=${w//\/etc\/pgstunnel.conf/$conf}
+	w=${w//\/etc\/pgstunnel\/pgstunnel.conf/$conf}
 	w=${w//%d/$creds}
 	case $w in *%*) fail "unhandled specifier in ExecStart= word [$w]" ;; esac
 	args+=("$w")

@@ -9,7 +9,12 @@
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_pgstunnel
-INETD=$(command -v inetd) || fail "needs inetd (Debian package openbsd-inetd)"
+# openbsd-inetd conflicts with xinetd (each is the inet-superserver), so
+# .ci/run unpacks its binary under /opt/openbsd-inetd instead of
+# installing it; PGST_INETD names another.
+INETD=${PGST_INETD:-/opt/openbsd-inetd/usr/sbin/inetd}
+[ -x "$INETD" ] || INETD=$(command -v inetd) ||
+    fail "needs openbsd-inetd's inetd: unpack the package under /opt/openbsd-inetd (see .ci/run) or set PGST_INETD"
 
 pg_start db
 
