@@ -92,6 +92,23 @@ run_init() {
 # The vector procd would run: the "command:" lines, in order.
 command_of() { sed -n 's/^command: //p' "$TEST_TMP/procd.out"; }
 
+# serve_vector PORT TAG: run the vector procd was given (the binary under
+# test for /usr/sbin/pgstunnel), listening on PORT; psql at verify-full
+# through it must answer TAG.
+serve_vector() {
+	local argv out
+	mapfile -t argv < <(command_of)
+	LAUNCHER_LOG=$TEST_TMP/openwrt-$1.log
+	(cd "$TEST_TMP" && exec setsid "$PGSTUNNEL" "${argv[@]:1}" --log stderr \
+	    2>"$LAUNCHER_LOG") &
+	_track $!
+	wait_for 10 port_listening "$1" ||
+	    { cat "$LAUNCHER_LOG"; fail "$2: pgstunnel from the init script does not listen"; }
+	out=$(psql_tls "$1" -Atc "select '$2'" 2>&1) ||
+	    { show psql "$out"; show log "$(cat "$LAUNCHER_LOG")"; fail "$2: psql through the init script's pgstunnel failed"; }
+	assert_eq "$2" "$out"
+}
+
 pg_start db
 # Certificates under a directory with spaces in its name.
 certdir="$TEST_TMP/my certs"
@@ -127,15 +144,7 @@ assert_contains "$(cat "$TEST_TMP/procd.out")" "file: $certdir/server.key"
 assert_contains "$(cat "$TEST_TMP/procd.out")" "reload trigger: pgstunnel"
 
 # That vector, run (the binary under test for /usr/sbin/pgstunnel).
-mapfile -t argv < <(command_of)
-LAUNCHER_LOG=$TEST_TMP/openwrt-$port.log
-(cd "$TEST_TMP" && exec setsid "$PGSTUNNEL" "${argv[@]:1}" --log stderr \
-    2>"$LAUNCHER_LOG") &
-_track $!
-wait_for 10 port_listening "$port" || { cat "$LAUNCHER_LOG"; fail "pgstunnel from the init script does not listen"; }
-out=$(psql_tls "$port" -Atc "select 'openwrt'" 2>&1) ||
-    { show psql "$out"; show log "$(cat "$LAUNCHER_LOG")"; fail "psql through the init script's pgstunnel failed"; }
-assert_eq openwrt "$out"
+serve_vector "$port" openwrt
 
 # 2. More options: lists, numbers, a client CA, sections in order.
 port2=$(free_port)
@@ -181,15 +190,7 @@ optional
 ::1/128"
 assert_eq "$want" "$(command_of)" "the argument vector with lists"
 assert_eq 1 "$(grep -c '^instance: ' "$TEST_TMP/procd.out")" "instances (one section disabled)"
-mapfile -t argv < <(command_of)
-LAUNCHER_LOG=$TEST_TMP/openwrt-$port2.log
-(cd "$TEST_TMP" && exec setsid "$PGSTUNNEL" "${argv[@]:1}" --log stderr \
-    2>"$LAUNCHER_LOG") &
-_track $!
-wait_for 10 port_listening "$port2" || { cat "$LAUNCHER_LOG"; fail "the second instance does not listen"; }
-out=$(psql_tls "$port2" -Atc "select 'openwrt-2'" 2>&1) ||
-    { show psql "$out"; show log "$(cat "$LAUNCHER_LOG")"; fail "psql through the second instance failed"; }
-assert_eq openwrt-2 "$out"
+serve_vector "$port2" openwrt-2
 
 # 3. The shipped file as shipped: disabled, no instance.
 run_init "$REPO/contrib/openwrt/files/pgstunnel.config"
