@@ -15,6 +15,8 @@
 #   PGST_START_TIMEOUT    seconds start_listen waits for the port (10)
 #   PGST_PG_TEMPLATE a fresh, never started data directory that pg_start
 #               copies instead of running initdb (set by run-integration.sh)
+#   PGST_PORT_BLOCK="FIRST END"  the ports free_port hands out, in order
+#               (set by run-integration.sh, one block per test)
 #   ASAN_OPTIONS, UBSAN_OPTIONS are passed on through every launcher
 #   (systemd-socket-activate and xinetd would otherwise drop them).
 #
@@ -153,11 +155,39 @@ start_error() {
 
 # free_port: a free TCP port on 127.0.0.1, below the kernel's ephemeral
 # range (so no client connection's source port can take it meanwhile),
-# chosen at random (so tests running side by side rarely collide) and
-# checked by binding it.
+# checked by binding it. Under run-integration.sh each test has its own
+# block of ports (PGST_PORT_BLOCK="FIRST END"), handed out in order, so
+# tests running side by side never pick the same port: a port picked at
+# random by two tests could pass both checks before either bound it.
+# Outside a block (or when it is used up), a random port.
 free_port() {
-	"$PYTHON" - <<-'EOF'
-	import random, socket
+	"$PYTHON" - "${PGST_PORT_BLOCK:-}" "$TEST_TMP/.next-port" <<-'EOF'
+	import random, socket, sys
+	block, state = sys.argv[1], sys.argv[2]
+	def free(port):
+	    s = socket.socket()
+	    try:
+	        s.bind(("127.0.0.1", port))
+	        return True
+	    except OSError:
+	        return False
+	    finally:
+	        s.close()
+	if block:
+	    first, end = (int(x) for x in block.split())
+	    try:
+	        with open(state) as f:
+	            first = max(first, int(f.read()))
+	    except (OSError, ValueError):
+	        pass
+	    for port in range(first, end):
+	        if free(port):
+	            with open(state, "w") as f:
+	                f.write(str(port + 1))
+	            print(port)
+	            sys.exit(0)
+	    print("free_port: block %s used up; a random port" % block,
+	          file=sys.stderr)
 	lo = 32768
 	try:
 	    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
@@ -167,15 +197,9 @@ free_port() {
 	lo = max(lo, 12000)
 	for _ in range(200):
 	    port = random.randrange(10000, lo)
-	    s = socket.socket()
-	    try:
-	        s.bind(("127.0.0.1", port))
-	    except OSError:
-	        continue
-	    finally:
-	        s.close()
-	    print(port)
-	    break
+	    if free(port):
+	        print(port)
+	        break
 	else:
 	    s = socket.socket()
 	    s.bind(("127.0.0.1", 0))

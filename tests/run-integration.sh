@@ -171,9 +171,29 @@ else
 	cat "$RUN_TMP/initdb.log" >&2
 fi
 
-# run_one TEST: run in the background; leaves $RUN_TMP/NAME.{log,rc,secs}.
+# Ports: each test has its own block of PORT_BLOCK ports, which lib.sh's
+# free_port hands out in order, so tests running side by side never take
+# the same one. Each mode has its own range below the ephemeral ports, so
+# the last run's TIME_WAIT leftovers rarely cost a skipped port.
+PORT_BLOCK=32
+case $mode in
+plain) port_base=10000 ;;
+asan) port_base=12000 ;;
+valgrind) port_base=14000 ;;
+*) port_base=16000 ;;
+esac
+ephemeral=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+if [ $((port_base + ${#tests[@]} * PORT_BLOCK)) -gt "${ephemeral:-32768}" ]; then
+	echo "run-integration: ports $port_base+ reach the ephemeral range; random ports" >&2
+	port_base=
+fi
+
+# run_one TEST INDEX: run in the background; leaves $RUN_TMP/NAME.{log,rc,secs}.
 run_one() {
 	local t=$1 name start rc sandir limit_s=$timeout
+	if [ -n "$port_base" ]; then
+		export PGST_PORT_BLOCK="$((port_base + $2 * PORT_BLOCK)) $((port_base + ($2 + 1) * PORT_BLOCK))"
+	fi
 	name=$(basename "$t" .sh)
 	# A heavy test's stages have deadlines that scale with its load.
 	is_heavy "$t" && limit_s=$((2 * timeout))
@@ -264,6 +284,7 @@ is_heavy() {
 
 start_all=$(date +%s)
 running=()
+index=0
 for t in "${tests[@]}"; do
 	limit=$jobs
 	is_heavy "$t" && limit=1
@@ -281,7 +302,8 @@ for t in "${tests[@]}"; do
 		done
 		running=("${still[@]}")
 	done
-	run_one "$t" &
+	run_one "$t" "$index" &
+	index=$((index + 1))
 	running+=("$t")
 done
 wait
