@@ -74,20 +74,59 @@ BEARSSL_LIBS   ?= $(shell $(GNU_CC) -print-file-name=libbearssl.a)
 BEARSSL_TAG := $(if $(filter-out default file undefined,$(origin BEARSSL_CFLAGS) \
 	      $(origin BEARSSL_LIBS)),-bearssl-$(shell printf '%s\n' \
 	      '$(BEARSSL_CFLAGS) $(BEARSSL_LIBS)' | cksum | cut -d' ' -f1))
+
+# BEARSSL_SRC=DIR: build BearSSL from its source tree (upstream's, or
+# Debian's: `apt-get source bearssl`) with this build's compiler, its
+# size flags and BEARSSL_BUILD_CFLAGS (-Os, as upstream and Debian build
+# it), the way Buildroot and OpenWrt build it: DIR/inc for the headers,
+# OBJDIR/bearssl/libbearssl.a for the archive (and the unit tests' own,
+# when they are built by another compiler). See README.md, "Size".
+BEARSSL_SRC ?=
+BEARSSL_BUILD_CFLAGS ?= -Os
+ifneq ($(BEARSSL_SRC),)
+ifeq ($(wildcard $(BEARSSL_SRC)/inc/bearssl.h),)
+$(error BEARSSL_SRC=$(BEARSSL_SRC) has no inc/bearssl.h: not a BearSSL source tree)
+endif
+BEARSSL_CFLAGS = -I$(BEARSSL_SRC)/inc
+BEARSSL_LIBS   = $(OBJDIR)/bearssl/libbearssl.a
+UNIT_BEARSSL_LIBS = $(UNIT_OBJDIR)/bearssl/libbearssl.a
+BEARSSL_TAG   := -bearssl-src-$(shell printf '%s\n' '$(abspath $(BEARSSL_SRC))' | \
+		 cksum | cut -d' ' -f1)
+endif
+UNIT_BEARSSL_LIBS ?= $(BEARSSL_LIBS)
+ifeq ($(origin AR),default)
+AR       = $(CROSS)ar
+endif
 TARGET_TAG  = $(if $(TRIPLET),-$(TRIPLET))$(BEARSSL_TAG)
 OBJDIR      = build/obj$(TARGET_TAG)$(if $(filter musl,$(LIBC)),-musl)
 # The unit tests link the target's glibc objects.
 UNIT_OBJDIR = build/obj$(TARGET_TAG)
 
-CFLAGS  ?= -O2 -g
+# -Os: pgstunnel's own code is not where the time goes (BearSSL's is, and
+# the system calls); make bench and tests/bench/instructions.sh compare.
+CFLAGS  ?= -Os -g
+# Size, kept apart from CFLAGS and LDFLAGS so that a packager's flags keep
+# them: every function and object in a section of its own, so that the
+# linker drops what nothing calls (--gc-sections); no unwind tables (C
+# has no exceptions; debuggers read .debug_frame, which -g writes); no
+# page of padding around the code (-z noseparate-code). See README.md,
+# "Size".
+SIZE_CFLAGS  = -ffunction-sections -fdata-sections \
+	       -fno-asynchronous-unwind-tables -fno-unwind-tables
+SIZE_LDFLAGS = -Wl,--gc-sections -Wl,-z,noseparate-code
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla
 DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -DPGSTUNNEL_VERSION='"$(VERSION)"'
-ALL_CFLAGS = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(MUSL_CFLAGS) $(CFLAGS) \
-	     $(CPPFLAGS)
+ALL_CFLAGS = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(MUSL_CFLAGS) $(SIZE_CFLAGS) \
+	     $(CFLAGS) $(CPPFLAGS)
 # -static is added apart from LDFLAGS, so a command-line LDFLAGS keeps it.
-STATIC_LDFLAGS = $(if $(filter 1,$(STATIC)),-static)
+# A static musl binary is not protected by RELRO (nothing in it applies
+# it: its pages stay writable, as /proc/PID/maps shows), so the page
+# alignment RELRO asks for would be padding only (44 kB on arm64).
+MUSL_LDFLAGS   = -Wl,-z,norelro
+STATIC_LDFLAGS = $(if $(filter 1,$(STATIC)),-static) \
+		 $(if $(filter musl,$(LIBC)),$(MUSL_LDFLAGS))
 
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
@@ -134,13 +173,15 @@ all: $(PROG)
 # A binary is relinked when the build it comes from changes (a native
 # build after a cross one): build/NAME.link names that build.
 LINK_ID = build/$(subst /,_,$(PROG)).link
-LINK_AS = $(OBJDIR) $(CC) $(STATIC_LDFLAGS) $(LDFLAGS) $(BEARSSL_LIBS)
+LINK_AS = $(OBJDIR) $(CC) $(STATIC_LDFLAGS) $(SIZE_LDFLAGS) $(LDFLAGS) \
+	  $(BEARSSL_LIBS)
 $(shell mkdir -p build && { [ "$$(cat '$(LINK_ID)' 2>/dev/null)" = '$(LINK_AS)' ] || \
 	printf '%s\n' '$(LINK_AS)' >'$(LINK_ID)'; })
 
-$(PROG): $(OBJS) $(LINK_ID)
+$(PROG): $(OBJS) $(LINK_ID) $(if $(BEARSSL_SRC),$(BEARSSL_LIBS))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(STATIC_LDFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BEARSSL_LIBS)
+	$(CC) $(CFLAGS) $(STATIC_LDFLAGS) $(SIZE_LDFLAGS) $(LDFLAGS) -o $@ \
+	    $(OBJS) $(BEARSSL_LIBS)
 
 # The small static build for routers (what STATIC=1 builds), under
 # build/: smoke-tested by `make check`.
@@ -180,6 +221,29 @@ $(UNIT_OBJDIR)/%.o: src/%.c $(HDRS) Makefile $(UNIT_OBJDIR)/.cflags
 	$(GNU_CC) $(UNIT_CFLAGS) -c -o $@ $<
 endif
 
+# BearSSL from source (BEARSSL_SRC): one archive per object directory,
+# built by that directory's compiler.
+BEARSSL_SRCS = $(if $(BEARSSL_SRC),$(sort $(wildcard $(BEARSSL_SRC)/src/*.c \
+	       $(BEARSSL_SRC)/src/*/*.c)))
+BEARSSL_ALL_CFLAGS = -I$(BEARSSL_SRC)/inc -I$(BEARSSL_SRC)/src $(SIZE_CFLAGS) \
+		     $(BEARSSL_BUILD_CFLAGS)
+define bearssl_lib
+$(eval $(call flags_stamp,$(1)/bearssl,$(2) $(BEARSSL_ALL_CFLAGS)))
+$(1)/bearssl/libbearssl.a: $(BEARSSL_SRCS:$(BEARSSL_SRC)/src/%.c=$(1)/bearssl/%.o)
+	@rm -f $$@
+	$(AR) rcs $$@ $$^
+
+$(1)/bearssl/%.o: $(BEARSSL_SRC)/src/%.c $(1)/bearssl/.cflags
+	@mkdir -p $$(@D)
+	$(2) $(BEARSSL_ALL_CFLAGS) -c -o $$@ $$<
+endef
+ifneq ($(BEARSSL_SRC),)
+$(eval $(call bearssl_lib,$(OBJDIR),$(CC)))
+ifneq ($(OBJDIR),$(UNIT_OBJDIR))
+$(eval $(call bearssl_lib,$(UNIT_OBJDIR),$(GNU_CC)))
+endif
+endif
+
 # The kernel's headers for the target: Debian's multiarch directory, or
 # a cross toolchain's own (libc6-dev-ARCH-cross).
 KERNEL_ASM = $(firstword $(wildcard \
@@ -198,18 +262,19 @@ $(MUSL_INC)/.linked:
 # Sanitizer build: build/asan/pgstunnel, run by `make check`.
 asan: build/asan/pgstunnel
 
-build/asan/pgstunnel: $(ASAN_OBJS)
+build/asan/pgstunnel: $(ASAN_OBJS) $(if $(BEARSSL_SRC),$(BEARSSL_LIBS))
 	$(CC) $(SANFLAGS) -o $@ $(ASAN_OBJS) $(BEARSSL_LIBS)
 
 build/asan/%.o: src/%.c $(HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(SANFLAGS) -c -o $@ $<
 
-$(UNIT_DIR)/%: tests/unit/%.c $(UNIT_HELPERS) $(UNIT_HDRS) $(LIB_OBJS) $(HDRS)
+$(UNIT_DIR)/%: tests/unit/%.c $(UNIT_HELPERS) $(UNIT_HDRS) $(LIB_OBJS) $(HDRS) \
+	       $(if $(BEARSSL_SRC),$(UNIT_BEARSSL_LIBS))
 	@mkdir -p $(@D)
 	$(GNU_CC) $(WARN) $(DEFS) -Isrc $(BEARSSL_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) \
-	    $(UNIT_LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB_OBJS) $(BEARSSL_LIBS) \
-	    $(CHECK_LIBS)
+	    $(UNIT_LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB_OBJS) \
+	    $(UNIT_BEARSSL_LIBS) $(CHECK_LIBS)
 
 build/asan-tests/%: tests/unit/%.c $(UNIT_HELPERS) $(UNIT_HDRS) $(ASAN_LIB_OBJS) $(HDRS)
 	@mkdir -p $(@D)

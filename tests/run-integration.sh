@@ -173,25 +173,31 @@ fi
 
 # Ports: each test has its own block of PORT_BLOCK ports, which lib.sh's
 # free_port hands out in order, so tests running side by side never take
-# the same one. Each mode has its own range below the ephemeral ports, so
-# the last run's TIME_WAIT leftovers rarely cost a skipped port.
+# the same one. A run holds one of 8 slots of 2,500 ports (10000-29999,
+# below the ephemeral ports) by a lock for as long as it runs, so two runs
+# at once (a CI and a developer's, say) do not share ports either.
 PORT_BLOCK=32
-case $mode in
-plain) port_base=10000 ;;
-asan) port_base=12000 ;;
-valgrind) port_base=14000 ;;
-*) port_base=16000 ;;
-esac
+port_base=
 ephemeral=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-if [ $((port_base + ${#tests[@]} * PORT_BLOCK)) -gt "${ephemeral:-32768}" ]; then
-	echo "run-integration: ports $port_base+ reach the ephemeral range; random ports" >&2
-	port_base=
+if [ $((${#tests[@]} * PORT_BLOCK)) -le 2500 ]; then
+	for slot in 0 1 2 3 4 5 6 7; do
+		[ $((10000 + (slot + 1) * 2500)) -le "${ephemeral:-32768}" ] || break
+		exec {port_lock}>"${TMPDIR:-/tmp}/pgstunnel-test-ports.$slot"
+		if flock -n "$port_lock"; then
+			port_base=$((10000 + slot * 2500))
+			break
+		fi
+		exec {port_lock}>&-
+	done
 fi
+[ -n "$port_base" ] || echo "run-integration: no port slot free; random ports" >&2
 
 # run_one TEST INDEX: run in the background; leaves $RUN_TMP/NAME.{log,rc,secs}.
 run_one() {
 	local t=$1 name start rc sandir limit_s=$timeout
 	if [ -n "$port_base" ]; then
+		# The tests do not inherit the lock (the run holds it).
+		exec {port_lock}>&-
 		export PGST_PORT_BLOCK="$((port_base + $2 * PORT_BLOCK)) $((port_base + ($2 + 1) * PORT_BLOCK))"
 	fi
 	name=$(basename "$t" .sh)
