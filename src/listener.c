@@ -20,6 +20,7 @@
 #include "reload.h"
 #include "session.h"
 #include "tls.h"
+#include "x509/scratch.h"
 
 /* Signals reach the poll loop through a pipe (no race with poll()). */
 static int wake_pipe[2] = {-1, -1};
@@ -132,12 +133,17 @@ note_refusal(int active, const char *how)
 }
 
 static void
-child(const struct config *cfg, const struct credentials *cr, int lfd, int conn,
+child(const struct config *cfg, const struct credentials *cr,
+      struct credentials *unused, int lfd, int conn,
       const struct sockaddr_storage *from, socklen_t from_len, int busy)
 {
 	struct peer peer;
 	int status;
 
+	/* The reload's mapping, when this session does not use it: not
+	 * charged to the session (strict overcommit), no copy of its keys. */
+	if (unused != NULL)
+		scratch_unmap(unused, sizeof(*unused));
 	close(lfd);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
@@ -190,7 +196,7 @@ listener_run(const struct config *cfg, struct credentials *loaded,
 {
 	struct sigaction sa;
 	int active = 0, status = EXIT_SESSION_OK;
-	struct credentials *cr = loaded;
+	struct credentials *cr = loaded, *const mapped = spare;
 	static struct reload_watch files;
 
 	tls_probe_cpu();
@@ -262,7 +268,8 @@ listener_run(const struct config *cfg, struct credentials *loaded,
 			note_refusal(active, "told \"too many clients\"");
 		pid = fork();
 		if (pid == 0)
-			child(cfg, cr, lfd, conn, &from, from_len, busy);
+			child(cfg, cr, cr == mapped ? NULL : mapped, lfd, conn,
+			      &from, from_len, busy);
 		if (pid < 0)
 			log_msg(LOG_ERR, "fork: %s", strerror(errno));
 		else if (busy && refuser_slot(0, pid))

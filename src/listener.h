@@ -21,7 +21,9 @@ int listener_open(const struct addr *a);
  * Serve connections on lfd until stopped; returns an exit status. loaded
  * is what the children get; when a file it came from changes (looked at
  * before a fork, at most once a second) or on SIGHUP, the files are loaded
- * again into spare, which then serves, and the two trade places.
+ * again into spare, which then serves, and the two trade places. spare
+ * is a scratch_map() mapping of its own: a child whose session does not
+ * use it unmaps it.
  */
 int listener_run(const struct config *cfg, struct credentials *loaded,
                  struct credentials *spare, int lfd);

@@ -1,5 +1,6 @@
 #!/bin/bash
-# footprint.sh BINARY...: stripped size, and VmSize / VmHWM / Private_Dirty of one
+# footprint.sh BINARY...: stripped size, and VmSize / VmHWM / Private_Dirty
+# / committed memory (see committed_kb) of one
 # `BINARY --listen` child serving a psql verify-full session (a few
 # queries, a 200 kB result), in front of a throwaway PostgreSQL 15.
 # FOOTPRINT_LAUNCH=ssa measures a process started per connection instead
@@ -20,6 +21,22 @@ pgport=$(port)
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$D/data" -w -l "$D/log" \
     -o "-p $pgport -k $D -c listen_addresses=127.0.0.1" start >/dev/null
 sync # freshly written binaries would show dirty page-cache pages
+
+# committed_kb PID: what strict overcommit (vm.overcommit_memory=2)
+# charges the process: its writable private mappings (data, .bss, heap,
+# stack, anonymous maps) and its writable shared anonymous ones.
+committed_kb() {
+	local range perms inode rest kb=0
+	while read -r range perms _ _ inode rest; do
+		case $perms in
+		?w?p) ;;
+		?w?s) [ "$inode" = 0 ] || continue ;;
+		*) continue ;;
+		esac
+		kb=$((kb + (16#${range#*-} - 16#${range%-*}) / 1024))
+	done <"/proc/$1/maps"
+	echo "$kb"
+}
 for bin in "$@"; do
 	lport=$(port)
 	args=(--cert "$C/server.crt" --key "$C/server.key" --log stderr
@@ -37,11 +54,12 @@ for bin in "$@"; do
 	client=$!
 	sleep 1.2
 	child=$(pgrep -P "$listener" | head -n 1)
-	printf '%s: %s bytes; VmSize %s kB; VmHWM %s kB; Private_Dirty %s kB\n' "$bin" \
+	printf '%s: %s bytes; VmSize %s kB; VmHWM %s kB; Private_Dirty %s kB; committed %s kB\n' "$bin" \
 	    "$(stat -c %s "$bin")" \
 	    "$(awk '/^VmSize/ { print $2 }' "/proc/$child/status")" \
 	    "$(awk '/^VmHWM/ { print $2 }' "/proc/$child/status")" \
-	    "$(awk '/^Private_Dirty/ { print $2 }' "/proc/$child/smaps_rollup")"
+	    "$(awk '/^Private_Dirty/ { print $2 }' "/proc/$child/smaps_rollup")" \
+	    "$(committed_kb "$child")"
 	wait "$client"
 	kill "$listener"
 	wait "$listener" 2>/dev/null || true
