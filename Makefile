@@ -1,5 +1,6 @@
 # pgstunnel: a per-connection TLS terminator for PostgreSQL.
-# See README.md. Targets: all (default), check, check-cross, size, asan, unit,
+# See README.md. Targets: all (default), check, check-cross, check-openwrt,
+# check-deb, size, asan, unit,
 # integration, certs, demo, install, clean, lint, format, man-check.
 
 VERSION = 0.1.0
@@ -77,8 +78,8 @@ BEARSSL_TAG := $(if $(filter-out default file undefined,$(origin BEARSSL_CFLAGS)
 
 # BEARSSL_SRC=DIR: build BearSSL from its source tree (upstream's, or
 # Debian's: `apt-get source bearssl`) with this build's compiler, its
-# size flags and BEARSSL_BUILD_CFLAGS (-Os, as upstream and Debian build
-# it), the way Buildroot and OpenWrt build it: DIR/inc for the headers,
+# size flags, CFLAGS and BEARSSL_BUILD_CFLAGS (-Os, as upstream and Debian
+# build it), the way Buildroot and OpenWrt build it: DIR/inc for the headers,
 # OBJDIR/bearssl/libbearssl.a for the archive (and the unit tests' own,
 # when they are built by another compiler). See README.md, "Size".
 BEARSSL_SRC ?=
@@ -163,7 +164,7 @@ ASAN_UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/asan-tests/%)
 
 .PHONY: all asan unit unit-build unit-asan include-check size install-check \
 	deb check-deb integration check certs demo bench install \
-	static-musl static-musl-check check-cross \
+	static-musl static-musl-check check-cross check-openwrt \
 	uninstall clean lint format format-check man-check fuzz
 
 PROG ?= pgstunnel
@@ -198,6 +199,14 @@ CROSS_ARCHES ?= armhf arm64 mipsel
 check-cross: certs
 	@tests/run-cross.sh $(CROSS_ARCHES)
 
+# The OpenWrt package recipe (contrib/openwrt/Makefile) run as OpenWrt's
+# build runs it, with Debian's musl cross compilers, for armhf and mipsel;
+# a session through each installed binary under qemu-user. Needs
+# BEARSSL_SRC (tests/openwrt-build.sh).
+OPENWRT_ARCHES ?= armhf mipsel
+check-openwrt: certs
+	@BEARSSL_SRC="$(BEARSSL_SRC)" tests/openwrt-build.sh $(OPENWRT_ARCHES)
+
 # Objects are rebuilt when their compiler or flags change (CFLAGS=-Os on
 # the command line, say): DIR/.cflags holds what built them.
 UNIT_CFLAGS = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(CFLAGS) $(CPPFLAGS)
@@ -225,13 +234,17 @@ endif
 # built by that directory's compiler.
 BEARSSL_SRCS = $(if $(BEARSSL_SRC),$(sort $(wildcard $(BEARSSL_SRC)/src/*.c \
 	       $(BEARSSL_SRC)/src/*/*.c)))
+# CFLAGS and CPPFLAGS too: a toolchain's CPU and ABI flags (OpenWrt's
+# -msoft-float, say) must be the same for BearSSL; BEARSSL_BUILD_CFLAGS
+# come last, so its -Os wins over a -O2 there.
 BEARSSL_ALL_CFLAGS = -I$(BEARSSL_SRC)/inc -I$(BEARSSL_SRC)/src $(SIZE_CFLAGS) \
-		     $(BEARSSL_BUILD_CFLAGS)
+		     $(CFLAGS) $(CPPFLAGS) $(BEARSSL_BUILD_CFLAGS)
 define bearssl_lib
 $(eval $(call flags_stamp,$(1)/bearssl,$(2) $(BEARSSL_ALL_CFLAGS)))
 $(1)/bearssl/libbearssl.a: $(BEARSSL_SRCS:$(BEARSSL_SRC)/src/%.c=$(1)/bearssl/%.o)
 	@rm -f $$@
-	$(AR) rcs $$@ $$^
+	@echo "$(AR) rcs $$@ ($(words $(BEARSSL_SRCS)) objects)"
+	@$(AR) rcs $$@ $$^
 
 $(1)/bearssl/%.o: $(BEARSSL_SRC)/src/%.c $(1)/bearssl/.cflags
 	@mkdir -p $$(@D)

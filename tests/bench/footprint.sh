@@ -1,8 +1,8 @@
 #!/bin/bash
 # footprint.sh BINARY...: stripped size, and VmSize / VmHWM / Private_Dirty
-# / committed memory (see committed_kb) of one
-# `BINARY --listen` child serving a psql verify-full session (a few
-# queries, a 200 kB result), in front of a throwaway PostgreSQL 15.
+# / committed memory (see committed_kb) of one `BINARY --listen` child
+# serving a psql verify-full session (a few queries, a 200 kB result), in
+# front of a throwaway PostgreSQL 15, then the listener's own.
 # FOOTPRINT_LAUNCH=ssa measures a process started per connection instead
 # (systemd-socket-activate --accept, as a systemd Accept=yes unit does).
 # Build the variants first, e.g. in a copy of the tree:
@@ -60,6 +60,13 @@ for bin in "$@"; do
 	    "$(awk '/^VmHWM/ { print $2 }' "/proc/$child/status")" \
 	    "$(awk '/^Private_Dirty/ { print $2 }' "/proc/$child/smaps_rollup")" \
 	    "$(committed_kb "$child")"
+	if [ "${FOOTPRINT_LAUNCH:-listen}" != ssa ]; then
+		printf '  the listener itself: VmSize %s kB; VmHWM %s kB; Private_Dirty %s kB; committed %s kB\n' \
+		    "$(awk '/^VmSize/ { print $2 }' "/proc/$listener/status")" \
+		    "$(awk '/^VmHWM/ { print $2 }' "/proc/$listener/status")" \
+		    "$(awk '/^Private_Dirty/ { print $2 }' "/proc/$listener/smaps_rollup")" \
+		    "$(committed_kb "$listener")"
+	fi
 	wait "$client"
 	kill "$listener"
 	wait "$listener" 2>/dev/null || true
