@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "log.h"
 #include "x509/certinfo.h"
 #include "x509/dn.h"
@@ -39,14 +40,14 @@ static void
 name_text(const struct der *name, char *out, size_t cap)
 {
 	if (dn_rfc2253(name->p, name->len, out, cap) < 0)
-		snprintf(out, cap, "(a name pgstunnel cannot print)");
+		fmt_format(out, cap, "(a name pgstunnel cannot print)");
 }
 
 static void
 time_text(int64_t t, char *out)
 {
 	if (certinfo_time_text(t, out, CERTINFO_TIME_MAX) < 0)
-		snprintf(out, CERTINFO_TIME_MAX, "?");
+		fmt_format(out, CERTINFO_TIME_MAX, "?");
 }
 
 /* The level and the reason a validity period gives at r->now. */
@@ -84,17 +85,17 @@ report_cert(struct report *r, const char *what, const char *path, size_t n,
 	name_text(&ci->subject, subject, sizeof(subject));
 	name_text(&ci->issuer, issuer, sizeof(issuer));
 	if (!ci->has_san)
-		snprintf(san, sizeof(san), "none");
+		fmt_format(san, sizeof(san), "none");
 	else if (certinfo_san_text(&ci->san, san, sizeof(san)) < 0)
-		snprintf(san, sizeof(san), "(malformed or too long)");
+		fmt_format(san, sizeof(san), "(malformed or too long)");
 	time_text(ci->not_before, from);
 	time_text(ci->not_after, until);
-	fprintf(r->out,
-	        "%s: %s %s[%zu]: subject=\"%s\" san=\"%s\" issuer=\"%s\" "
-	        "ca=%s not_before=%s not_after=%s days_left=%lld%s\n",
-	        level, what, path, n, subject, san, issuer,
-	        ci->is_ca ? "yes" : "no", from, until,
-	        (long long)certinfo_days_left(ci->not_after, r->now), why);
+	fmt_print(r->out,
+	          "%s: %s %s[%zu]: subject=\"%s\" san=\"%s\" issuer=\"%s\" "
+	          "ca=%s not_before=%s not_after=%s days_left=%lld%s\n",
+	          level, what, path, n, subject, san, issuer,
+	          ci->is_ca ? "yes" : "no", from, until,
+	          (long long)certinfo_days_left(ci->not_after, r->now), why);
 }
 
 static void
@@ -102,7 +103,7 @@ unreadable_cert(struct report *r, const char *what, const char *path, size_t n)
 {
 	r->certs++;
 	r->errors++;
-	fprintf(r->out, "error: %s %s[%zu]: does not parse\n", what, path, n);
+	fmt_print(r->out, "error: %s %s[%zu]: does not parse\n", what, path, n);
 }
 
 /*
@@ -135,41 +136,42 @@ report_chain(struct report *r, const char *what, const char *path,
 		    certinfo_signed_by(&ci[i], &ci[i + 1].pkey) == 1;
 
 		if (named && signed_ok) {
-			fprintf(r->out, "ok: chain %s: [%zu] signed by [%zu]\n",
-			        path, i + 1, i + 2);
+			fmt_print(r->out,
+			          "ok: chain %s: [%zu] signed by [%zu]\n", path,
+			          i + 1, i + 2);
 			continue;
 		}
 		r->errors++;
-		fprintf(r->out,
-		        "error: chain %s: [%zu] %s [%zu]: a chain goes leaf "
-		        "first, each certificate followed by its issuer\n",
-		        path, i + 1,
-		        named ? "names as its issuer, but is not signed by"
-		              : "is not issued by",
-		        i + 2);
+		fmt_print(r->out,
+		          "error: chain %s: [%zu] %s [%zu]: a chain goes leaf "
+		          "first, each certificate followed by its issuer\n",
+		          path, i + 1,
+		          named ? "names as its issuer, but is not signed by"
+		                : "is not issued by",
+		          i + 2);
 	}
 	if (n == 0)
 		return;
 	i = n - 1;
 	if (der_is(&ci[i].issuer, ci[i].subject.p, ci[i].subject.len) &&
 	    ci[i].key_known && certinfo_signed_by(&ci[i], &ci[i].pkey) == 1) {
-		fprintf(r->out, "ok: chain %s: [%zu] is self-signed\n", path,
-		        i + 1);
+		fmt_print(r->out, "ok: chain %s: [%zu] is self-signed\n", path,
+		          i + 1);
 		return;
 	}
 	name_text(&ci[i].issuer, issuer, sizeof(issuer));
-	fprintf(r->out,
-	        "ok: chain %s: ends at [%zu], issued by \"%s\" (not in the "
-	        "file)\n",
-	        path, i + 1, issuer);
+	fmt_print(r->out,
+	          "ok: chain %s: ends at [%zu], issued by \"%s\" (not in the "
+	          "file)\n",
+	          path, i + 1, issuer);
 }
 
 static void
 report_key(struct report *r, const char *what, const char *key_path,
            const char *cert_path)
 {
-	fprintf(r->out, "ok: %s %s: belongs to %s[1] (full check)\n", what,
-	        key_path, cert_path);
+	fmt_print(r->out, "ok: %s %s: belongs to %s[1] (full check)\n", what,
+	          key_path, cert_path);
 }
 
 /* The PEM walk over a CA file: each CERTIFICATE's DER into der
@@ -241,18 +243,18 @@ report_ca_file(struct report *r, const char *what, const char *path)
 
 	if (pem == NULL || w.der == NULL) {
 		r->errors++;
-		fprintf(r->out,
-		        "error: %s %s: cannot map memory to read it: %s\n",
-		        what, path, strerror(errno));
+		fmt_print(r->out,
+		          "error: %s %s: cannot map memory to read it: %s\n",
+		          what, path, strerror(errno));
 	} else if ((st = readfile(path, pem, KEYS_FILE_MAX, &len, NULL,
 	                          NULL)) != KEYS_OK) {
 		r->errors++;
-		fprintf(r->out, "error: %s %s: %s%s%s\n", what, path,
-		        keys_strerror(st), st == KEYS_ERR_IO ? ": " : "",
-		        st == KEYS_ERR_IO ? strerror(errno) : "");
+		fmt_print(r->out, "error: %s %s: %s%s%s\n", what, path,
+		          keys_strerror(st), st == KEYS_ERR_IO ? ": " : "",
+		          st == KEYS_ERR_IO ? strerror(errno) : "");
 	} else if (pem_walk(pem, len, &sink) != 0) {
 		r->errors++;
-		fprintf(r->out, "error: %s %s: not valid PEM\n", what, path);
+		fmt_print(r->out, "error: %s %s: not valid PEM\n", what, path);
 	}
 	scratch_unmap(pem, KEYS_FILE_MAX);
 	scratch_unmap(w.der, KEYS_FILE_MAX);
@@ -297,23 +299,23 @@ report_crls(struct report *r, const char *path, const struct crl_store *st,
 
 			name_text(&dn, issuer, sizeof(issuer));
 		} else {
-			snprintf(issuer, sizeof(issuer), "?");
+			fmt_format(issuer, sizeof(issuer), "?");
 		}
 		time_text(e->this_update, from);
 		if (e->has_next_update) {
 			time_text(e->next_update, until);
-			snprintf(days, sizeof(days), "%lld",
-			         (long long)certinfo_days_left(e->next_update,
-			                                       r->now));
+			fmt_format(days, sizeof(days), "%lld",
+			           (long long)certinfo_days_left(e->next_update,
+			                                         r->now));
 		} else {
-			snprintf(until, sizeof(until), "none");
-			snprintf(days, sizeof(days), "none");
+			fmt_format(until, sizeof(until), "none");
+			fmt_format(days, sizeof(days), "none");
 		}
-		fprintf(r->out,
-		        "%s: CRL %s[%zu]: issuer=\"%s\" revoked=%zu "
-		        "this_update=%s next_update=%s days_left=%s%s\n",
-		        level, path, i + 1, issuer, e->count, from, until, days,
-		        why);
+		fmt_print(r->out,
+		          "%s: CRL %s[%zu]: issuer=\"%s\" revoked=%zu "
+		          "this_update=%s next_update=%s days_left=%s%s\n",
+		          level, path, i + 1, issuer, e->count, from, until,
+		          days, why);
 	}
 }
 
@@ -360,12 +362,12 @@ checkreport_run(const struct config *cfg, struct credentials *cr, int64_t now,
 		verdict = "ERROR";
 	else if (r.warnings > 0)
 		verdict = "WARNING";
-	fprintf(out,
-	        "result: %s: %u certificate%s, %u CRL%s checked; %u error%s, "
-	        "%u warning%s (--warn-days %d)\n",
-	        verdict, r.certs, r.certs == 1 ? "" : "s", r.crls,
-	        r.crls == 1 ? "" : "s", r.errors, r.errors == 1 ? "" : "s",
-	        r.warnings, r.warnings == 1 ? "" : "s", cfg->warn_days);
+	fmt_print(out,
+	          "result: %s: %u certificate%s, %u CRL%s checked; %u error%s, "
+	          "%u warning%s (--warn-days %d)\n",
+	          verdict, r.certs, r.certs == 1 ? "" : "s", r.crls,
+	          r.crls == 1 ? "" : "s", r.errors, r.errors == 1 ? "" : "s",
+	          r.warnings, r.warnings == 1 ? "" : "s", cfg->warn_days);
 	if (fflush(out) != 0 && r.errors == 0)
 		return CHECKREPORT_ERROR; /* a report nobody can read is no "OK"
 		                           */

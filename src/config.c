@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fmt.h"
 #include "netaddr.h"
 #include "proxyproto.h"
 #include "sandbox.h"
@@ -251,7 +252,7 @@ append(char *buf, size_t cap, size_t n, const char *a, const char *b)
 
 	if (n >= cap)
 		return n;
-	r = snprintf(buf + n, cap - n, "%s%s", a, b);
+	r = fmt_format(buf + n, cap - n, "%s%s", a, b);
 	if (r < 0)
 		return n;
 	return (size_t)r < cap - n ? n + (size_t)r : cap - 1;
@@ -281,18 +282,19 @@ print_option(FILE *out, const struct opt *o)
 	n = append_words(left, sizeof(left), n, o, " ");
 	first = strcspn(help, "\n");
 	if (n + 4 <= USAGE_TEXT_COL)
-		fprintf(out, "  %-*s%.*s\n", USAGE_TEXT_COL - 2, left,
-		        (int)first, help);
+		fmt_print(out, "  %-*s%.*s\n", USAGE_TEXT_COL - 2, left,
+		          (int)first, help);
 	else if (2 + n + 2 + first <= USAGE_WIDTH)
-		fprintf(out, "  %s  %.*s\n", left, (int)first, help);
+		fmt_print(out, "  %s  %.*s\n", left, (int)first, help);
 	else
-		fprintf(out, "  %s\n%*s%.*s\n", left, USAGE_TEXT_COL, "",
-		        (int)first, help);
+		fmt_print(out, "  %s\n%*s%.*s\n", left, USAGE_TEXT_COL, "",
+		          (int)first, help);
 	/* Further lines of the text, under its first. */
 	for (help += first; *help == '\n'; help += first) {
 		help++;
 		first = strcspn(help, "\n");
-		fprintf(out, "%*s%.*s\n", USAGE_TEXT_COL, "", (int)first, help);
+		fmt_print(out, "%*s%.*s\n", USAGE_TEXT_COL, "", (int)first,
+		          help);
 	}
 }
 
@@ -302,7 +304,8 @@ config_print_usage(FILE *out)
 	fputs(usage_head, out);
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (i == 0 || opts[i].section != opts[i - 1].section)
-			fprintf(out, "%s\n", section_heading[opts[i].section]);
+			fmt_print(out, "%s\n",
+			          section_heading[opts[i].section]);
 		print_option(out, &opts[i]);
 	}
 }
@@ -339,13 +342,13 @@ unknown_option(char *err, size_t errlen, const char *dashes, const char *name)
 {
 	for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++) {
 		if (strcmp(renamed[i].old, name) == 0) {
-			snprintf(err, errlen,
-			         "unknown option '%s%s' (now %s%s)", dashes,
-			         name, dashes, renamed[i].now);
+			fmt_format(err, errlen,
+			           "unknown option '%s%s' (now %s%s)", dashes,
+			           name, dashes, renamed[i].now);
 			return;
 		}
 	}
-	snprintf(err, errlen, "unknown option '%s%.64s'", dashes, name);
+	fmt_format(err, errlen, "unknown option '%s%.64s'", dashes, name);
 }
 
 static const struct opt *
@@ -412,8 +415,8 @@ word_error(const struct opt *o, const char *value, char *err, size_t errlen)
 
 	words[0] = '\0';
 	(void)append_words(words, sizeof(words), 0, o, "");
-	snprintf(err, errlen, "%s: '%.32s' is not one of %s", o->name, value,
-	         words);
+	fmt_format(err, errlen, "%s: '%.32s' is not one of %s", o->name, value,
+	           words);
 }
 
 static int
@@ -429,13 +432,13 @@ parse_value(const struct opt *o, const char *value, union value *v, char *err,
 		return 0;
 	case OPT_ADDR:
 		if (config_parse_addr(value, &v->a, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s: %s", o->name, why);
+			fmt_format(err, errlen, "%s: %s", o->name, why);
 			return -1;
 		}
 		return 0;
 	case OPT_INT:
 		if (parse_int(value, o->min, o->max, &v->i) != 0) {
-			snprintf(
+			fmt_format(
 			    err, errlen,
 			    "%s: '%.32s' is not a whole number from %d to %d",
 			    o->name, value, o->min, o->max);
@@ -458,8 +461,8 @@ parse_value(const struct opt *o, const char *value, union value *v, char *err,
 		const char *bad;
 
 		if (netaddr_parse_cidr(value, &v->c, &bad) != 0) {
-			snprintf(err, errlen, "%s: '%.64s': %s", o->name, value,
-			         bad);
+			fmt_format(err, errlen, "%s: '%.64s': %s", o->name,
+			           value, bad);
 			return -1;
 		}
 		return 0;
@@ -543,19 +546,20 @@ config_set(struct config *cfg, const char *name, const char *value,
 	/* The command line wins over a file, read before or after it. */
 	overridden = from_file && cfg->cmdline[row];
 	if (o->kind != OPT_FLAG && (value == NULL || value[0] == '\0')) {
-		snprintf(err, errlen, "option '%s' needs a value", name);
+		fmt_format(err, errlen, "option '%s' needs a value", name);
 		return -1;
 	}
 	/* Twice from the same place is a mistake; a list may repeat. */
 	if (!is_list(o) && o->kind != OPT_FLAG) {
 		if (!from_file && cfg->cmdline[row]) {
-			snprintf(err, errlen,
-			         "--%s given twice on the command line", name);
+			fmt_format(err, errlen,
+			           "--%s given twice on the command line",
+			           name);
 			return -1;
 		}
 		if (from_file && cfg->file_line[row] != 0) {
-			snprintf(err, errlen, "%s already set at line %u", name,
-			         cfg->file_line[row]);
+			fmt_format(err, errlen, "%s already set at line %u",
+			           name, cfg->file_line[row]);
 			return -1;
 		}
 	}
@@ -568,15 +572,15 @@ config_set(struct config *cfg, const char *name, const char *value,
 		if (!from_file && !cfg->cmdline[row])
 			*count = 0;
 		if (!overridden && *count == max) {
-			snprintf(err, errlen, "%s: at most %zu allowed", name,
-			         max);
+			fmt_format(err, errlen, "%s: at most %zu allowed", name,
+			           max);
 			return -1;
 		}
 	}
 	if (from_file && !overridden &&
 	    (o->kind == OPT_STRING || o->kind == OPT_LIST) &&
 	    (v.s = pool_copy(cfg, v.s)) == NULL) {
-		snprintf(err, errlen, "too much configuration text");
+		fmt_format(err, errlen, "too much configuration text");
 		return -1;
 	}
 	if (!overridden)
@@ -612,16 +616,16 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 
 		lineno++;
 		if (n >= sizeof(line)) {
-			snprintf(err, errlen, "%s:%u: line too long", filename,
-			         lineno);
+			fmt_format(err, errlen, "%s:%u: line too long",
+			           filename, lineno);
 			return -1;
 		}
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + 1;
 		if (memchr(line, '\0', n) != NULL) {
-			snprintf(err, errlen, "%s:%u: NUL byte in line",
-			         filename, lineno);
+			fmt_format(err, errlen, "%s:%u: NUL byte in line",
+			           filename, lineno);
 			return -1;
 		}
 		/* A '#' starts a comment only at the start of a line, so
@@ -633,8 +637,9 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 			continue;
 		eq = strchr(name, '=');
 		if (eq == NULL) {
-			snprintf(err, errlen, "%s:%u: expected 'name = value'",
-			         filename, lineno);
+			fmt_format(err, errlen,
+			           "%s:%u: expected 'name = value'", filename,
+			           lineno);
 			return -1;
 		}
 		end = eq;
@@ -649,16 +654,17 @@ config_parse_text(struct config *cfg, const char *text, size_t len,
 			end--;
 		*end = '\0';
 		if (strcmp(name, "config") == 0 || config_is_flag(name)) {
-			snprintf(err, errlen,
-			         "%s:%u: '%s' cannot be set in a configuration "
-			         "file",
-			         filename, lineno, name);
+			fmt_format(
+			    err, errlen,
+			    "%s:%u: '%s' cannot be set in a configuration "
+			    "file",
+			    filename, lineno, name);
 			return -1;
 		}
 		if (config_set(cfg, name, value, lineno, why, sizeof(why)) !=
 		    0) {
-			snprintf(err, errlen, "%s:%u: %s", filename, lineno,
-			         why);
+			fmt_format(err, errlen, "%s:%u: %s", filename, lineno,
+			           why);
 			return -1;
 		}
 	}
@@ -677,15 +683,15 @@ config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		size_t n;
 
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-			snprintf(err, errlen, "unexpected argument '%.64s'",
-			         arg);
+			fmt_format(err, errlen, "unexpected argument '%.64s'",
+			           arg);
 			return -1;
 		}
 		arg += 2;
 		eq = strchr(arg, '=');
 		n = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
 		if (n >= sizeof(name)) {
-			snprintf(err, errlen, "unknown option '--%s'", arg);
+			fmt_format(err, errlen, "unknown option '--%s'", arg);
 			return -1;
 		}
 		memcpy(name, arg, n);
@@ -696,8 +702,9 @@ config_parse_args(struct config *cfg, int argc, char **argv, char *err,
 		}
 		if (config_is_flag(name)) {
 			if (eq != NULL) {
-				snprintf(err, errlen,
-				         "option '--%s' takes no value", name);
+				fmt_format(err, errlen,
+				           "option '--%s' takes no value",
+				           name);
 				return -1;
 			}
 		} else if (eq != NULL) {
@@ -752,7 +759,7 @@ config_parse_addr(const char *text, struct addr *out, char *err, size_t errlen)
 	if (text[0] == '/') {
 		if (copy_str(out->path, sizeof(out->path), text,
 		             strlen(text)) != 0) {
-			snprintf(err, errlen, "Unix socket path too long");
+			fmt_format(err, errlen, "Unix socket path too long");
 			return -1;
 		}
 		out->kind = ADDR_UNIX;
@@ -762,8 +769,8 @@ config_parse_addr(const char *text, struct addr *out, char *err, size_t errlen)
 		const char *close = strchr(text, ']');
 
 		if (close == NULL || close[1] != ':') {
-			snprintf(err, errlen, "'%.64s': expected [IPv6]:PORT",
-			         text);
+			fmt_format(err, errlen, "'%.64s': expected [IPv6]:PORT",
+			           text);
 			return -1;
 		}
 		host = text + 1;
@@ -773,7 +780,7 @@ config_parse_addr(const char *text, struct addr *out, char *err, size_t errlen)
 		const char *colon = strrchr(text, ':');
 
 		if (colon == NULL || strchr(text, ':') != colon) {
-			snprintf(
+			fmt_format(
 			    err, errlen,
 			    "'%.64s': expected HOST:PORT, [IPv6]:PORT or an "
 			    "absolute socket path",
@@ -784,14 +791,16 @@ config_parse_addr(const char *text, struct addr *out, char *err, size_t errlen)
 		port = colon + 1;
 	}
 	if (copy_str(out->host, sizeof(out->host), host, hostlen) != 0) {
-		snprintf(err, errlen, "'%.64s': empty or too long host", text);
+		fmt_format(err, errlen, "'%.64s': empty or too long host",
+		           text);
 		return -1;
 	}
 	if (parse_int(port, 1, 65535, &portnum) != 0) {
-		snprintf(err, errlen, "'%.64s': port must be 1 to 65535", text);
+		fmt_format(err, errlen, "'%.64s': port must be 1 to 65535",
+		           text);
 		return -1;
 	}
-	snprintf(out->port, sizeof(out->port), "%d", portnum);
+	fmt_format(out->port, sizeof(out->port), "%d", portnum);
 	out->kind = ADDR_TCP;
 	return 0;
 }
@@ -800,11 +809,11 @@ void
 config_format_addr(const struct addr *a, char *out, size_t cap)
 {
 	if (a->kind == ADDR_UNIX)
-		snprintf(out, cap, "%s", a->path);
+		fmt_format(out, cap, "%s", a->path);
 	else if (strchr(a->host, ':') != NULL)
-		snprintf(out, cap, "[%s]:%s", a->host, a->port);
+		fmt_format(out, cap, "[%s]:%s", a->host, a->port);
 	else
-		snprintf(out, cap, "%s:%s", a->host, a->port);
+		fmt_format(out, cap, "%s:%s", a->host, a->port);
 }
 
 /* A name the upstream's TLS can send and check: at most a DNS name's 253
@@ -909,7 +918,7 @@ config_check(struct config *cfg, char *err, size_t errlen)
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		if (rules[i].broken) {
-			snprintf(err, errlen, "%s", rules[i].msg);
+			fmt_format(err, errlen, "%s", rules[i].msg);
 			return -1;
 		}
 	}
@@ -945,15 +954,16 @@ check_routes(struct config *cfg, char *err, size_t errlen)
 		if (split_route(r, rt->name, sizeof(rt->name), &addr_text) !=
 		        0 ||
 		    rt->name[0] == '\0' || bad_tls_name(rt->name)) {
-			snprintf(err, errlen,
-			         "--route '%.80s': expected NAME=ADDR, NAME a "
-			         "host name of at most 253 characters",
-			         r);
+			fmt_format(
+			    err, errlen,
+			    "--route '%.80s': expected NAME=ADDR, NAME a "
+			    "host name of at most 253 characters",
+			    r);
 			return -1;
 		}
 		if (strchr(rt->name, '*') != NULL &&
 		    !hostname_is_wildcard(rt->name)) {
-			snprintf(
+			fmt_format(
 			    err, errlen,
 			    "--route '%.80s': a wildcard must be the whole "
 			    "leftmost label, as in *.example.com",
@@ -962,14 +972,14 @@ check_routes(struct config *cfg, char *err, size_t errlen)
 		}
 		if (config_parse_addr(addr_text, &rt->addr, why, sizeof(why)) !=
 		    0) {
-			snprintf(err, errlen, "--route '%.80s': %s", r, why);
+			fmt_format(err, errlen, "--route '%.80s': %s", r, why);
 			return -1;
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcasecmp(rt->name, cfg->routes[j].name) == 0) {
-				snprintf(err, errlen,
-				         "--route: %.80s is routed twice",
-				         rt->name);
+				fmt_format(err, errlen,
+				           "--route: %.80s is routed twice",
+				           rt->name);
 				return -1;
 			}
 		}

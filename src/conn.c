@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "io.h"
 #include "tls.h"
 
@@ -307,10 +308,10 @@ conn_why(const struct conn *c, enum conn_status st, char *buf, size_t cap)
 	if (c->truncated || (c->eng != NULL && err == BR_ERR_OK))
 		return "peer closed";
 	if (c->eng != NULL)
-		snprintf(buf, cap, "%s (BearSSL error %d)", tls_strerror(err),
-		         err);
+		fmt_format(buf, cap, "%s (BearSSL error %d)", tls_strerror(err),
+		           err);
 	else
-		snprintf(buf, cap, "%s", strerror(c->sys_errno));
+		fmt_format(buf, cap, "%s", strerror(c->sys_errno));
 	return buf;
 }
 

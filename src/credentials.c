@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "fmt.h"
 #include "log.h"
 #include "x509/hostname.h"
 #include "x509/keymatch.h"
@@ -160,10 +161,13 @@ warn_expired_crls(const struct crl_store *st, const char *path, int64_t now)
 
 		if (!e->has_next_update || e->next_update >= now)
 			continue;
-		if (gmtime_r(&t, &tm) == NULL ||
-		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
-		             &tm) == 0)
-			snprintf(when, sizeof(when), "?");
+		if (gmtime_r(&t, &tm) == NULL)
+			fmt_format(when, sizeof(when), "?");
+		else
+			fmt_format(when, sizeof(when),
+			           "%04d-%02d-%02d %02d:%02d:%02d UTC",
+			           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			           tm.tm_hour, tm.tm_min, tm.tm_sec);
 		log_msg(LOG_WARNING,
 		        "CRL file %s: CRL number %zu expired at %s (its next "
 		        "update): client certificates of its issuer are "

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "fmt.h"
+
 int
 ending_set(struct ending *e, const char *end, int clean, const char *fmt, ...)
 {
@@ -16,7 +18,7 @@ ending_set(struct ending *e, const char *end, int clean, const char *fmt, ...)
 		va_start(ap, fmt);
 		/* A false positive of the analyzer, as in log.c. */
 		// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
-		vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+		fmt_vformat(e->detail, sizeof(e->detail), fmt, ap);
 		va_end(ap);
 	}
 	return -1;
@@ -29,6 +31,6 @@ ending_detail(struct ending *e, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
-	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+	fmt_vformat(e->detail, sizeof(e->detail), fmt, ap);
 	va_end(ap);
 }

@@ -2,11 +2,17 @@
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "fmt.h"
 
 /*
  * The length of the well-formed UTF-8 sequence of two or more bytes at s
@@ -104,9 +110,82 @@ log_escape(char *dst, size_t cap, const char *src)
 }
 
 static enum log_sink sink = LOG_SINK_STDERR;
-static int syslog_open;
+static int syslog_fd = -1;
+static const char *syslog_path = "/dev/log";
 static char prefix[128];
 static FILE *error_copy;
+
+/* Connect a datagram socket to the log daemon: the descriptor or -1. */
+static int
+syslog_connect(void)
+{
+	struct sockaddr_un sun;
+	size_t n = strlen(syslog_path);
+	int fd;
+
+	if (n >= sizeof(sun.sun_path))
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, syslog_path, n);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * One line to the log daemon, as the C library's syslog() sends it:
+ * "<PRI>Mmm dd hh:mm:ss pgstunnel[PID]: text", facility daemon, the time
+ * in UTC (as musl's syslog() writes it). A daemon that restarted is
+ * connected to again, once; inside the sandbox socket() is refused, and
+ * that line is lost.
+ */
+static void
+syslog_line(int priority, const char *text)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char buf[1200];
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+
+	if (gmtime_r(&now, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	n = fmt_format(
+	    buf, sizeof(buf), "<%d>%.3s %2d %02d:%02d:%02d pgstunnel[%ld]: %s",
+	    LOG_DAEMON | (priority & LOG_PRIMASK),
+	    months +
+	        3 * (size_t)(tm.tm_mon >= 0 && tm.tm_mon < 12 ? tm.tm_mon : 0),
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)getpid(), text);
+	if (n >= (int)sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	if (syslog_fd < 0)
+		syslog_fd = syslog_connect();
+	if (syslog_fd < 0)
+		return;
+	if (send(syslog_fd, buf, (size_t)n, 0) >= 0)
+		return;
+	if (errno != ECONNREFUSED && errno != ENOTCONN && errno != ECONNRESET)
+		return;
+	close(syslog_fd);
+	syslog_fd = syslog_connect();
+	if (syslog_fd >= 0)
+		(void)send(syslog_fd, buf, (size_t)n, 0);
+}
+
+void
+log_syslog_path(const char *path)
+{
+	if (syslog_fd >= 0)
+		close(syslog_fd);
+	syslog_fd = -1;
+	syslog_path = path;
+}
 
 /* Only a socket can be the client connection: a terminal shared by
  * stdin and stderr is a person at the keyboard. */
@@ -138,10 +217,10 @@ log_init(enum log_sink want, const int *conn_fds, int nfds)
 	if (sink == LOG_SINK_STDERR && conn_fds != NULL &&
 	    stderr_is_connection(conn_fds, nfds))
 		sink = LOG_SINK_SYSLOG;
-	if (sink == LOG_SINK_SYSLOG && !syslog_open) {
-		openlog("pgstunnel", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-		syslog_open = 1;
-	}
+	/* Connected now, before any chroot or sandbox (as openlog() with
+	 * LOG_NDELAY did). */
+	if (sink == LOG_SINK_SYSLOG && syslog_fd < 0)
+		syslog_fd = syslog_connect();
 	return sink;
 }
 
@@ -181,7 +260,7 @@ log_copy_errors(FILE *out)
 void
 log_set_prefix(const char *p)
 {
-	snprintf(prefix, sizeof(prefix), "%s", p != NULL ? p : "");
+	fmt_format(prefix, sizeof(prefix), "%s", p != NULL ? p : "");
 }
 
 void
@@ -194,21 +273,23 @@ log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	/* The analyzer misses va_start here (false positive). */
 	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
-	vsnprintf(raw, sizeof(raw), fmt, ap);
+	fmt_vformat(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	log_escape(line, sizeof(line), raw);
 	if (error_copy != NULL && priority <= LOG_ERR)
-		fprintf(error_copy, "error: %s\n", line);
+		fmt_print(error_copy, "error: %s\n", line);
 	if (sink == LOG_SINK_SYSLOG) {
-		if (prefix[0] != '\0')
-			syslog(priority, "%s: %s", prefix, line);
-		else
-			syslog(priority, "%s", line);
+		if (prefix[0] != '\0') {
+			fmt_format(raw, sizeof(raw), "%s: %s", prefix, line);
+			syslog_line(priority, raw);
+		} else {
+			syslog_line(priority, line);
+		}
 	} else if (prefix[0] != '\0') {
-		fprintf(stderr, "pgstunnel[%ld]: %s: %s\n", (long)getpid(),
-		        prefix, line);
+		fmt_print(stderr, "pgstunnel[%ld]: %s: %s\n", (long)getpid(),
+		          prefix, line);
 	} else {
-		fprintf(stderr, "pgstunnel[%ld]: %s\n", (long)getpid(), line);
+		fmt_print(stderr, "pgstunnel[%ld]: %s\n", (long)getpid(), line);
 	}
 	errno = saved_errno;
 }

@@ -1,5 +1,7 @@
 /*
- * log: one sink for every message, syslog (facility daemon) or stderr.
+ * log: one sink for every message, syslog (facility daemon; datagrams to
+ * /dev/log, written here rather than by syslog(), which would bring the
+ * printf family and the time-zone code into a static binary) or stderr.
  *
  * Under inetd and xinetd stderr is the client socket, so log_init()
  * refuses to use a stderr that is the same file as the connection and
@@ -90,5 +92,11 @@ void log_copy_errors(FILE *out);
 
 /* Set a short prefix for every line of this process, e.g. the peer. */
 void log_set_prefix(const char *prefix);
+
+/*
+ * The log daemon's socket (default /dev/log), for the tests; a connected
+ * socket is closed, and the next line connects to path.
+ */
+void log_syslog_path(const char *path);
 
 #endif

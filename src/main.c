@@ -18,6 +18,7 @@
 #include "config.h"
 #include "credentials.h"
 #include "exitcodes.h"
+#include "fmt.h"
 #include "listener.h"
 #include "log.h"
 #include "privdrop.h"
@@ -57,13 +58,13 @@ read_config(const char *path, char *err, size_t errlen)
 	int st, rc = -1;
 
 	if (text == NULL) {
-		snprintf(err, errlen, "cannot read configuration file %s: %s",
-		         path, strerror(errno));
+		fmt_format(err, errlen, "cannot read configuration file %s: %s",
+		           path, strerror(errno));
 		return -1;
 	}
 	st = readfile(path, (uint8_t *)text, CONFIG_FILE_MAX, &len, NULL, NULL);
 	if (st != KEYS_OK)
-		snprintf(
+		fmt_format(
 		    err, errlen, "cannot read configuration file %s: %s", path,
 		    st == KEYS_ERR_IO ? strerror(errno) : keys_strerror(st));
 	else
@@ -121,7 +122,8 @@ main(int argc, char **argv)
 		return EXIT_SESSION_OK;
 	}
 	if (cfg.version) {
-		printf("pgstunnel %s (BearSSL, TLS 1.2)\n", PGSTUNNEL_VERSION);
+		fmt_print(stdout, "pgstunnel %s (BearSSL, TLS 1.2)\n",
+		          PGSTUNNEL_VERSION);
 		return EXIT_SESSION_OK;
 	}
 	if (config_check(&cfg, err, sizeof(err)) != 0) {

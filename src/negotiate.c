@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "fmt.h"
 #include "io.h"
 
 const char negotiate_stuffing_detail[] =
@@ -15,10 +16,10 @@ refuse_repeat(struct conn *client, uint32_t code)
 {
 	char msg[128];
 
-	snprintf(msg, sizeof(msg),
-	         "unsupported frontend protocol %u.%u: server supports 3.0 "
-	         "to 3.2",
-	         (unsigned)(code >> 16), (unsigned)(code & 0xffff));
+	fmt_format(msg, sizeof(msg),
+	           "unsupported frontend protocol %u.%u: server supports 3.0 "
+	           "to 3.2",
+	           (unsigned)(code >> 16), (unsigned)(code & 0xffff));
 	conn_refuse(client, "0A000", msg, NULL, NULL);
 }
 

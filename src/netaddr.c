@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
+#include "x509/iptext.h"
+
 /* ::ffff:0:0/96, the IPv4-mapped addresses. */
 static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
@@ -162,14 +165,13 @@ netaddr_list_match(const struct netaddr_list *l, const struct netaddr *a)
 void
 netaddr_format(const struct netaddr *a, char *out, size_t cap)
 {
-	char host[INET6_ADDRSTRLEN];
+	char host[IPTEXT_MAX];
 
 	if (a->family == NETADDR_NONE) {
-		snprintf(out, cap, "-");
+		fmt_format(out, cap, "-");
 		return;
 	}
-	inet_ntop(a->family == NETADDR_V4 ? AF_INET : AF_INET6, a->ip, host,
-	          sizeof(host));
-	snprintf(out, cap, a->family == NETADDR_V4 ? "%s:%u" : "[%s]:%u", host,
-	         (unsigned)a->port);
+	(void)iptext(a->ip, a->family == NETADDR_V6, host, sizeof(host));
+	fmt_format(out, cap, a->family == NETADDR_V4 ? "%s:%u" : "[%s]:%u",
+	           host, (unsigned)a->port);
 }

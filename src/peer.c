@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
+
 void
 peer_from_sockaddr(struct peer *p, const struct sockaddr *sa, socklen_t len)
 {
@@ -13,7 +15,7 @@ peer_from_sockaddr(struct peer *p, const struct sockaddr *sa, socklen_t len)
 	if (netaddr_from_sockaddr(sa, len, &p->addr) == 0)
 		netaddr_format(&p->addr, p->text, sizeof(p->text));
 	else
-		snprintf(p->text, sizeof(p->text), "local");
+		fmt_format(p->text, sizeof(p->text), "local");
 }
 
 /* socat's word for the peer; 0, or -1 when it set none. */
@@ -41,8 +43,8 @@ from_socat(struct peer *p)
 		if (*port != '\0' && *end == '\0' && v <= 65535)
 			p->addr.port = (uint16_t)v;
 	}
-	snprintf(p->text, sizeof(p->text), "%.56s:%.8s", env,
-	         port != NULL ? port : "?");
+	fmt_format(p->text, sizeof(p->text), "%.56s:%.8s", env,
+	           port != NULL ? port : "?");
 	return 0;
 }
 
@@ -62,8 +64,8 @@ peer_of_connection(struct peer *p, int fd)
 	}
 	if (from_socat(p) == 0)
 		return;
-	snprintf(p->text, sizeof(p->text), "%s",
-	         rc == 0           ? "local"
-	         : err == ENOTCONN ? "gone"
-	                           : "stdin");
+	fmt_format(p->text, sizeof(p->text), "%s",
+	           rc == 0           ? "local"
+	           : err == ENOTCONN ? "gone"
+	                             : "stdin");
 }

@@ -8,10 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+
+#include "fmt.h"
 #endif
 
 int
@@ -42,8 +43,8 @@ find_group(struct privdrop *pd, const char *group, char *err, size_t errlen)
 	errno = 0;
 	gr = getgrnam(group);
 	if (gr == NULL) {
-		snprintf(err, errlen, "--group %s: %s", group,
-		         errno != 0 ? strerror(errno) : "no such group");
+		fmt_format(err, errlen, "--group %s: %s", group,
+		           errno != 0 ? strerror(errno) : "no such group");
 		return -1;
 	}
 	pd->gid = gr->gr_gid;
@@ -71,16 +72,17 @@ privdrop_prepare(struct privdrop *pd, const char *user, const char *group,
 		errno = 0;
 		pw = numeric ? getpwuid((uid_t)id) : getpwnam(user);
 		if (pw == NULL) {
-			snprintf(err, errlen, "--user %s: %s%s", user,
-			         errno != 0 ? strerror(errno) : "no such user",
-			         numeric ? " (or give --group)" : "");
+			fmt_format(err, errlen, "--user %s: %s%s", user,
+			           errno != 0 ? strerror(errno)
+			                      : "no such user",
+			           numeric ? " (or give --group)" : "");
 			return -1;
 		}
 	}
 	pd->uid = pw != NULL ? pw->pw_uid : (uid_t)id;
 	if (pd->uid == 0) {
-		snprintf(err, errlen,
-		         "--user %s is root: it would give up nothing", user);
+		fmt_format(err, errlen,
+		           "--user %s is root: it would give up nothing", user);
 		return -1;
 	}
 	if (group != NULL)
@@ -99,16 +101,17 @@ verify_dropped(const struct privdrop *pd, char *err, size_t errlen)
 	if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0 ||
 	    ru != pd->uid || eu != pd->uid || su != pd->uid || rg != pd->gid ||
 	    eg != pd->gid || sg != pd->gid || getgroups(0, NULL) != 0) {
-		snprintf(err, errlen,
-		         "--user %s: the user and group ids did not all change",
-		         pd->user);
+		fmt_format(
+		    err, errlen,
+		    "--user %s: the user and group ids did not all change",
+		    pd->user);
 		return -1;
 	}
 	if (setuid(0) == 0 || seteuid(0) == 0) {
-		snprintf(err, errlen,
-		         "--user %s: root could be regained after setuid; "
-		         "refusing to serve",
-		         pd->user);
+		fmt_format(err, errlen,
+		           "--user %s: root could be regained after setuid; "
+		           "refusing to serve",
+		           pd->user);
 		return -1;
 	}
 	return 0;
@@ -117,16 +120,14 @@ verify_dropped(const struct privdrop *pd, char *err, size_t errlen)
 static int
 failed(char *err, size_t errlen, const char *what, const char *arg)
 {
-	snprintf(err, errlen, "%s%s: %s%s", what, arg, strerror(errno),
-	         errno == EPERM ? " (this needs root)" : "");
+	fmt_format(err, errlen, "%s%s: %s%s", what, arg, strerror(errno),
+	           errno == EPERM ? " (this needs root)" : "");
 	return -1;
 }
 
 int
 privdrop_apply(const struct privdrop *pd, char *err, size_t errlen)
 {
-	/* Read /etc/localtime now, while it can be read. */
-	tzset();
 	if (pd->chroot_dir != NULL) {
 		if (chroot(pd->chroot_dir) != 0)
 			return failed(err, errlen, "chroot ", pd->chroot_dir);

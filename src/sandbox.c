@@ -15,6 +15,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fmt.h"
+
 #if defined(__x86_64__)
 #define SANDBOX_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
@@ -96,8 +98,7 @@ static const struct sock_filter filter[] = {
     ALLOW(gettimeofday),
 #endif
     ALLOW(getpid),
-    /* glibc's syslog() builds the line in an open_memstream(): the heap
-     * may grow (never mmap: a line is at most 1024 bytes). */
+    /* The C library's allocator may grow the heap (never mmap). */
     ALLOW(brk),
     ALLOW(shutdown),
     ALLOW(close),
@@ -107,8 +108,8 @@ static const struct sock_filter filter[] = {
 #endif
     ALLOW(exit_group),
     ALLOW(exit),
-    /* syslog() reconnects with socket() after the log daemon restarted:
-     * that line is lost, the session goes on. */
+    /* log.c connects again with socket() after the log daemon
+     * restarted: refused here, that line is lost, the session goes on. */
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 1),
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
     BPF_STMT(BPF_RET | BPF_K, SANDBOX_VIOLATION),
@@ -126,10 +127,11 @@ sandbox_enter(char *err, size_t errlen)
 	 * alone (the kernel wants it of a process without CAP_SYS_ADMIN). */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) {
-		snprintf(err, errlen,
-		         "cannot install the seccomp filter: %s (--sandbox off "
-		         "runs without it)",
-		         strerror(errno));
+		fmt_format(
+		    err, errlen,
+		    "cannot install the seccomp filter: %s (--sandbox off "
+		    "runs without it)",
+		    strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -151,10 +153,11 @@ sandbox_probe(char *err, size_t errlen)
 	rc = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 ? -1 : 0;
 #endif
 	if (rc != 0) {
-		snprintf(err, errlen,
-		         "--sandbox on: this kernel cannot install the seccomp "
-		         "filter (%s: %s); run with --sandbox off",
-		         how, strerror(errno));
+		fmt_format(
+		    err, errlen,
+		    "--sandbox on: this kernel cannot install the seccomp "
+		    "filter (%s: %s); run with --sandbox off",
+		    how, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -166,7 +169,7 @@ int
 sandbox_probe(char *err, size_t errlen)
 {
 	/* config_check() refuses --sandbox on here. */
-	snprintf(err, errlen, "no seccomp sandbox on this system");
+	fmt_format(err, errlen, "no seccomp sandbox on this system");
 	return -1;
 }
 
@@ -174,7 +177,7 @@ int
 sandbox_enter(char *err, size_t errlen)
 {
 	/* config_check() refuses --sandbox on here. */
-	snprintf(err, errlen, "no seccomp sandbox on this system");
+	fmt_format(err, errlen, "no seccomp sandbox on this system");
 	return -1;
 }
 

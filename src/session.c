@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "ending.h"
 #include "exitcodes.h"
+#include "fmt.h"
 #include "gate.h"
 #include "io.h"
 #include "log.h"
@@ -99,14 +100,14 @@ log_outcome(struct session *s)
 
 	br_ssl_engine_get_session_parameters(&s->client_tls.sc.eng, &params);
 	if (o->tls_up)
-		snprintf(tls, sizeof(tls), "%s/%s/%s",
-		         tls_version_name(params.version),
-		         tls_suite_name(params.cipher_suite), o->tls);
+		fmt_format(tls, sizeof(tls), "%s/%s/%s",
+		           tls_version_name(params.version),
+		           tls_suite_name(params.cipher_suite), o->tls);
 	else if (strcmp(o->tls, "off") != 0)
-		snprintf(tls, sizeof(tls), "failed/%s", o->tls);
+		fmt_format(tls, sizeof(tls), "failed/%s", o->tls);
 	if (s->cfg->client_ca != NULL)
-		snprintf(cert, sizeof(cert), " cert_cn=%s cert_serial=%s",
-		         o->cert_cn, o->cert_serial);
+		fmt_format(cert, sizeof(cert), " cert_cn=%s cert_serial=%s",
+		           o->cert_cn, o->cert_serial);
 	log_msg(LOG_INFO,
 	        "peer=%s tls=%s user=%s db=%s%s sni=%s upstream=%s "
 	        "upstream_tls=%s "
@@ -153,9 +154,9 @@ note_client_cert(struct session *s)
 		if (p->serial.neg)
 			*q++ = '-';
 		for (size_t i = 0; i < p->serial.len; i++, q += 2)
-			snprintf(q, 3, "%02X", p->serial.v[i]);
+			fmt_format(q, 3, "%02X", p->serial.v[i]);
 		if (p->serial.len == 0)
-			snprintf(q, 2, "0");
+			fmt_format(q, 2, "0");
 	}
 }
 
@@ -173,8 +174,9 @@ refuse_bad_optional_cert(struct session *s)
 	if (s->cfg->client_ca == NULL ||
 	    (err = verifier_refused(&s->client_verify)) == 0)
 		return 0;
-	snprintf(msg, sizeof(msg), "pgstunnel: client certificate refused: %s",
-	         tls_strerror((int)err));
+	fmt_format(msg, sizeof(msg),
+	           "pgstunnel: client certificate refused: %s",
+	           tls_strerror((int)err));
 	conn_refuse(&s->client, "28000", msg, NULL, NULL);
 	return ending_set(&s->out.ending, "client certificate refused", 0, "%s",
 	                  tls_strerror((int)err));
@@ -213,17 +215,17 @@ begin(struct session *s, const struct config *cfg, const struct credentials *cr,
 	conn_init(&s->upstream, "upstream", -1, -1, IO_NO_DEADLINE);
 	o->start_ms = io_now_ms();
 	o->tls = "off";
-	snprintf(o->user, sizeof(o->user), "-");
-	snprintf(o->database, sizeof(o->database), "-");
-	snprintf(o->cert_cn, sizeof(o->cert_cn), "-");
-	snprintf(o->cert_serial, sizeof(o->cert_serial), "-");
-	snprintf(o->sni, sizeof(o->sni), "-");
+	fmt_format(o->user, sizeof(o->user), "-");
+	fmt_format(o->database, sizeof(o->database), "-");
+	fmt_format(o->cert_cn, sizeof(o->cert_cn), "-");
+	fmt_format(o->cert_serial, sizeof(o->cert_serial), "-");
+	fmt_format(o->sni, sizeof(o->sni), "-");
 	s->up_addr = &cfg->upstream;
 	if (known != NULL)
 		s->peer = *known;
 	else
 		peer_of_connection(&s->peer, client_in);
-	snprintf(o->peer, sizeof(o->peer), "%s", s->peer.text);
+	fmt_format(o->peer, sizeof(o->peer), "%s", s->peer.text);
 	config_format_addr(&cfg->upstream, o->upstream, sizeof(o->upstream));
 	if (io_set_nonblock(client_in) != 0 ||
 	    io_set_nonblock(client_out) != 0) {
@@ -432,9 +434,9 @@ check_client_user(struct session *s)
 	ok = name != NULL && usermap_cert_login(s->cr->user_map, name, st.user);
 	if (ok)
 		return 0;
-	snprintf(msg, sizeof(msg),
-	         "certificate authentication failed for user \"%.63s\"",
-	         st.user);
+	fmt_format(msg, sizeof(msg),
+	           "certificate authentication failed for user \"%.63s\"",
+	           st.user);
 	conn_refuse(&s->client, "28000", msg, NULL, NULL);
 	if (p == NULL)
 		return ending_set(e, refused, 0,
@@ -502,9 +504,9 @@ open_upstream(struct session *s)
 	    conn_write(&s->upstream, s->packet, s->packet_len) == CONN_OK)
 		return 0;
 	if (fd >= 0)
-		snprintf(why, sizeof(why), "cannot send to upstream: %s",
-		         strerror(s->upstream.sys_errno));
-	snprintf(msg, sizeof(msg), "pgstunnel: %s", why);
+		fmt_format(why, sizeof(why), "cannot send to upstream: %s",
+		           strerror(s->upstream.sys_errno));
+	fmt_format(msg, sizeof(msg), "pgstunnel: %s", why);
 	if (s->next != NEGO_CANCEL)
 		conn_refuse(&s->client, sqlstate, msg, NULL, NULL);
 	return ending_set(&s->out.ending, "upstream failed", 0, "%s", why);
@@ -576,10 +578,10 @@ await_upstream(struct session *s)
 		                  io_terminated ? "terminated by signal"
 		                                : "upstream failed",
 		                  0, NULL);
-	snprintf(msg, sizeof(msg),
-	         "pgstunnel: the upstream server did not answer the startup "
-	         "packet within %d s",
-	         s->cfg->handshake_timeout);
+	fmt_format(msg, sizeof(msg),
+	           "pgstunnel: the upstream server did not answer the startup "
+	           "packet within %d s",
+	           s->cfg->handshake_timeout);
 	conn_refuse(&s->client, "08006", msg, NULL, NULL);
 	return ending_set(&s->out.ending, "upstream failed", 0,
 	                  "timeout: no answer to the startup packet");

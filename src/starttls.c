@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 
+#include "fmt.h"
 #include "io.h"
 #include "pgproto.h"
 #include "tls.h"
@@ -21,42 +22,42 @@ ssl_request(const struct config *cfg, struct conn *up, char *why, size_t whylen)
 	if (st == CONN_OK)
 		st = conn_read(up, &answer, 1);
 	if (st == CONN_TIMEOUT) {
-		snprintf(why, whylen,
-		         "timeout: upstream did not answer the SSL request");
+		fmt_format(why, whylen,
+		           "timeout: upstream did not answer the SSL request");
 		return -1;
 	}
 	if (st != CONN_OK) {
-		snprintf(why, whylen,
-		         "upstream closed the connection during SSL "
-		         "negotiation");
+		fmt_format(why, whylen,
+		           "upstream closed the connection during SSL "
+		           "negotiation");
 		return -1;
 	}
 	if (answer == 'N' && cfg->upstream_tls == UPSTREAM_TLS_PREFER)
 		return 0;
 	if (answer == 'N') {
-		snprintf(why, whylen,
-		         "upstream server does not support SSL, but SSL was "
-		         "required");
+		fmt_format(why, whylen,
+		           "upstream server does not support SSL, but SSL was "
+		           "required");
 		return -1;
 	}
 	if (answer == 'E') {
 		/* Unauthenticated text: never shown (CVE-2024-10977). */
-		snprintf(why, whylen,
-		         "upstream server refused the SSL request");
+		fmt_format(why, whylen,
+		           "upstream server refused the SSL request");
 		return -1;
 	}
 	if (answer != 'S') {
-		snprintf(why, whylen,
-		         "received invalid response to SSL negotiation from "
-		         "upstream: 0x%02x",
-		         answer);
+		fmt_format(why, whylen,
+		           "received invalid response to SSL negotiation from "
+		           "upstream: 0x%02x",
+		           answer);
 		return -1;
 	}
 	/* CVE-2021-23222: nothing may come before the handshake. */
 	if (io_pending(up->rfd) > 0) {
-		snprintf(why, whylen,
-		         "received unencrypted data after SSL response from "
-		         "upstream");
+		fmt_format(why, whylen,
+		           "received unencrypted data after SSL response from "
+		           "upstream");
 		return -1;
 	}
 	return 1;
@@ -95,7 +96,7 @@ starttls_upstream(struct starttls *t, const struct starttls_params *p,
 	              check == VERIFIER_FULL ? host : NULL);
 	if (tls_client_setup(&t->cc, &t->verify, cr->upstream_chain,
 	                     cr->upstream_key) != 0) {
-		snprintf(why, whylen, "upstream client key is unusable");
+		fmt_format(why, whylen, "upstream client key is unusable");
 		return -1;
 	}
 	br_ssl_engine_set_buffer(&t->cc.eng, t->buf, sizeof(t->buf), 1);
@@ -104,7 +105,7 @@ starttls_upstream(struct starttls *t, const struct starttls_params *p,
 	    inet_pton(AF_INET6, host, &ip) == 1)
 		sni = NULL;
 	if (!br_ssl_client_reset(&t->cc, sni, 0)) {
-		snprintf(why, whylen, "upstream TLS engine reset failed");
+		fmt_format(why, whylen, "upstream TLS engine reset failed");
 		return -1;
 	}
 	conn_start_tls(up, &t->cc.eng);
@@ -113,13 +114,13 @@ starttls_upstream(struct starttls *t, const struct starttls_params *p,
 		int err = conn_tls_error(up);
 
 		if (err == VERIFIER_ERR_NAME)
-			snprintf(why, whylen,
-			         "upstream TLS handshake failed: server "
-			         "certificate does not match host name "
-			         "\"%.64s\"",
-			         host);
+			fmt_format(why, whylen,
+			           "upstream TLS handshake failed: server "
+			           "certificate does not match host name "
+			           "\"%.64s\"",
+			           host);
 		else
-			snprintf(
+			fmt_format(
 			    why, whylen, "upstream TLS handshake failed: %s",
 			    st == CONN_TIMEOUT ? "timeout"
 			    : err == BR_ERR_OK ? "server closed the connection"
@@ -128,9 +129,9 @@ starttls_upstream(struct starttls *t, const struct starttls_params *p,
 	}
 	if (cfg->upstream_direct &&
 	    br_ssl_engine_get_selected_protocol(&t->cc.eng) == NULL) {
-		snprintf(why, whylen,
-		         "upstream did not select ALPN \"postgresql\" for a "
-		         "direct TLS connection");
+		fmt_format(why, whylen,
+		           "upstream did not select ALPN \"postgresql\" for a "
+		           "direct TLS connection");
 		return -1;
 	}
 	br_ssl_engine_get_session_parameters(&t->cc.eng, &params);

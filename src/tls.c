@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
+
 /* BearSSL takes a non-const array; it never writes to it. */
 static const char *alpn_names[] = {TLS_ALPN_POSTGRESQL};
 
@@ -327,18 +329,18 @@ tls_strerror(int err)
 	    err < BR_ERR_RECV_FATAL_ALERT + 256) {
 		text = find_name(alerts, sizeof(alerts) / sizeof(alerts[0]),
 		                 err - BR_ERR_RECV_FATAL_ALERT);
-		snprintf(buf, sizeof(buf), "peer sent fatal alert %d (%s)",
-		         err - BR_ERR_RECV_FATAL_ALERT,
-		         text != NULL ? text : "unknown");
+		fmt_format(buf, sizeof(buf), "peer sent fatal alert %d (%s)",
+		           err - BR_ERR_RECV_FATAL_ALERT,
+		           text != NULL ? text : "unknown");
 		return buf;
 	}
 	if (err >= BR_ERR_SEND_FATAL_ALERT &&
 	    err < BR_ERR_SEND_FATAL_ALERT + 256) {
 		text = find_name(alerts, sizeof(alerts) / sizeof(alerts[0]),
 		                 err - BR_ERR_SEND_FATAL_ALERT);
-		snprintf(buf, sizeof(buf), "sent fatal alert %d (%s)",
-		         err - BR_ERR_SEND_FATAL_ALERT,
-		         text != NULL ? text : "unknown");
+		fmt_format(buf, sizeof(buf), "sent fatal alert %d (%s)",
+		           err - BR_ERR_SEND_FATAL_ALERT,
+		           text != NULL ? text : "unknown");
 		return buf;
 	}
 	return verifier_strerror(err);

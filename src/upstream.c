@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "io.h"
 
 void
@@ -199,15 +200,15 @@ upstream_finish(struct upstream_pending *p, int timeout_s, char *err,
 		start_next(p);
 	}
 	if (p->addr->kind == ADDR_UNIX)
-		snprintf(name, sizeof(name), "%s", p->addr->path);
+		fmt_format(name, sizeof(name), "%s", p->addr->path);
 	else
 		config_format_addr(p->addr, name, sizeof(name));
 	if (p->gai_error != 0)
-		snprintf(err, errlen, "cannot resolve upstream %s: %s", name,
-		         gai_strerror(p->gai_error));
+		fmt_format(err, errlen, "cannot resolve upstream %s: %s", name,
+		           gai_strerror(p->gai_error));
 	else if (fd < 0)
-		snprintf(err, errlen, "cannot connect to upstream %s: %s", name,
-		         strerror(p->start_errno));
+		fmt_format(err, errlen, "cannot connect to upstream %s: %s",
+		           name, strerror(p->start_errno));
 	upstream_abandon(p);
 	if (fd >= 0 && p->addr->kind != ADDR_UNIX)
 		upstream_nodelay(fd);

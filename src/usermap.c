@@ -1,6 +1,7 @@
 /* see usermap.h */
 #include "usermap.h"
 
+#include "fmt.h"
 #include "pgproto.h"
 
 #include <stdio.h>
@@ -66,7 +67,7 @@ usermap_parse(struct usermap *m, size_t len, unsigned *line, char *err,
 		*line = 1;
 		for (const char *q = m->text; *q != '\0'; q++)
 			*line += *q == '\n';
-		snprintf(err, errlen, "a NUL byte");
+		fmt_format(err, errlen, "a NUL byte");
 		return -1;
 	}
 	/* A UTF-8 byte-order mark, as some editors write one: skipped, or
@@ -85,20 +86,21 @@ usermap_parse(struct usermap *m, size_t len, unsigned *line, char *err,
 		                                      &bad)) != NULL)
 			n++;
 		if (bad) {
-			snprintf(err, errlen,
-			         "a name with a quote in it, or "
-			         "an unclosed quote");
+			fmt_format(err, errlen,
+			           "a name with a quote in it, or "
+			           "an unclosed quote");
 			return -1;
 		}
 		if (n != 0 && n != 2) {
-			snprintf(err, errlen,
-			         "expected \"certificate-name database-user\"");
+			fmt_format(
+			    err, errlen,
+			    "expected \"certificate-name database-user\"");
 			return -1;
 		}
 		if (n == 2) {
 			if (m->count == USERMAP_ENTRIES_MAX) {
-				snprintf(err, errlen, "more than %d entries",
-				         USERMAP_ENTRIES_MAX);
+				fmt_format(err, errlen, "more than %d entries",
+				           USERMAP_ENTRIES_MAX);
 				return -1;
 			}
 			m->entry[m->count].cert = names[0];

@@ -1,9 +1,9 @@
 /* see certinfo.h */
 #include "certinfo.h"
 
-#include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
+
+#include "iptext.h"
 
 /* Context-specific tags of GeneralName. */
 #define GN_DNS DER_CTX_PRIM(2) /* dNSName [2] IA5String */
@@ -109,7 +109,7 @@ int
 certinfo_san_text(const struct der *san, char *out, size_t cap)
 {
 	struct der gns = *san, gn;
-	char text[INET6_ADDRSTRLEN];
+	char text[IPTEXT_MAX];
 	unsigned tag;
 	size_t o = 0;
 
@@ -131,10 +131,9 @@ certinfo_san_text(const struct der *san, char *out, size_t cap)
 					out[i] = '?';
 			}
 		} else if (tag == GN_IP) {
-			int af = gn.len == 4 ? AF_INET : AF_INET6;
-
 			if ((gn.len != 4 && gn.len != 16) ||
-			    inet_ntop(af, gn.p, text, sizeof(text)) == NULL ||
+			    iptext(gn.p, gn.len == 16, text, sizeof(text)) <
+			        0 ||
 			    put(out, cap, &o, "IP:", text, strlen(text)) != 0)
 				return -1;
 		}
@@ -166,17 +165,33 @@ floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && a < 0);
 }
 
+/* v as exactly w decimal digits at p (0 <= v < 10^w). */
+static void
+put_digits(char *p, int64_t v, int w)
+{
+	while (w-- > 0) {
+		p[w] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 int
 certinfo_time_text(int64_t t, char *out, size_t cap)
 {
 	int64_t days = floor_div(t, 86400), secs = t - days * 86400, y;
-	int m, d, n;
+	int m, d;
 
 	civil_from_days(days, &y, &m, &d);
-	n = snprintf(out, cap, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y,
-	             m, d, (int)(secs / 3600), (int)(secs / 60 % 60),
-	             (int)(secs % 60));
-	return n < 0 || (size_t)n >= cap ? -1 : n;
+	if (y < 0 || y > 9999 || cap < 21)
+		return -1;
+	memcpy(out, "0000-00-00T00:00:00Z", 21);
+	put_digits(out, y, 4);
+	put_digits(out + 5, m, 2);
+	put_digits(out + 8, d, 2);
+	put_digits(out + 11, secs / 3600, 2);
+	put_digits(out + 14, secs / 60 % 60, 2);
+	put_digits(out + 17, secs % 60, 2);
+	return 20;
 }
 
 int64_t

@@ -52,7 +52,8 @@ int certinfo_parse(const uint8_t *der, size_t len, struct certinfo *ci);
 int certinfo_san_text(const struct der *san, char *out, size_t cap);
 
 /* t as ISO 8601 UTC, "2026-12-31T23:59:59Z", into out (cap bytes, at
- * least CERTINFO_TIME_MAX). Its length, or -1. */
+ * least CERTINFO_TIME_MAX). Its length, or -1 for a year outside
+ * 0000-9999 or a cap too small. */
 int certinfo_time_text(int64_t t, char *out, size_t cap);
 
 /* Whole days from now to t, rounded down (negative once t has passed). */

@@ -2,14 +2,18 @@
  * Unit tests for log_field(): client-chosen names in a log line stay
  * readable (UTF-8) but can never forge a field or a line; and
  * log_copy_errors(), --check's copy of error lines; log_limit_due(), the
- * once-a-second line for floods, also across the 32-bit clock wrap.
+ * once-a-second line for floods, also across the 32-bit clock wrap; the
+ * syslog sink's datagrams (format, and a log daemon that restarted).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <regex.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -243,6 +247,82 @@ START_TEST(limit_shared)
 }
 END_TEST
 
+/* A datagram socket bound at path, as a log daemon's /dev/log. */
+static int
+fake_daemon(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(path), sizeof(sun.sun_path));
+	strcpy(sun.sun_path, path);
+	unlink(path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/* The next datagram (waiting at most 2 s), matched against ere. */
+static void
+expect_datagram(int fd, const char *ere)
+{
+	struct timeval tv = {2, 0};
+	char buf[2048];
+	regex_t re;
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_int_eq(regcomp(&re, ere, REG_EXTENDED | REG_NOSUB), 0);
+	ck_assert_msg(regexec(&re, buf, 0, NULL, 0) == 0, "[%s] !~ /%s/", buf,
+	              ere);
+	regfree(&re);
+}
+
+START_TEST(syslog_datagrams)
+{
+	char path[] = "/tmp/pgst-log-XXXXXX", sock[64], ere[256];
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(path));
+	snprintf(sock, sizeof(sock), "%s/log", path);
+	fd = fake_daemon(sock);
+	log_syslog_path(sock);
+	ck_assert_int_eq(log_init(LOG_SINK_SYSLOG, NULL, 0), LOG_SINK_SYSLOG);
+	log_set_prefix(NULL);
+	log_msg(LOG_WARNING, "hello %d\n%s", 5, "x");
+	/* daemon (3 << 3) | warning (4); UTC time; the newline escaped. */
+	snprintf(ere, sizeof(ere),
+	         "^<28>(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+	         "[ 123][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] "
+	         "pgstunnel\\[%ld\\]: hello 5\\\\x0ax$",
+	         (long)getpid());
+	expect_datagram(fd, ere);
+	log_set_prefix("peer 192.0.2.1:5");
+	log_msg(LOG_ERR, "%s", "gone");
+	expect_datagram(
+	    fd, "^<27>.* pgstunnel\\[[0-9]+\\]: peer 192.0.2.1:5: gone$");
+
+	/* The daemon restarts: a new socket at the same path. The next
+	 * line connects again and arrives. */
+	close(fd);
+	fd = fake_daemon(sock);
+	log_msg(LOG_INFO, "%s", "again");
+	expect_datagram(fd, "^<30>.*: peer 192.0.2.1:5: again$");
+
+	log_set_prefix(NULL);
+	log_init(LOG_SINK_STDERR, NULL, 0);
+	log_syslog_path("/dev/log");
+	close(fd);
+	unlink(sock);
+	rmdir(path);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -256,6 +336,7 @@ log_suite(void)
 	tcase_add_test(tc, limit_once_a_second);
 	tcase_add_test(tc, limit_wraps);
 	tcase_add_test(tc, limit_shared);
+	tcase_add_test(tc, syslog_datagrams);
 	suite_add_tcase(s, tc);
 	return s;
 }
