@@ -399,10 +399,19 @@ include-check:
 	if [ -n "$$bad" ]; then echo "$$bad"; exit 1; fi; \
 	echo "include-check: src/x509/ includes nothing from src/"
 
+# Shell scripts: bash ones (tests, CI) and POSIX sh ones (the OpenWrt init
+# script for busybox ash, the Debian maintainer scripts), at warning level.
+BASH_SCRIPTS = $(wildcard tests/*.sh tests/bench/*.sh tests/integration/*.sh) \
+	       .ci/run
+SH_SCRIPTS   = contrib/openwrt/files/pgstunnel.init contrib/debian/postinst \
+	       contrib/debian/postrm
+
 lint: include-check
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr -Isrc $(SRCS)
 	@clang-tidy --quiet $(SRCS) -- $(WARN) $(DEFS) -Isrc
+	@shellcheck -x -S warning $(BASH_SCRIPTS)
+	@shellcheck -s sh -S warning $(SH_SCRIPTS)
 
 # C test tools that are formatted like the sources.
 TOOL_SRCS = tests/seccomp-deny/denyseccomp.c $(wildcard tests/fuzz/*.c)
