@@ -313,7 +313,8 @@ config_print_usage(FILE *out)
 void
 config_defaults(struct config *cfg)
 {
-	/* Everything but the pool: its pages stay untouched until used. */
+	/* Everything but the pool and the routes: their pages stay
+	 * untouched until used. */
 	memset(cfg, 0, offsetof(struct config, pool));
 	cfg->max_connections = 64;
 	cfg->connect_timeout = 10;
@@ -325,11 +326,6 @@ config_defaults(struct config *cfg)
 	cfg->direct_tls = 1;
 	cfg->upstream_tls = UPSTREAM_TLS_DISABLE;
 	cfg->sandbox = SANDBOX_SUPPORTED;
-	/* Reset only when set: reading an untouched page does not dirty it. */
-	if (cfg->proxy_from.count != 0)
-		cfg->proxy_from.count = 0;
-	if (cfg->allow.count != 0)
-		cfg->allow.count = 0;
 }
 
 /* Options that were renamed: an old configuration is told the new name. */

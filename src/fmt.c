@@ -11,13 +11,15 @@
  * stream (stderr) one write(2), which lines of other processes cannot
  * split.
  */
+#define STAGE_BYTES 1280 /* more than a log line (log.c: 1,186 at most) */
+
 struct out {
 	char *dst;
 	size_t cap;
 	FILE *file;
 	size_t len; /* of the whole text, written or not */
 	size_t staged;
-	char stage[2048]; /* more than a log line (log.c) */
+	char *stage; /* STAGE_BYTES on fmt_print()'s stack; only with file */
 };
 
 static void
@@ -32,9 +34,9 @@ static void
 emit(struct out *o, const char *s, size_t n)
 {
 	if (o->file != NULL) {
-		if (o->staged + n > sizeof(o->stage))
+		if (o->staged + n > STAGE_BYTES)
 			flush(o);
-		if (n > sizeof(o->stage)) {
+		if (n > STAGE_BYTES) {
 			(void)fwrite(s, 1, n, o->file);
 		} else {
 			memcpy(o->stage + o->staged, s, n);
@@ -316,7 +318,8 @@ fmt_format(char *dst, size_t cap, const char *fmt, ...)
 int
 fmt_print(FILE *f, const char *fmt, ...)
 {
-	struct out o = {.file = f};
+	char stage[STAGE_BYTES];
+	struct out o = {.file = f, .stage = stage};
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -28,8 +28,11 @@
 #include "x509/readfile.h"
 #include "x509/scratch.h"
 
-/* Loaded once; the TLS engines point into these for the process's life. */
-static struct config cfg;
+/* Loaded once; the TLS engines point into these for the process's life.
+ * Each starts a page, so that what every process writes of them (the
+ * configuration's first page, the credentials' counts and first pair)
+ * shares no page with the other's untouched rest. */
+static _Alignas(4096) struct config cfg;
 static _Alignas(4096) struct credentials credentials;
 static struct privdrop privdrop;
 

@@ -141,10 +141,13 @@ note_startup(struct session *s)
 static void
 note_client_cert(struct session *s)
 {
-	const struct verifier_peer *p = verifier_claimed(&s->client_verify);
+	const struct verifier_peer *p;
 	struct outcome *o = &s->out;
 
-	if (s->cfg->client_ca == NULL || p == NULL)
+	/* Without --client-ca the verifier's pages stay untouched, not even
+	 * read: a kernel without a shared zero page gives a read a page. */
+	if (s->cfg->client_ca == NULL ||
+	    (p = verifier_claimed(&s->client_verify)) == NULL)
 		return;
 	if (p->present & VERIFIER_PEER_CN)
 		log_field(o->cert_cn, sizeof(o->cert_cn), p->cn);
@@ -409,7 +412,7 @@ static int
 check_client_user(struct session *s)
 {
 	const struct config *cfg = s->cfg;
-	const struct verifier_peer *p = verifier_peer(&s->client_verify);
+	const struct verifier_peer *p;
 	const char *kind = cfg->client_user == CLIENT_USER_CN ? "CN" : "DN";
 	struct pgproto_startup st;
 	struct ending *e = &s->out.ending;
@@ -420,6 +423,9 @@ check_client_user(struct session *s)
 
 	if (cfg->client_user == CLIENT_USER_OFF || s->next == NEGO_CANCEL)
 		return 0;
+	/* Only now: without --client-user the verifier stays unread (see
+	 * note_client_cert()). */
+	p = verifier_peer(&s->client_verify);
 	if (pgproto_parse_startup(s->packet, s->packet_len, &st, &why) != 0 ||
 	    st.user == NULL)
 		/* first_packet()'s, which cannot happen here */

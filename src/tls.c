@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "x509/scratch.h"
 
 /* BearSSL takes a non-const array; it never writes to it. */
 static const char *alpn_names[] = {TLS_ALPN_POSTGRESQL};
@@ -27,8 +28,10 @@ struct aead_impl {
 	int aes_fast;
 };
 
-static struct aead_impl aead;
-static int aead_known;
+/* Written by every process (tls_probe_cpu()): in initialized data, whose
+ * page every process writes anyway, not alone on a page of .bss. */
+static SCRATCH_HOT struct aead_impl aead;
+static SCRATCH_HOT int aead_known;
 
 void
 tls_probe_cpu(void)

@@ -11,9 +11,9 @@
 #include "pem.h"
 #include "scratch.h"
 
-/* How far object_der and file_buf below were ever written, for
+/* How far object_der below was ever written, for
  * keys_release_buffers(). */
-static SCRATCH_HOT size_t object_der_high, file_buf_high;
+static SCRATCH_HOT size_t object_der_high;
 
 static const char encrypted_why[] =
     "encrypted private keys are not supported; "
@@ -473,22 +473,31 @@ judge_key_file(const struct stat *st, void *arg)
 }
 
 /*
- * One buffer for all three: start-up reads one file at a time, and a
- * 64 KB static keeps the stack small and the heap untouched. It is wiped
- * whole after each use, since any of the files may hold a private key
- * (a chain and its key often share one file).
+ * One buffer of KEYS_FILE_MAX bytes for all three: start-up reads one
+ * file at a time. It is mapped by the first load (scratch_map(): the
+ * stack stays small, the heap untouched) and unmapped by
+ * keys_release_buffers(), so a process keeps neither its pages nor its
+ * address space once loaded. What a load read is wiped after it, since
+ * any of the files may hold a private key (a chain and its key often
+ * share one file).
  */
-static _Alignas(SCRATCH_ALIGN) uint8_t file_buf[KEYS_FILE_MAX];
+static SCRATCH_HOT uint8_t *file_buf; /* written by every process */
 
-/* Wipe what a load left in file_buf, and note how far it reached. */
+/* file_buf, mapped if it is not: KEYS_OK, or KEYS_ERR_IO (errno set). */
+static int
+file_buf_map(void)
+{
+	if (file_buf == NULL && (file_buf = scratch_map(KEYS_FILE_MAX)) == NULL)
+		return KEYS_ERR_IO;
+	return KEYS_OK;
+}
+
+/* Wipe what a load left in file_buf: the bytes read, or on an error
+ * every byte (a read may have stopped anywhere). */
 static void
 file_buf_done(int rc, size_t len)
 {
-	size_t n = rc == KEYS_OK ? len : sizeof file_buf;
-
-	wipe(file_buf, n);
-	if (n > file_buf_high)
-		file_buf_high = n;
+	wipe(file_buf, rc == KEYS_OK ? len : KEYS_FILE_MAX);
 }
 
 int
@@ -499,7 +508,9 @@ keys_chain_load(struct keys_chain *chain, const char *path)
 
 	chain->count = 0;
 	chain->used = 0;
-	rc = readfile(path, file_buf, sizeof file_buf, &len, NULL, NULL);
+	if ((rc = file_buf_map()) != KEYS_OK)
+		return rc;
+	rc = readfile(path, file_buf, KEYS_FILE_MAX, &len, NULL, NULL);
 	if (rc == KEYS_OK)
 		rc = keys_chain_parse(chain, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
@@ -516,8 +527,9 @@ keys_private_load(struct keys_private *key, const char *path)
 
 	key->type = 0;
 	key->why = NULL;
-	rc = readfile(path, file_buf, sizeof file_buf, &len, judge_key_file,
-	              key);
+	if ((rc = file_buf_map()) != KEYS_OK)
+		return rc;
+	rc = readfile(path, file_buf, KEYS_FILE_MAX, &len, judge_key_file, key);
 	if (rc == KEYS_OK)
 		rc = keys_private_parse(key, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
@@ -534,7 +546,9 @@ keys_anchors_load(struct keys_anchors *anchors, const char *path)
 
 	anchors->count = 0;
 	anchors->used = 0;
-	rc = readfile(path, file_buf, sizeof file_buf, &len, NULL, NULL);
+	if ((rc = file_buf_map()) != KEYS_OK)
+		return rc;
+	rc = readfile(path, file_buf, KEYS_FILE_MAX, &len, NULL, NULL);
 	if (rc == KEYS_OK)
 		rc = keys_anchors_parse(anchors, file_buf, len);
 	/* Only the bytes read: wiping the whole buffer would dirty 64 KiB
@@ -546,14 +560,13 @@ keys_anchors_load(struct keys_anchors *anchors, const char *path)
 int
 keys_release_buffers(void)
 {
-	int a = scratch_release_used(file_buf, sizeof file_buf, file_buf_high);
-	int b = scratch_release_used(object_der, sizeof object_der,
-	                             object_der_high);
+	int rc = scratch_release_used(object_der, sizeof object_der,
+	                              object_der_high);
 
-	file_buf_high = 0;
 	object_der_high = 0;
-
-	return a != 0 || b != 0 ? -1 : 0;
+	scratch_unmap(file_buf, KEYS_FILE_MAX);
+	file_buf = NULL;
+	return rc;
 }
 
 _Static_assert(KEYS_FILE_MAX == 65536 && KEYS_CHAIN_MAX == 8 &&

@@ -121,9 +121,10 @@ void keys_private_forget(struct keys_private *key);
 int keys_anchors_load(struct keys_anchors *anchors, const char *path);
 
 /*
- * After the last load: give the read buffer's and the DER buffer's pages
- * back (scratch.h). 0, or -1 with errno. A later load still works, on
- * zeroed pages that it dirties again.
+ * After the last load: unmap the file buffer the first load mapped, and
+ * give the DER buffer's pages back (scratch.h). 0, or -1 with errno. A
+ * later load still works: it maps the file buffer again, and dirties
+ * zeroed DER pages again.
  */
 int keys_release_buffers(void);
 

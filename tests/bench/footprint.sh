@@ -5,6 +5,9 @@
 # front of a throwaway PostgreSQL 15, then the listener's own.
 # FOOTPRINT_LAUNCH=ssa measures a process started per connection instead
 # (systemd-socket-activate --accept, as a systemd Accept=yes unit does).
+# "of it zeros": the private dirty pages that hold only zeros
+# (tests/bench/zeropages.py): on a kernel without the shared zero page,
+# pages that were only read.
 # Build the variants first, e.g. in a copy of the tree:
 #   make && strip -o /tmp/dyn pgstunnel
 #   make STATIC=1 LIBC=musl && strip -o /tmp/musl pgstunnel
@@ -54,17 +57,19 @@ for bin in "$@"; do
 	client=$!
 	sleep 1.2
 	child=$(pgrep -P "$listener" | head -n 1)
-	printf '%s: %s bytes; VmSize %s kB; VmHWM %s kB; Private_Dirty %s kB; committed %s kB\n' "$bin" \
+	printf '%s: %s bytes; VmSize %s kB; VmHWM %s kB; Private_Dirty %s kB (of it zeros %s kB); committed %s kB\n' "$bin" \
 	    "$(stat -c %s "$bin")" \
 	    "$(awk '/^VmSize/ { print $2 }' "/proc/$child/status")" \
 	    "$(awk '/^VmHWM/ { print $2 }' "/proc/$child/status")" \
 	    "$(awk '/^Private_Dirty/ { print $2 }' "/proc/$child/smaps_rollup")" \
+	    "$(python3 "$REPO/tests/bench/zeropages.py" "$child")" \
 	    "$(committed_kb "$child")"
 	if [ "${FOOTPRINT_LAUNCH:-listen}" != ssa ]; then
-		printf '  the listener itself: VmSize %s kB; VmHWM %s kB; Private_Dirty %s kB; committed %s kB\n' \
+		printf '  the listener itself: VmSize %s kB; VmHWM %s kB; Private_Dirty %s kB (of it zeros %s kB); committed %s kB\n' \
 		    "$(awk '/^VmSize/ { print $2 }' "/proc/$listener/status")" \
 		    "$(awk '/^VmHWM/ { print $2 }' "/proc/$listener/status")" \
 		    "$(awk '/^Private_Dirty/ { print $2 }' "/proc/$listener/smaps_rollup")" \
+		    "$(python3 "$REPO/tests/bench/zeropages.py" "$listener")" \
 		    "$(committed_kb "$listener")"
 	fi
 	wait "$client"

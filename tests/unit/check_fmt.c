@@ -128,25 +128,35 @@ START_TEST(print_to_stream)
 }
 END_TEST
 
-/* A line on an unbuffered stream is one write(2): one datagram here. */
+/*
+ * A line on an unbuffered stream is one write(2): one datagram here. The
+ * longest line log.c writes to stderr: its prefix (127 bytes) and line
+ * (1,023) after the widest process ID a long holds.
+ */
 START_TEST(one_write_a_line)
 {
 	int sv[2];
-	char line[1500], got[4096];
+	char prefix[128], line[1024], got[4096];
+	const int len = 10 + 20 + 3 + 127 + 2 + 1023 + 1;
 	FILE *f;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
 	f = fdopen(sv[0], "w");
 	ck_assert_ptr_nonnull(f);
 	setvbuf(f, NULL, _IONBF, 0);
+	memset(prefix, 'p', sizeof(prefix) - 1);
+	prefix[sizeof(prefix) - 1] = '\0';
 	memset(line, 'q', sizeof(line) - 1);
 	line[sizeof(line) - 1] = '\0';
 	ck_assert_int_eq(
-	    fmt_print(f, "pgstunnel[%d]: %s: %s\n", 42, "peer", line),
-	    (int)(22 + sizeof(line) - 1));
-	ck_assert_int_eq(recv(sv[1], got, sizeof(got), MSG_DONTWAIT),
-	                 (int)(22 + sizeof(line) - 1));
+	    fmt_print(f, "pgstunnel[%lld]: %s: %s\n", LLONG_MIN, prefix, line),
+	    len);
+	ck_assert_int_eq(recv(sv[1], got, sizeof(got), MSG_DONTWAIT), len);
 	ck_assert_int_lt(recv(sv[1], got, sizeof(got), MSG_DONTWAIT), 0);
+	/* Longer text is written whole, in more than one write(2). */
+	ck_assert_int_eq(fmt_print(f, "%s%s%s", line, line, line), 3 * 1023);
+	ck_assert_int_gt(recv(sv[1], got, sizeof(got), MSG_DONTWAIT), 0);
+	ck_assert_int_gt(recv(sv[1], got, sizeof(got), MSG_DONTWAIT), 0);
 	fclose(f);
 	close(sv[1]);
 }
