@@ -109,25 +109,32 @@ log_escape(char *dst, size_t cap, const char *src)
 	dst[o] = '\0';
 }
 
-static enum log_sink sink = LOG_SINK_STDERR;
-static int syslog_fd = -1;
-static const char *syslog_path = "/dev/log";
-static char prefix[128];
-static FILE *error_copy;
+/*
+ * The log's state, read by every line: initialized, so in data, whose
+ * page every process writes anyway (a kernel without the shared zero
+ * page would give a page of .bss that is only read a page of its own).
+ */
+static struct {
+	enum log_sink sink;
+	int syslog_fd;
+	const char *syslog_path;
+	FILE *error_copy;
+	char prefix[128];
+} lg = {LOG_SINK_STDERR, -1, "/dev/log", NULL, ""};
 
 /* Connect a datagram socket to the log daemon: the descriptor or -1. */
 static int
 syslog_connect(void)
 {
 	struct sockaddr_un sun;
-	size_t n = strlen(syslog_path);
+	size_t n = strlen(lg.syslog_path);
 	int fd;
 
 	if (n >= sizeof(sun.sun_path))
 		return -1;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, syslog_path, n);
+	memcpy(sun.sun_path, lg.syslog_path, n);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
@@ -164,27 +171,27 @@ syslog_line(int priority, const char *text)
 	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)getpid(), text);
 	if (n >= (int)sizeof(buf))
 		n = (int)sizeof(buf) - 1;
-	if (syslog_fd < 0)
-		syslog_fd = syslog_connect();
-	if (syslog_fd < 0)
+	if (lg.syslog_fd < 0)
+		lg.syslog_fd = syslog_connect();
+	if (lg.syslog_fd < 0)
 		return;
-	if (send(syslog_fd, buf, (size_t)n, 0) >= 0)
+	if (send(lg.syslog_fd, buf, (size_t)n, 0) >= 0)
 		return;
 	if (errno != ECONNREFUSED && errno != ENOTCONN && errno != ECONNRESET)
 		return;
-	close(syslog_fd);
-	syslog_fd = syslog_connect();
-	if (syslog_fd >= 0)
-		(void)send(syslog_fd, buf, (size_t)n, 0);
+	close(lg.syslog_fd);
+	lg.syslog_fd = syslog_connect();
+	if (lg.syslog_fd >= 0)
+		(void)send(lg.syslog_fd, buf, (size_t)n, 0);
 }
 
 void
 log_syslog_path(const char *path)
 {
-	if (syslog_fd >= 0)
-		close(syslog_fd);
-	syslog_fd = -1;
-	syslog_path = path;
+	if (lg.syslog_fd >= 0)
+		close(lg.syslog_fd);
+	lg.syslog_fd = -1;
+	lg.syslog_path = path;
 }
 
 /* Only a socket can be the client connection: a terminal shared by
@@ -213,15 +220,15 @@ stderr_is_connection(const int *conn_fds, int nfds)
 enum log_sink
 log_init(enum log_sink want, const int *conn_fds, int nfds)
 {
-	sink = want;
-	if (sink == LOG_SINK_STDERR && conn_fds != NULL &&
+	lg.sink = want;
+	if (lg.sink == LOG_SINK_STDERR && conn_fds != NULL &&
 	    stderr_is_connection(conn_fds, nfds))
-		sink = LOG_SINK_SYSLOG;
+		lg.sink = LOG_SINK_SYSLOG;
 	/* Connected now, before any chroot or sandbox (as openlog() with
 	 * LOG_NDELAY did). */
-	if (sink == LOG_SINK_SYSLOG && syslog_fd < 0)
-		syslog_fd = syslog_connect();
-	return sink;
+	if (lg.sink == LOG_SINK_SYSLOG && lg.syslog_fd < 0)
+		lg.syslog_fd = syslog_connect();
+	return lg.sink;
 }
 
 void
@@ -254,13 +261,13 @@ log_limit_due(struct log_limit *l, int64_t now_ms)
 void
 log_copy_errors(FILE *out)
 {
-	error_copy = out;
+	lg.error_copy = out;
 }
 
 void
 log_set_prefix(const char *p)
 {
-	fmt_format(prefix, sizeof(prefix), "%s", p != NULL ? p : "");
+	fmt_format(lg.prefix, sizeof(lg.prefix), "%s", p != NULL ? p : "");
 }
 
 void
@@ -276,18 +283,18 @@ log_msg(int priority, const char *fmt, ...)
 	fmt_vformat(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	log_escape(line, sizeof(line), raw);
-	if (error_copy != NULL && priority <= LOG_ERR)
-		fmt_print(error_copy, "error: %s\n", line);
-	if (sink == LOG_SINK_SYSLOG) {
-		if (prefix[0] != '\0') {
-			fmt_format(raw, sizeof(raw), "%s: %s", prefix, line);
+	if (lg.error_copy != NULL && priority <= LOG_ERR)
+		fmt_print(lg.error_copy, "error: %s\n", line);
+	if (lg.sink == LOG_SINK_SYSLOG) {
+		if (lg.prefix[0] != '\0') {
+			fmt_format(raw, sizeof(raw), "%s: %s", lg.prefix, line);
 			syslog_line(priority, raw);
 		} else {
 			syslog_line(priority, line);
 		}
-	} else if (prefix[0] != '\0') {
+	} else if (lg.prefix[0] != '\0') {
 		fmt_print(stderr, "pgstunnel[%ld]: %s: %s\n", (long)getpid(),
-		          prefix, line);
+		          lg.prefix, line);
 	} else {
 		fmt_print(stderr, "pgstunnel[%ld]: %s\n", (long)getpid(), line);
 	}

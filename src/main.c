@@ -34,7 +34,6 @@
  * shares no page with the other's untouched rest. */
 static _Alignas(4096) struct config cfg;
 static _Alignas(4096) struct credentials credentials;
-static struct privdrop privdrop;
 
 /* sd_listen_fds(3): fd 3, only when LISTEN_PID names this process. */
 static int
@@ -99,6 +98,7 @@ main(int argc, char **argv)
 {
 	char err[CONFIG_ERR_MAX + 64];
 	const char *file;
+	struct privdrop privdrop; /* here: in .bss, a page of its own */
 	int conn_fds[3] = {STDIN_FILENO, STDOUT_FILENO, -1};
 	int sd = systemd_fd(), lfd = -1, rc;
 
