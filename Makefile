@@ -120,7 +120,7 @@ WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -DPGSTUNNEL_VERSION='"$(VERSION)"'
 ALL_CFLAGS = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(MUSL_CFLAGS) $(SIZE_CFLAGS) \
-	     $(CFLAGS) $(CPPFLAGS)
+	     $(STATIC_CFLAGS) $(CFLAGS) $(CPPFLAGS)
 # -static is added apart from LDFLAGS, so a command-line LDFLAGS keeps it.
 # A static musl binary is not protected by RELRO (nothing in it applies
 # it: its pages stay writable, as /proc/PID/maps shows), so the page
@@ -128,6 +128,17 @@ ALL_CFLAGS = $(WARN) $(DEFS) $(BEARSSL_CFLAGS) $(MUSL_CFLAGS) $(SIZE_CFLAGS) \
 MUSL_LDFLAGS   = -Wl,-z,norelro
 STATIC_LDFLAGS = $(if $(filter 1,$(STATIC)),-static) \
 		 $(if $(filter musl,$(LIBC)),$(MUSL_LDFLAGS))
+# -static links an executable at a fixed address (not -static-pie), so
+# the static musl build's code, BearSSL's too when built from source,
+# need not be position-independent: -fno-pie (Debian's compilers default
+# to PIE) drops the GOT loads, and on MIPS -mplt makes calls the way a
+# MIPS executable may, not through $$t9 and the GOT (5 kB less on armhf,
+# 26 kB on mipsel). Nothing is lost: such a binary has no ASLR of its
+# own code either way. Only there: the unit tests link their objects
+# into PIE executables.
+ifeq ($(STATIC)$(LIBC),1musl)
+STATIC_CFLAGS := -fno-pie $(if $(findstring mips,$(shell $(CC) -dumpmachine)),-mplt)
+endif
 
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
@@ -193,8 +204,8 @@ static-musl-check: static-musl certs
 	@PGSTUNNEL=$(CURDIR)/build/pgstunnel-static-musl tests/run-integration.sh 10-verify-full
 
 # Cross-builds tested under qemu-user: the unit tests for each of
-# CROSS_ARCHES, and real sessions through the armhf binary (see
-# tests/run-cross.sh).
+# CROSS_ARCHES, and real sessions through the armhf and mipsel static
+# binaries (see tests/run-cross.sh).
 CROSS_ARCHES ?= armhf arm64 mipsel
 check-cross: certs
 	@tests/run-cross.sh $(CROSS_ARCHES)
@@ -251,7 +262,7 @@ $(1)/bearssl/%.o: $(BEARSSL_SRC)/src/%.c $(1)/bearssl/.cflags
 	$(2) $(BEARSSL_ALL_CFLAGS) -c -o $$@ $$<
 endef
 ifneq ($(BEARSSL_SRC),)
-$(eval $(call bearssl_lib,$(OBJDIR),$(CC)))
+$(eval $(call bearssl_lib,$(OBJDIR),$(CC) $(STATIC_CFLAGS)))
 ifneq ($(OBJDIR),$(UNIT_OBJDIR))
 $(eval $(call bearssl_lib,$(UNIT_OBJDIR),$(GNU_CC)))
 endif

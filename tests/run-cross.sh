@@ -14,7 +14,7 @@
 #   3. builds the libcheck unit tests for the target (static: libcheck's
 #      fork mode crashes dynamic binaries under qemu-user) and runs them
 #      under qemu-ARCH-static -L /usr/TRIPLET;
-#   4. for the ARCHes in CROSS_E2E_ARCHES (default: armhf), runs real
+#   4. for the ARCHes in CROSS_E2E_ARCHES (default: armhf mipsel), runs real
 #      sessions through the static binary under qemu: run-integration.sh's
 #      emulation subset (psql at verify-full through socat EXEC: and
 #      --listen, 20 MB COPY both ways byte for byte), with --sandbox off,
@@ -28,7 +28,7 @@ set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO" || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
-e2e=" ${CROSS_E2E_ARCHES:-armhf} "
+e2e=" ${CROSS_E2E_ARCHES:-armhf mipsel} "
 passed=0
 failed=0
 skipped=0
