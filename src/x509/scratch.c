@@ -2,16 +2,19 @@
 #include "scratch.h"
 
 #include <stdint.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 int
 scratch_release(void *buf, size_t len)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	/* The kernel's page size as it told the process, rather than
+	 * sysconf(), which brings 1 kB of the C library into a static
+	 * binary for one question. */
+	unsigned long page = getauxval(AT_PAGESZ);
 	uintptr_t lo = (uintptr_t)buf, hi = lo + len;
 
-	if (page <= 0)
+	if (page == 0)
 		page = SCRATCH_ALIGN;
 	/* Inward to whole pages: a neighbour's bytes must survive. */
 	lo = (lo + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
